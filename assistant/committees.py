@@ -1,0 +1,108 @@
+"""Committee names: one canonical key however a paper or a member writes the name.
+
+"Health and Adults Scrutiny Sub-Committee", "Health & Adults Scrutiny Sub Committee", "HASSC" and
+"health and adults scrutiny" all resolve to the same committee.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_GENERIC = {"the", "of", "and", "for", "committee", "sub", "panel", "board", "meeting", "council"}
+_SMALL = {"and", "of", "the", "for", "&", "on", "in"}
+
+
+def committee_key(name: str) -> str:
+    """Normalised name used to compare and filter: lower case, '&' as 'and', no punctuation."""
+    s = name.lower().replace("&", " and ")
+    s = re.sub(r"sub[\s-]*committee", "sub committee", s)
+    s = re.sub(r"[^a-z0-9]+", " ", s)
+    words = [w for w in s.split() if w != "the"]
+    return " ".join(words)
+
+
+def _stem(word: str) -> str:
+    return word[:-1] if len(word) > 4 and word.endswith("s") else word
+
+
+def significant_words(name: str) -> set[str]:
+    return {_stem(w) for w in committee_key(name).split() if w not in _GENERIC}
+
+
+def acronym_candidates(name: str) -> set[str]:
+    """Initialisms a paper might use: 'Health and Adults Scrutiny Sub-Committee' -> HASSC, HASC."""
+    words = re.findall(r"[A-Za-z]+", name.replace("-", " "))
+    content = [w for w in words if w.lower() not in _SMALL]
+    out = {"".join(w[0] for w in content).upper()}
+    out.add("".join(w[0] for w in words).upper())
+    return {a for a in out if len(a) >= 3}
+
+
+@dataclass
+class Committee:
+    name: str
+    acronyms: set[str] = field(default_factory=set)
+    aliases: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> str:
+        return committee_key(self.name)
+
+
+class CommitteeRegistry:
+    """The committees known from ingested papers, matched against free text."""
+
+    def __init__(self, committees: list[Committee] | None = None) -> None:
+        self._by_key: dict[str, Committee] = {}
+        for c in committees or []:
+            self.add(c.name, c.acronyms, c.aliases)
+
+    def add(self, name: str, acronyms: set[str] | None = None, aliases: set[str] | None = None) -> Committee:
+        key = committee_key(name)
+        c = self._by_key.get(key)
+        if c is None:
+            c = self._by_key[key] = Committee(name=name)
+        c.acronyms |= {a.upper() for a in acronyms or set()}
+        c.aliases |= set(aliases or set())
+        return c
+
+    def __iter__(self):
+        return iter(sorted(self._by_key.values(), key=lambda c: c.name))
+
+    def __len__(self) -> int:
+        return len(self._by_key)
+
+    def resolve(self, text: str) -> Committee | None:
+        """The committee a name, acronym or alias refers to, or None."""
+        key = committee_key(text)
+        if key in self._by_key:
+            return self._by_key[key]
+        for c in self._by_key.values():
+            if text.strip().upper() in c.acronyms or key in {committee_key(a) for a in c.aliases}:
+                return c
+        return self.find_in(text)
+
+    def find_in(self, question: str) -> Committee | None:
+        """The committee a question names, by acronym, full name or its distinctive words."""
+        tokens = set(re.findall(r"[A-Za-z]{2,}", question))
+        for c in self._by_key.values():
+            if c.acronyms & {t.upper() for t in tokens if t.isupper() or len(t) >= 4}:
+                return c
+        qkey = f" {committee_key(question)} "
+        best: tuple[int, Committee] | None = None
+        qwords = {_stem(w) for w in qkey.split()}
+        for c in self._by_key.values():
+            names = [c.name, *c.aliases]
+            if any(f" {committee_key(n)} " in qkey for n in names):
+                score = 100 + len(c.key)
+            else:
+                # Without the full name, every distinctive word must be there, and there must be at
+                # least two: "county" alone does not name the County Council.
+                sig = significant_words(c.name)
+                if len(sig) < 2 or not sig <= qwords:
+                    continue
+                score = len(sig)
+            if best is None or score > best[0]:
+                best = (score, c)
+        return best[1] if best else None

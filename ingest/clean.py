@@ -1,0 +1,227 @@
+"""Remove the noise of real extraction from a `ParsedDocument`, in place.
+
+- running headers and footers repeated on every page ("Scrutiny Action Log", "Page 28");
+  for text extractions without page marks, each running header also tells us where a page starts;
+- hard-wrapped lines and words hyphenated across lines;
+- tables split by a page break: the continuation is merged back, and a row cut in two is rejoined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ingest.parsed import Block, ParsedDocument, Table
+
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|[-–]?\s*\d{1,4}\s*[-–]?|\d+\s*/\s*\d+)\s*$", re.I
+)
+_TRAILING_PAGE = re.compile(r"(?<![Ss]ee )(?<![Oo]n )(?<![Aa]t )\s*\bPage \d{1,4}\s*$")
+_NOISE_LINES = re.compile(r"^\s*(this page is intentionally left blank|page intentionally left blank)\s*$", re.I)
+_LIST_START = re.compile(r"^\s*(?:[-•▪●◦*–]\s*|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s)")
+_HYPHEN_KEEP = {
+    "self", "non", "co", "cross", "long", "short", "well", "high", "low", "multi", "pre", "post",
+    "sub", "anti", "inter", "mid", "part", "full", "year", "ex", "all", "on", "off", "in", "out",
+}
+_MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()\s]|\([^)]*\))*\)")
+_EMPHASIS = re.compile(r"\*\*(.+?)\*\*")
+
+
+def _norm(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+# --- running headers and footers -------------------------------------------------------------
+
+
+def _edge_lines(blocks: list[Block], page: int) -> list[str]:
+    lines = [ln for b in blocks if b.page == page and not b.table for ln in b.lines]
+    return lines[:2] + lines[-2:]
+
+
+def remove_running_lines(doc: ParsedDocument) -> None:
+    """Drop lines repeated at the top or bottom of most pages, and bare page numbers."""
+    if doc.pages >= 2 and any(b.page for b in doc.blocks):
+        _remove_paged(doc)
+    else:
+        _remove_unpaged(doc)
+    for b in doc.blocks:
+        b.lines = [ln for ln in b.lines if not _NOISE_LINES.match(ln)]
+        if b.table:
+            for row in [b.table.header, *b.table.rows]:
+                for i, cell in enumerate(row):
+                    row[i] = _TRAILING_PAGE.sub("", cell)
+        else:
+            b.lines = [_TRAILING_PAGE.sub("", ln) if len(ln) > 12 else ln for ln in b.lines]
+    doc.blocks = [
+        b for b in doc.blocks if b.table or b.heading_level == -1 or any(ln.strip() for ln in b.lines)
+    ]
+
+
+def _remove_paged(doc: ParsedDocument) -> None:
+    pages = sorted({b.page for b in doc.blocks if b.page})
+    counts: Counter[str] = Counter()
+    for p in pages:
+        counts.update({_norm(ln) for ln in _edge_lines(doc.blocks, p) if ln.strip()})
+    needed = max(2, int(0.5 * len(pages) + 0.5))
+    running = {line for line, n in counts.items() if n >= needed}
+    doc.running_lines = [
+        ln for b in doc.blocks if not b.table for ln in b.lines if _norm(ln) in running and not _PAGE_NUMBER.match(ln)
+    ][:1]
+    for p in pages:
+        edges = {_norm(ln) for ln in _edge_lines(doc.blocks, p)}
+        for b in doc.blocks:
+            if b.page != p or b.table:
+                continue
+            b.lines = [
+                ln
+                for ln in b.lines
+                if not (_norm(ln) in edges and (_norm(ln) in running or _PAGE_NUMBER.match(ln)))
+            ]
+
+
+def _remove_unpaged(doc: ParsedDocument) -> None:
+    """Text extractions: a short line repeated 3+ times that opens the document or carries a number
+    (a date, version or page) is a running header or footer; each occurrence is a page break."""
+    single = [b for b in doc.blocks if not b.table and len(b.lines) == 1]
+    counts = Counter(_norm(b.lines[0]) for b in single)
+    first = next((b for b in doc.blocks if not b.table), None)
+    first_norm = _norm(first.lines[0]) if first and first.lines else None
+    running = {
+        line
+        for line, n in counts.items()
+        if n >= 3 and len(line) <= 90 and (line == first_norm or "#" in line)
+    }
+    if not running:
+        return
+    # A running header opens the document and each repeat starts a page; a footer's occurrences
+    # do not tell us where pages are reliably (extractions drop some), so pages stay unknown.
+    header = first_norm in running
+    if header:
+        doc.running_lines = [first.lines[0]]
+    page, kept, seen_first = 1, [], False
+    for b in doc.blocks:
+        is_running = not b.table and len(b.lines) == 1 and _norm(b.lines[0]) in running
+        if is_running:
+            if header and seen_first:
+                page += 1
+            seen_first = True
+            kept.append(Block(page=page, lines=[], heading_level=-1))  # page-break marker
+            continue
+        b.page = page if header else None
+        kept.append(b)
+    doc.pages = page if header else 0
+    doc.blocks = kept
+
+
+# --- tables split across pages ---------------------------------------------------------------
+
+
+def _width(table: Table) -> int:
+    return max(len(r) for r in [table.header, *table.rows])
+
+
+def _is_continuation(row: list[str], previous: list[str]) -> bool:
+    """A row cut by a page break: its cells go on in lower case, or its key cells are empty."""
+    filled = [c for c in row if c.strip()]
+    if not filled:
+        return False
+    if any(c[:1].islower() for c in filled):
+        return True
+    prev_filled = sum(1 for c in previous if c.strip())
+    return len(filled) * 2 < prev_filled and not row[0].strip()
+
+
+def merge_split_tables(doc: ParsedDocument) -> None:
+    """Join a table with its continuation after a page break, rejoining a row cut in two."""
+    out: list[Block] = []
+    last_table: Block | None = None
+    broke = False  # a page break since last_table
+    for b in doc.blocks:
+        if b.heading_level == -1:  # page-break marker from unpaged cleaning
+            broke = True
+            continue
+        if b.table and last_table is not None:
+            prev = last_table.table
+            crossed = broke or (b.page is not None and last_table.page is not None and b.page > last_table.page)
+            first, rest = b.table.header, b.table.rows
+            last_row = prev.rows[-1] if prev.rows else None
+            continues = last_row is not None and _is_continuation(first, last_row)
+            if crossed and (abs(_width(b.table) - _width(prev)) <= 1 or continues):
+                if _norm("|".join(first)) != _norm("|".join(prev.header)):
+                    if continues:
+                        width = max(len(first), len(last_row))
+                        last_row.extend([""] * (width - len(last_row)))
+                        for i, cell in enumerate(first):
+                            if cell.strip():
+                                last_row[i] = f"{last_row[i]} {cell}".strip()
+                    else:
+                        prev.rows.append(first)
+                prev.rows.extend(rest)
+                continue
+        if b.table:
+            last_table, broke = b, False
+        elif b.lines:
+            last_table = None
+        out.append(b)
+    doc.blocks = out
+
+
+def title_tables(doc: ParsedDocument) -> None:
+    """Give an untitled table the short line just before it as its title."""
+    previous: Block | None = None
+    for b in doc.blocks:
+        if b.table and not b.table.title and previous is not None and previous.lines:
+            candidate = previous.lines[-1].strip()
+            if len(candidate.split()) <= 15:
+                b.table.title = candidate.rstrip(":")
+        if b.lines or b.table:
+            previous = b
+
+
+# --- wrapped lines ---------------------------------------------------------------------------
+
+
+def _join(a: str, b: str) -> str:
+    m = re.search(r"(\w+)-$", a)
+    if m and b[:1].islower():
+        if m.group(1).lower() in _HYPHEN_KEEP:
+            return a + b
+        return a[:-1] + b
+    return f"{a} {b}"
+
+
+def unwrap_lines(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines into logical units (paragraphs, list items, numbered paragraphs)."""
+    units: list[str] = []
+    for raw in lines:
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        line = _MARKDOWN_LINK.sub(r"\1", _EMPHASIS.sub(r"\1", line))
+        if units and units[-1] in ("•", "-", "▪", "●", "◦", "*"):
+            units[-1] = f"- {line}"
+            continue
+        starts_unit = bool(_LIST_START.match(line))
+        if units and not starts_unit:
+            prev = units[-1]
+            ends_sentence = prev.endswith((".", ":", "?", "!", ";"))
+            if not ends_sentence or line[:1].islower() or not line[:1].isalpha():
+                units[-1] = _join(prev, line)
+                continue
+        units.append(line)
+    return units
+
+
+def clean(doc: ParsedDocument) -> ParsedDocument:
+    """Run every cleaning step; returns the same document for chaining."""
+    remove_running_lines(doc)
+    merge_split_tables(doc)
+    title_tables(doc)
+    for b in doc.blocks:
+        if b.lines:
+            b.lines = unwrap_lines(b.lines)
+    doc.blocks = [b for b in doc.blocks if b.table or b.lines]
+    if not doc.pages:
+        doc.pages = max((b.page or 0 for b in doc.blocks), default=0)
+    return doc

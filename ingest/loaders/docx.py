@@ -1,0 +1,51 @@
+"""DOCX loader (python-docx): paragraphs in body order, Word heading styles as headings, tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.parsed import Block, LoadError, Table
+
+_HEADING_STYLE = re.compile(r"^(?:Heading|Title)\s*(\d*)$", re.I)
+
+
+def load_docx(path: Path) -> list[Block]:
+    import docx
+    from docx.table import Table as DocxTable
+    from docx.text.paragraph import Paragraph
+
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises zipfile/KeyError/lxml errors for bad files
+        raise LoadError(f"not a readable DOCX ({type(exc).__name__}: {exc})") from exc
+    blocks: list[Block] = []
+    last_text: str | None = None
+    for item in document.iter_inner_content():
+        if isinstance(item, Paragraph):
+            text = " ".join(item.text.split())
+            if not text:
+                continue
+            style = item.style.name if item.style is not None else ""
+            m = _HEADING_STYLE.match(style or "")
+            if m:
+                level = int(m.group(1) or 1)
+                blocks.append(Block(page=None, lines=[text], heading_level=level))
+            else:
+                prefix = "- " if "List" in (style or "") else ""
+                blocks.append(Block(page=None, lines=[prefix + text]))
+            last_text = text
+        elif isinstance(item, DocxTable):
+            rows = []
+            for row in item.rows:
+                cells = []
+                for cell in row.cells:
+                    value = " ".join(cell.text.split())
+                    # Merged cells repeat in python-docx; keep one copy.
+                    if not (cells and cells[-1] == value and value and len(row.cells) > 1 and cell._tc is row.cells[len(cells) - 1]._tc):
+                        cells.append(value)
+                rows.append(cells)
+            rows = [r for r in rows if any(r)]
+            if rows:
+                blocks.append(Block(page=None, table=Table(header=rows[0], rows=rows[1:], title=last_text)))
+    return blocks

@@ -1,0 +1,120 @@
+"""PDF loader (pymupdf): text lines per page with heading hints, and ruled tables as tables."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from ingest.parsed import Block, LoadError, Table
+
+
+def _cell_text(bbox, words) -> str:
+    """Text of one cell from the page's words: pymupdf's own cell extraction can drop spaces."""
+    if bbox is None:
+        return ""
+    x0, y0, x1, y1 = bbox
+    inside = [w for w in words if x0 - 1 <= (w[0] + w[2]) / 2 <= x1 + 1 and y0 - 1 <= (w[1] + w[3]) / 2 <= y1 + 1]
+    inside.sort(key=lambda w: (w[5], w[6], w[7]))
+    return " ".join(w[4] for w in inside)
+
+
+def _table_from(tab, words) -> Table | None:
+    rows = [[_cell_text(c, words) for c in row.cells] for row in tab.rows]
+    rows = [r for r in rows if any(r)]
+    if len(rows) < 2 or max(len(r) for r in rows) < 2:
+        return None
+    if getattr(tab.header, "external", False):
+        header = [_cell_text(c, words) for c in tab.header.cells]
+    else:
+        header, rows = rows[0], rows[1:]
+    return Table(header=header, rows=rows)
+
+
+def _inside(bbox, rect) -> bool:
+    x0, y0, x1, y1 = bbox
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return rect[0] - 1 <= cx <= rect[2] + 1 and rect[1] - 1 <= cy <= rect[3] + 1
+
+
+def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
+    """Return (blocks, page count, warnings). Raises LoadError for unreadable PDFs."""
+    import pymupdf
+
+    try:
+        doc = pymupdf.open(path)
+    except Exception as exc:  # pymupdf raises its own FileDataError and friends
+        raise LoadError(f"not a readable PDF ({exc})") from exc
+    with doc:
+        if doc.needs_pass:
+            raise LoadError("PDF is encrypted (password protected)")
+        pages = doc.page_count
+        if pages == 0:
+            raise LoadError("PDF has no pages")
+        # (page, top y, text, font size, bold, table, pymupdf block id)
+        raw: list[tuple[int, float, str, float, bool, Table | None, int]] = []
+        sizes: Counter[float] = Counter()
+        for page in doc:
+            number = page.number + 1
+            try:
+                # Ruled tables only: the layout model is 4x slower and misses real tables here.
+                tables = page.find_tables(use_layout=False).tables
+            except Exception:  # table detection is best effort; text still loads
+                tables = []
+            rects = []
+            words = page.get_text("words") if tables else []
+            for tab in tables:
+                t = _table_from(tab, words)
+                if t is not None:
+                    rects.append(tab.bbox)
+                    raw.append((number, tab.bbox[1], "", 0.0, False, t, -1))
+            for block_id, block in enumerate(page.get_text("dict")["blocks"]):
+                for line in block.get("lines", []):
+                    if rects and any(_inside(line["bbox"], r) for r in rects):
+                        continue
+                    spans = [s for s in line["spans"] if s["text"].strip()]
+                    if not spans:
+                        continue
+                    text = "".join(s["text"] for s in line["spans"]).rstrip()
+                    size = max(s["size"] for s in spans)
+                    bold = all(s["flags"] & 16 or "Bold" in s["font"] for s in spans)
+                    sizes[round(size)] += len(text)
+                    raw.append((number, line["bbox"][1], text, size, bold, None, block_id))
+        if not any(r[2].strip() for r in raw) and not any(r[5] for r in raw):
+            raise LoadError("no text found: needs OCR (scanned PDF without a text layer)")
+    body = sizes.most_common(1)[0][0] if sizes else 11
+    # Keep reading order within a page: pymupdf yields lines top to bottom per block; tables are
+    # placed by their top edge among the lines.
+    blocks: list[Block] = []
+    by_page: dict[int, list] = {}
+    for item in raw:
+        by_page.setdefault(item[0], []).append(item)
+    for number in sorted(by_page):
+        items = by_page[number]
+        tables = sorted((i for i in items if i[5] is not None), key=lambda i: i[1])
+        lines = [i for i in items if i[5] is None]
+        current: Block | None = None
+        last_block_id = None
+        for text_item in lines:
+            while tables and tables[0][1] <= text_item[1]:
+                blocks.append(Block(page=number, table=tables.pop(0)[5]))
+                current = None
+            _, _, text, size, bold, _, block_id = text_item
+            if block_id != last_block_id:
+                current, last_block_id = None, block_id
+            level = None
+            short = len(text.split()) <= 14 and not text.rstrip().endswith((".", ",", ";"))
+            if size >= body + 2.5 and short:
+                level = 1
+            elif (bold or size >= body + 1) and short:
+                level = 2
+            if level is not None:
+                blocks.append(Block(page=number, lines=[text], heading_level=level))
+                current = None
+                continue
+            if current is None:
+                current = Block(page=number)
+                blocks.append(current)
+            current.lines.append(text)
+        for t in tables:
+            blocks.append(Block(page=number, table=t[5]))
+    return blocks, pages, []

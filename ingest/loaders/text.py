@@ -1,0 +1,103 @@
+"""Plain text and Markdown loader.
+
+Text extractions of PDFs keep tables as tab-separated lines; a run of such lines becomes a table.
+Markdown headings (`#`) become heading blocks, and the HTML fragments that PDF-to-Markdown
+converters leave inside lines (`<b>`, `<ul><li>`, `&amp;`) are turned into text cell by cell.
+A form feed marks a page break.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.loaders.html import html_to_lines
+from ingest.parsed import Block, Table
+
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()]|\([^)]*\))*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
+
+
+def _strip_inline_html(cell: str) -> str:
+    if not _TAG.search(cell) and "&" not in cell:
+        return cell
+    return "; ".join(html_to_lines(cell))
+
+
+def _markdown_line(line: str) -> str:
+    line = _MD_LINK.sub(lambda m: m.group(1), line)
+    line = _MD_EMPHASIS.sub("", line)
+    line = line.replace("\\(", "(").replace("\\)", ")")
+    return line
+
+
+def lines_to_blocks(lines: list[str], markdown: bool = False) -> list[Block]:
+    """Group lines into paragraph blocks, heading blocks and tables (runs of tab-separated lines)."""
+    blocks: list[Block] = []
+    page: int | None = None
+    para: Block | None = None
+    table: Table | None = None
+    last_text: str | None = None
+
+    def close_table() -> None:
+        nonlocal table
+        if table is not None:
+            blocks.append(Block(page=page, table=table))
+            table = None
+
+    for raw in lines:
+        if "\f" in raw:
+            close_table()
+            page = (page or 1) + raw.count("\f")
+            para = None
+            raw = raw.replace("\f", "")
+        line = raw.rstrip("\r\n ")
+        if markdown or _TAG.search(line):
+            cells = line.split("\t")
+            cells = [_strip_inline_html(c) for c in cells]
+            if markdown:
+                cells = [_markdown_line(c) for c in cells]
+            line = "\t".join(cells).rstrip()
+        in_wide_table = table is not None and len(table.header) >= 3
+        if "\t" in line.strip("\t") or (line.startswith("\t") and line.strip()) or (
+            in_wide_table and "\t" in raw and line.strip()
+        ):
+            para = None
+            cells = [" ".join(c.split()) for c in line.split("\t")]
+            while cells and not cells[-1]:
+                cells.pop()
+            if table is None:
+                table = Table(header=cells, rows=[], title=last_text)
+            else:
+                table.rows.append(cells)
+            continue
+        close_table()
+        if not line.strip():
+            para = None
+            continue
+        m = _MD_HEADING.match(line.strip()) if markdown or line.startswith("#") else None
+        if m:
+            text = m.group(2).strip().strip("*").strip()
+            if text:
+                blocks.append(Block(page=page, lines=[text], heading_level=len(m.group(1))))
+                last_text = text
+            para = None
+            continue
+        if para is None:
+            para = Block(page=page)
+            blocks.append(para)
+        para.lines.append(line.strip())
+        last_text = line.strip()
+    close_table()
+    return blocks
+
+
+def decode_text(data: bytes) -> tuple[str, list[str]]:
+    """Decode bytes as UTF-8 (with BOM) or, failing that, Windows-1252, saying so in a warning."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), [
+            "not valid UTF-8: decoded as Windows-1252, some characters may be wrong"
+        ]

@@ -1,0 +1,62 @@
+"""The format-neutral shape every loader produces: pages of text blocks and tables in reading order.
+
+Loaders only extract; cleaning (`ingest.clean`) and splitting (`ingest.split`) work on this shape,
+so a PDF, a DOCX and a text extraction go through the same noise removal and chunking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class LoadError(Exception):
+    """A file that cannot be read as a committee paper; the message says why."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+    title: str | None = None
+
+
+@dataclass
+class Block:
+    """A run of text lines or one table, on one page (None when the format has no pages)."""
+
+    page: int | None
+    lines: list[str] = field(default_factory=list)
+    table: Table | None = None
+    heading_level: int | None = None  # set when the format marks the block as a heading
+
+    @property
+    def is_table(self) -> bool:
+        return self.table is not None
+
+
+@dataclass
+class ParsedDocument:
+    path: Path
+    source: str
+    sha256: str
+    fmt: str  # pdf | docx | html | markdown | text
+    pages: int
+    blocks: list[Block]
+    warnings: list[str] = field(default_factory=list)
+    running_lines: list[str] = field(default_factory=list)  # headers/footers removed by cleaning
+
+    def plain_text(self, max_pages: int | None = None) -> str:
+        """All text in reading order (tables as tab-separated rows), for metadata detection."""
+        out: list[str] = []
+        for b in self.blocks:
+            if max_pages is not None and b.page is not None and b.page > max_pages:
+                break
+            if b.table:
+                if b.table.title:
+                    out.append(b.table.title)
+                for row in [b.table.header, *b.table.rows]:
+                    out.append("\t".join(row))
+            else:
+                out.extend(b.lines)
+        return "\n".join(out)

@@ -1,0 +1,205 @@
+"""Structure-aware chunking.
+
+Text is split on headings and numbered paragraphs and packed into chunks that fit the embedding
+model's window (never mid-sentence unless one sentence alone is too long). Every table row becomes
+its own passage, prefixed with the table's title and column headers, so "2022 | 11" under
+"Keyworker Lets" reads "Year: 2022; Number of keyworkers Rehoused: 11". Every chunk carries its
+heading path and page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.types import Chunk, Document
+from ingest.parsed import Block, ParsedDocument, Table
+
+TokenCounter = Callable[[str], int]
+
+_ABBREVIATIONS = r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bCllr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bNo)(?<!\bp\.m)(?<!\ba\.m)(?<!\bc)(?<!\bvs)(?<!\bSt)"
+_SENTENCE_END = re.compile(_ABBREVIATIONS + r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9“\"'(£•-])")
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[A-Z]\.|\(?[a-z]\))\s+\S")
+_SECTION_HEADING = re.compile(r"^\s*(?:\d{1,2}\.?|[A-Z]\.|Appendix\s+\w+|Part\s+\w+|Section\s+\w+|Item\s+\d+)\s+\S", re.I)
+MAX_CONTEXT_TOKENS = 48
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split prose into sentences, keeping abbreviations such as 'e.g.' and 'Cllr.' intact."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+
+
+def looks_like_heading(line: str) -> bool:
+    """A short line without closing punctuation that starts like a title or a numbered section."""
+    words = line.split()
+    if not words or len(words) > 12 or len(line) > 110:
+        return False
+    if line.rstrip().endswith((".", ",", ";", "?", "!")) or line.lstrip().startswith(("-", "•", "(")):
+        return False
+    if sum(ch.isdigit() for ch in line) > len(line) / 3:
+        return False
+    first = words[0]
+    return first[:1].isupper() or bool(_SECTION_HEADING.match(line))
+
+
+def heading_level(line: str) -> int:
+    """Level implied by section numbering: '4' or '4.' -> 2, '4.1' -> 3, others 3."""
+    m = re.match(r"^\s*(\d{1,2}(?:\.\d{1,2})*)\.?\s", line)
+    if m:
+        return 1 + m.group(1).count(".") + 1
+    if re.match(r"^\s*(appendix|part|section)\b", line, re.I):
+        return 1
+    return 3
+
+
+def table_row_text(table: Table, row: list[str]) -> str:
+    """One row as a self-describing passage: 'Title — Header: value; Header: value'."""
+    pairs = []
+    for i, value in enumerate(row):
+        if not value:
+            continue
+        name = table.header[i] if i < len(table.header) else ""
+        if name and name != value:
+            pairs.append(f"{name}: {value}")
+        else:
+            pairs.append(value)
+    body = "; ".join(pairs)
+    return f"{table.title} — {body}" if table.title else body
+
+
+@dataclass
+class _Unit:
+    text: str
+    page: int | None
+    boundary: bool  # a numbered paragraph or list start: a good place to begin a chunk
+
+
+class Splitter:
+    """Turns a cleaned document into chunks sized for the embedding model."""
+
+    def __init__(self, count_tokens: TokenCounter, target_tokens: int = 180, max_tokens: int = 240) -> None:
+        self.count = count_tokens
+        self.target = target_tokens
+        self.max = max_tokens
+
+    def split(self, doc: ParsedDocument, meta: Document) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        path: list[tuple[int, str]] = []  # (level, heading)
+        pending: list[_Unit] = []
+
+        def headings() -> list[str]:
+            return [h for _, h in path]
+
+        def emit(text: str, page: int | None, kind: str = "text") -> None:
+            chunks.append(
+                Chunk(
+                    id=f"{meta.id}:{meta.sha256[:8]}:{len(chunks):05d}",
+                    document_id=meta.id,
+                    text=text,
+                    page=page,
+                    heading_path=headings(),
+                    kind=kind,
+                    source=meta.source,
+                    title=meta.title,
+                    committee=meta.committee,
+                    meeting_date=meta.meeting_date,
+                    doc_type=meta.doc_type,
+                    classification=meta.classification,
+                )
+            )
+
+        def flush() -> None:
+            for text, page in self._pack(pending, self._budget(meta.title, headings())):
+                emit(text, page)
+            pending.clear()
+
+        for block in doc.blocks:
+            if block.table:
+                flush()
+                self._emit_table(block, emit, self._budget(meta.title, headings()))
+                continue
+            level = block.heading_level if block.heading_level and block.heading_level > 0 else None
+            if level is None and len(block.lines) == 1 and looks_like_heading(block.lines[0]):
+                level = heading_level(block.lines[0])
+            if level is not None:
+                flush()
+                heading = " ".join(block.lines).strip()
+                while path and path[-1][0] >= level:
+                    path.pop()
+                path.append((level, heading[:120]))
+                continue
+            for line in block.lines:
+                pending.append(_Unit(line, block.page, bool(_NUMBERED.match(line))))
+        flush()
+        return chunks
+
+    def _budget(self, title: str | None, headings: list[str]) -> int:
+        ctx = " > ".join(dict.fromkeys(p for p in [title, *headings] if p))
+        return self.max - min(self.count(ctx), MAX_CONTEXT_TOKENS) if ctx else self.max
+
+    def _pieces(self, text: str, budget: int) -> list[str]:
+        """Split text that is too long into sentence runs (word runs for a giant sentence)."""
+        if self.count(text) <= budget:
+            return [text]
+        out: list[str] = []
+        current: list[str] = []
+        for sentence in split_sentences(text):
+            if self.count(sentence) > budget:
+                if current:
+                    out.append(" ".join(current))
+                    current = []
+                words = sentence.split()
+                step = max(8, int(len(words) * budget / max(1, self.count(sentence))) - 4)
+                out.extend(" ".join(words[i : i + step]) for i in range(0, len(words), step))
+                continue
+            candidate = " ".join([*current, sentence])
+            if current and self.count(candidate) > min(budget, self.target):
+                out.append(" ".join(current))
+                current = [sentence]
+            else:
+                current.append(sentence)
+        if current:
+            out.append(" ".join(current))
+        return out
+
+    def _pack(self, units: list[_Unit], budget: int) -> list[tuple[str, int | None]]:
+        """Greedily pack units up to the target size, preferring to break at numbered paragraphs."""
+        out: list[tuple[str, int | None]] = []
+        buf: list[str] = []
+        buf_tokens = 0
+        page: int | None = None
+        for unit in units:
+            for piece in self._pieces(unit.text, budget):
+                n = self.count(piece)
+                full = buf and buf_tokens + n > budget
+                soft = buf and unit.boundary and buf_tokens + n > self.target
+                if full or soft:
+                    out.append(("\n".join(buf), page))
+                    buf, buf_tokens = [], 0
+                if not buf:
+                    page = unit.page
+                buf.append(piece)
+                buf_tokens += n + 1
+        if buf:
+            out.append(("\n".join(buf), page))
+        return out
+
+    def _emit_table(self, block: Block, emit, budget: int) -> None:
+        table = block.table
+        assert table is not None
+        carried: str | None = None
+        width = len(table.header)
+        for row in table.rows:
+            if not any(row):
+                continue
+            row = list(row)
+            # A blank first cell in a grouped table means "same as above" (e.g. the meeting date
+            # in an action log); carry it down so the row stands on its own.
+            if row[0]:
+                carried = row[0]
+            elif carried and width >= 2 and any(row[1:]):
+                row[0] = carried
+            text = table_row_text(table, row)
+            for piece in self._pieces(text, budget):
+                emit(piece, block.page, "table_row")

