@@ -48,6 +48,10 @@ def remove_running_lines(doc: ParsedDocument) -> None:
     for b in doc.blocks:
         b.lines = [ln for ln in b.lines if not _NOISE_LINES.match(ln)]
         if b.table:
+            title = b.table.title
+            running = {_norm(x) for x in doc.running_lines}
+            if title and (_NOISE_LINES.match(title) or _norm(title) in running or _PAGE_NUMBER.match(title)):
+                b.table.title = None
             for row in [b.table.header, *b.table.rows]:
                 for i, cell in enumerate(row):
                     row[i] = _TRAILING_PAGE.sub("", cell)

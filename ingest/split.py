@@ -68,6 +68,15 @@ def table_row_text(table: Table, row: list[str]) -> str:
     return f"{table.title} — {body}" if table.title else body
 
 
+_NUMERIC_CELL = re.compile(r"^[\d\s,.\-–%£$*()/]+[a-z]{0,2}$", re.I)
+
+
+def is_data_row(row: list[str]) -> bool:
+    """True when every filled cell is a figure, so the row is data rather than column headers."""
+    filled = [c for c in row if c.strip()]
+    return bool(filled) and all(_NUMERIC_CELL.match(c.strip()) for c in filled)
+
+
 @dataclass
 class _Unit:
     text: str
@@ -188,9 +197,13 @@ class Splitter:
     def _emit_table(self, block: Block, emit, budget: int) -> None:
         table = block.table
         assert table is not None
+        rows = table.rows
+        if is_data_row(table.header):  # no header row: the first row is data
+            rows = [table.header, *rows]
+            table = Table(header=[], rows=rows, title=table.title)
         carried: str | None = None
-        width = len(table.header)
-        for row in table.rows:
+        width = max((len(r) for r in rows), default=0)
+        for row in rows:
             if not any(row):
                 continue
             row = list(row)
@@ -201,5 +214,8 @@ class Splitter:
             elif carried and width >= 2 and any(row[1:]):
                 row[0] = carried
             text = table_row_text(table, row)
-            for piece in self._pieces(text, budget):
+            pieces = self._pieces(text, budget)
+            for n, piece in enumerate(pieces):
+                if n:  # keep later pieces of a long row attributable to their row
+                    piece = f"{table.title or 'Table'} — {row[0]} (continued): {piece}"
                 emit(piece, block.page, "table_row")

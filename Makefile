@@ -1,0 +1,43 @@
+# Committee Papers Assistant: `make serve` runs the product, `make test` runs the tests.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+PAPERS  := $(VENV)/bin/papers
+STAMP   := $(VENV)/.installed
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+
+# Never reach for a model hub; never send telemetry.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install serve ingest-examples test bench examples clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	# torch first, from the local CPU build: an unpinned torch would pull a multi-GB CUDA build.
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+ingest-examples: install
+	$(PAPERS) ingest --if-empty examples/papers
+
+serve: ingest-examples
+	$(PAPERS) serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) -m bench.run
+
+examples: install
+	$(PY) examples/make_examples.py
+
+clean:
+	rm -rf .papers .pytest_cache bench/results test-artifacts

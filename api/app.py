@@ -1,0 +1,37 @@
+"""The FastAPI application, built by a factory so tests and `papers serve` can pass their own
+service. Routes are thin: each makes one call into `PapersService`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import errors
+from api.routes import answers, documents
+from assistant.config import get_settings
+from assistant.service import PapersService
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(service: PapersService | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Committee Papers Assistant",
+        description="Answers questions from council committee papers, citing document, committee, "
+        "meeting date and page for every statement.",
+        version="0.1.0",
+    )
+    app.state.service = service or PapersService(get_settings())
+    errors.install(app)
+    app.include_router(answers.router)
+    app.include_router(documents.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app

@@ -1,0 +1,117 @@
+"""Answerers turn retrieved passages into an answer with citations.
+
+`Answerer` is the interface; `ExtractiveAnswerer` is the default and needs no language model: it
+picks the sentences or table rows that best answer the question from the top passages and cites
+each one. When the passages are not relevant enough it says so and shows the closest passages.
+A language-model answerer can implement the same interface using the templates in `prompts/`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+import numpy as np
+
+from assistant.config import AnswerSettings
+from assistant.types import Answer, Citation, Passage
+from ingest.split import split_sentences
+from prompts import NOT_FOUND_ANSWER
+from vectorstore.embedder import Embedder
+
+_STOP = set(
+    """a an the of to in on for and or is are was were be been by with what which who whom whose
+    when where why how did do does done has have had it its this that these those there their they
+    we our us you your i me my about at from as any all can could would should will shall may might
+    tell give show list please many much say said papers paper council committee meeting""".split()
+)
+
+
+def content_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z0-9£%]+", text.lower())
+    return {w[:-1] if len(w) > 4 and w.endswith("s") else w for w in words if w not in _STOP and len(w) > 1}
+
+
+class Answerer(Protocol):
+    def answer(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Answer:
+        """Answer `question` from `passages` (best first), citing them."""
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embedder: Embedder, settings: AnswerSettings) -> None:
+        self.embedder = embedder
+        self.settings = settings
+
+    def relevance(self, question: str, passages: list[Passage], query_vector: np.ndarray) -> list[float]:
+        """Cosine similarity of each passage to the question (computed when the dense search
+        did not return it), blended with how many of the question's content words it contains."""
+        missing = [i for i, p in enumerate(passages) if p.dense_score is None]
+        if missing:
+            vecs = self.embedder.embed([passages[i].chunk.index_text for i in missing])
+            for i, v in zip(missing, vecs):
+                passages[i].dense_score = float(v @ query_vector)
+        q = content_words(question)
+        out = []
+        for p in passages:
+            overlap = len(q & content_words(p.chunk.index_text)) / len(q) if q else 0.0
+            out.append(0.75 * float(p.dense_score or 0.0) + 0.25 * overlap)
+        return out
+
+    def answer(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Answer:
+        if query_vector is None:
+            query_vector = self.embedder.embed_query(question)
+        if not passages:
+            return Answer(question, NOT_FOUND_ANSWER, "not_found", [])
+        rel = self.relevance(question, passages, query_vector)
+        if max(rel) < self.settings.min_relevance:
+            return Answer(
+                question,
+                NOT_FOUND_ANSWER,
+                "not_found",
+                [Citation(i + 1, p) for i, p in enumerate(passages)],
+            )
+        # Candidate units: sentences of prose passages, whole rows of table passages.
+        pool = [(i, p) for i, p in enumerate(passages) if rel[i] >= self.settings.min_relevance][:5]
+        units: list[tuple[int, str]] = []
+        for i, p in pool:
+            if p.chunk.kind == "table_row":
+                units.append((i, p.chunk.text))
+            else:
+                for line in p.chunk.text.split("\n"):
+                    units.extend((i, s) for s in split_sentences(line) if len(s.split()) >= 3)
+        if not units:
+            units = [(i, p.chunk.text) for i, p in pool]
+        vecs = self.embedder.embed([u for _, u in units])
+        q_words = content_words(question)
+        scored = []
+        for (i, text), v in zip(units, vecs):
+            overlap = len(q_words & content_words(text)) / len(q_words) if q_words else 0.0
+            rank_prior = 1.0 / (1 + i)
+            score = 0.55 * float(v @ query_vector) + 0.3 * overlap + 0.15 * rank_prior
+            scored.append((score, i, text))
+        scored.sort(key=lambda s: s[0], reverse=True)
+        best = scored[0][0]
+        chosen: list[tuple[int, str]] = []
+        seen: set[str] = set()
+        for score, i, text in scored:
+            if len(chosen) >= self.settings.max_sentences or score < best * 0.8:
+                break
+            key = text.lower()
+            if key in seen:
+                continue
+            seen.add(key)
+            chosen.append((i, text))
+        # Number citations in order of first use; present chosen units in passage order.
+        chosen.sort(key=lambda c: (c[0], passages[c[0]].chunk.text.find(c[1])))
+        numbers: dict[int, int] = {}
+        parts = []
+        for i, text in chosen:
+            n = numbers.setdefault(i, len(numbers) + 1)
+            parts.append(f"{_tidy(text)} [{n}]")
+        citations = [Citation(n, passages[i]) for i, n in sorted(numbers.items(), key=lambda x: x[1])]
+        return Answer(question, " ".join(parts), "extractive", citations)
+
+
+def _tidy(text: str) -> str:
+    text = " ".join(text.split())
+    return text if text.endswith((".", "?", "!", ":")) else text + "."

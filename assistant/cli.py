@@ -1,0 +1,160 @@
+"""`papers`: the command line. Commands parse arguments, call the service, print; errors become
+one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from assistant.config import get_settings
+from assistant.types import SearchFilters
+
+
+def _service():
+    from assistant.service import PapersService
+
+    return PapersService(get_settings())
+
+
+def _filters(args) -> SearchFilters:
+    return SearchFilters(
+        committee=getattr(args, "committee", None),
+        date_from=getattr(args, "date_from", None),
+        date_to=getattr(args, "date_to", None),
+    )
+
+
+def _iso(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a date in YYYY-MM-DD form") from None
+
+
+def _print_passage(n, p) -> None:
+    c = p.chunk
+    where = ", ".join(
+        x for x in [c.source, c.committee, c.meeting_date.isoformat() if c.meeting_date else None,
+                    f"page {c.page}" if c.page else None] if x
+    )
+    label = f"[{n}] " if n is not None else ""
+    print(f"{label}{where}  (score {p.score:.4f})")
+    print("    " + c.text.replace("\n", "\n    ")[:600])
+
+
+def cmd_ingest(args) -> int:
+    service = _service()
+    if args.if_empty and service.catalog.counts()[0]:
+        print(f"Store already holds {service.catalog.counts()[0]} documents; not ingesting (--if-empty).")
+        return 0
+    report = service.ingest([Path(p) for p in args.paths], progress=not args.quiet)
+    print(report.summary())
+    return 1 if report.count("failed") and not report.documents and not report.count("unchanged") else 0
+
+
+def cmd_ask(args) -> int:
+    answer = _service().ask(args.question, _filters(args), args.k)
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(answer.answer)
+    print()
+    for c in answer.citations:
+        _print_passage(c.n, c.passage)
+    return 0
+
+
+def cmd_search(args) -> int:
+    passages = _service().search(args.query, _filters(args), args.k)
+    if args.json:
+        print(json.dumps({"query": args.query, "results": [p.to_dict() for p in passages]}, indent=2, ensure_ascii=False))
+        return 0
+    for i, p in enumerate(passages, 1):
+        _print_passage(i, p)
+    if not passages:
+        print("No passages found.")
+    return 0
+
+
+def cmd_documents(args) -> int:
+    docs = _service().documents()
+    if args.json:
+        print(json.dumps({"documents": [d.to_dict() for d in docs]}, indent=2, ensure_ascii=False))
+        return 0
+    for d in docs:
+        print(
+            f"{d.id}  {d.meeting_date or '----------'}  {d.doc_type.value:11} "
+            f"{(d.committee_acronym or d.committee or '-')[:28]:28}  {d.source}"
+        )
+    print(f"{len(docs)} documents")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(), host=args.host or settings.api.host, port=args.port or settings.api.port, log_level="info")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="papers", description="Committee Papers Assistant")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="ingest files or folders of committee papers")
+    p.add_argument("paths", nargs="+", help="files or folders (PDF, DOCX, HTML, Markdown, text)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--if-empty", action="store_true", help="only ingest if the store holds no documents")
+    p.set_defaults(func=cmd_ingest)
+
+    for name, func, arg, help_text in [
+        ("ask", cmd_ask, "question", "answer a question with cited passages"),
+        ("search", cmd_search, "query", "list the passages that best match"),
+    ]:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument(arg)
+        p.add_argument("-k", type=int, default=None, help="number of passages")
+        p.add_argument("--committee", help="committee name or acronym")
+        p.add_argument("--date-from", type=_iso, help="meetings on or after YYYY-MM-DD")
+        p.add_argument("--date-to", type=_iso, help="meetings on or before YYYY-MM-DD")
+        p.add_argument("--json", action="store_true", help="print the API's JSON")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("documents", help="list ingested documents")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("serve", help="serve the API and chat page")
+    p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "k", None) is not None and not 1 <= args.k <= 50:
+        print("papers: error: -k must be between 1 and 50", file=sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # one clear line, never a traceback
+        from assistant.service import NotFoundError
+        from vectorstore.chroma import StoreUnavailable
+
+        if isinstance(exc, (NotFoundError, StoreUnavailable)):
+            print(f"papers: error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

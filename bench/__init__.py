@@ -1,0 +1,1 @@
+"""Benchmark: our pipeline against the textbook LangChain pipeline on the labelled question set."""

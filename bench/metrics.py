@@ -1,0 +1,80 @@
+"""Retrieval metrics for the labelled question set (tests/data/questions.jsonl).
+
+Pure functions, standard library only, so tests can import them cheaply. The matching rule is the
+one in tests/data/README.md: a retrieved passage is a hit when it comes from the question's
+`source` document (compared by file name) and its normalised text contains the normalised text of
+at least one `evidence` snippet. `no_answer` questions (source null) have no hits by definition and
+are left out of hit@k and MRR.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePath
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalise(text: str | None) -> str:
+    """Lowercase, collapse every run of non-alphanumerics to one space, strip."""
+    return _NON_ALNUM.sub(" ", (text or "").lower()).strip()
+
+
+def file_name(source: str | None) -> str:
+    """The bare file name of a source, whether given as a name or as a path."""
+    if not source:
+        return ""
+    return PurePath(source.replace("\\", "/")).name
+
+
+def is_answerable(question: Mapping) -> bool:
+    return question.get("source") is not None
+
+
+def is_hit(passage_source: str | None, passage_text: str | None, question: Mapping) -> bool:
+    """True when a passage from `passage_source` with `passage_text` supports `question`."""
+    if not is_answerable(question):
+        return False
+    if file_name(passage_source) != file_name(question["source"]):
+        return False
+    text = normalise(passage_text)
+    return any((s := normalise(snippet)) and s in text for snippet in question.get("evidence") or [])
+
+
+def first_hit_rank(passages: Sequence[tuple[str | None, str | None]], question: Mapping) -> int | None:
+    """1-based rank of the first hit among (source, text) passages, or None."""
+    for rank, (source, text) in enumerate(passages, start=1):
+        if is_hit(source, text, question):
+            return rank
+    return None
+
+
+def hit_at(rank: int | None, k: int) -> bool:
+    return rank is not None and rank <= k
+
+
+def reciprocal_rank(rank: int | None, k: int | None = None) -> float:
+    if rank is None or (k is not None and rank > k):
+        return 0.0
+    return 1.0 / rank
+
+
+def summarise(ranks: Iterable[int | None], k: int = 5) -> dict:
+    """hit@1, hit@k and MRR@k over a list of first-hit ranks (one per answerable question)."""
+    ranks = list(ranks)
+    n = len(ranks)
+    if n == 0:
+        return {"n": 0, "hit@1": None, f"hit@{k}": None, "mrr": None}
+    return {
+        "n": n,
+        "hit@1": sum(hit_at(r, 1) for r in ranks) / n,
+        f"hit@{k}": sum(hit_at(r, k) for r in ranks) / n,
+        "mrr": sum(reciprocal_rank(r, k) for r in ranks) / n,
+    }
+
+
+def load_questions(path: str | Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]

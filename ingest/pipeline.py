@@ -1,0 +1,168 @@
+"""The ingest pipeline: load -> clean -> detect metadata -> split -> embed -> store.
+
+Idempotent: a file whose bytes, sidecar and chunker version are unchanged is skipped; a changed file
+replaces its old chunks. The order of writes keeps the stores consistent if the process dies at
+any point: new vectors are written first, then the catalog commits the document in one
+transaction, then the replaced vectors are deleted. Vectors the catalog does not know (left by an
+interrupted run) are swept at the start of the next run and ignored by searches meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.types import Document, FileResult, IngestReport
+from ingest.clean import clean
+from ingest.loaders import LoadError, detect_format, load
+from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, sidecar_path
+from ingest.split import Splitter
+from vectorstore.catalog import Catalog
+from vectorstore.chroma import ChromaStore
+from vectorstore.embedder import Embedder
+from vectorstore.lexical import LexicalIndex
+
+
+def document_id_for(path: Path) -> str:
+    """Stable id for a paper: the same path is the same document, whatever its content."""
+    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Expand folders; report paths that do not exist. Sidecars and hidden files are not papers."""
+    files: list[Path] = []
+    missing: list[FileResult] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if not name.startswith(".") and not name.endswith(".meta.json"):
+                        files.append(Path(root) / name)
+        elif p.is_file():
+            files.append(p)
+        else:
+            missing.append(FileResult(str(p), "failed", reason="no such file or folder"))
+    return files, missing
+
+
+class Ingestor:
+    def __init__(
+        self,
+        settings: Settings,
+        catalog: Catalog,
+        store: ChromaStore,
+        lexical: LexicalIndex,
+        embedder: Embedder,
+    ) -> None:
+        self.settings = settings
+        self.catalog = catalog
+        self.store = store
+        self.lexical = lexical
+        self.embedder = embedder
+        self.splitter = Splitter(
+            embedder.count_tokens,
+            target_tokens=settings.chunking.target_tokens,
+            max_tokens=min(settings.chunking.max_tokens, settings.embedding.max_tokens - 2),
+        )
+
+    def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+        started = time.perf_counter()
+        files, report_files = collect_files(paths)
+        report = IngestReport(files=report_files)
+        self.sweep_orphans()
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(files, unit="file", desc="Ingesting")
+        for path in bar if bar is not None else files:
+            if bar is not None:
+                bar.set_postfix_str(path.name[:40])
+            report.files.append(self.ingest_file(path, progress=progress))
+        self.refresh_lexical()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def ingest_file(self, path: Path, progress: bool = False) -> FileResult:
+        """Ingest one file; every failure becomes a FileResult naming the reason, never an exception."""
+        result = FileResult(str(path), "failed")
+        try:
+            if detect_format(path) is None:
+                result.status, result.reason = "skipped", f"unsupported file type '{path.suffix or '(none)'}'"
+                return result
+            data = path.read_bytes()
+            doc_id = document_id_for(path)
+            result.document_id = doc_id
+            side = sidecar_path(path)
+            side_bytes = side.read_bytes() if side.exists() else b""
+            fingerprint = hashlib.sha256(
+                data + b"\0" + side_bytes + b"\0" + self.settings.collection_name.encode()
+            ).hexdigest()
+            if self.catalog.fingerprint(doc_id) == fingerprint:
+                stored = self.catalog.get_document(doc_id)
+                result.status, result.pages, result.chunks = "unchanged", stored.pages, stored.chunks
+                return result
+            sha = hashlib.sha256(data).hexdigest()
+            twin = self.catalog.find_by_sha(sha)
+            if twin is not None and twin.id != doc_id:
+                result.status, result.reason = "skipped", f"duplicate of already ingested '{twin.source}'"
+                return result
+            replacing = self.catalog.get_document(doc_id) is not None
+            parsed = clean(load(path, data))
+            meta = detect_metadata(parsed)
+            apply_sidecar(meta, path)
+            doc = Document(
+                id=doc_id,
+                source=path.name,
+                path=str(path.resolve()),
+                sha256=sha,
+                title=meta.title,
+                committee=meta.committee,
+                committee_acronym=meta.committee_acronym,
+                meeting_date=meta.meeting_date,
+                doc_type=meta.doc_type,
+                classification=meta.classification,
+                pages=parsed.pages,
+            )
+            chunks = self.splitter.split(parsed, doc)
+            if not chunks:
+                raise LoadError("no text found to index")
+            vectors = self.embedder.embed([c.index_text for c in chunks], show_progress=progress)
+            self.store.upsert(chunks, vectors)
+            replaced = self.catalog.replace_document(doc, chunks, fingerprint)
+            if replaced:
+                self.store.delete(replaced)
+            result.status = "replaced" if replacing else "added"
+            result.pages, result.chunks = parsed.pages, len(chunks)
+            result.warnings.extend(parsed.warnings)
+            return result
+        except (LoadError, MetadataError) as exc:
+            result.reason = str(exc)
+        except OSError as exc:
+            result.reason = f"cannot read file: {exc.strerror or exc}"
+        return result
+
+    def delete(self, document_id: str) -> bool:
+        removed = self.catalog.delete_document(document_id)
+        if removed:
+            self.store.delete(removed)
+        self.refresh_lexical()
+        return bool(removed)
+
+    def sweep_orphans(self) -> int:
+        """Delete vectors whose chunk the catalog does not know (from an interrupted ingest)."""
+        orphans = list(self.store.all_ids() - self.catalog.chunk_ids())
+        if orphans:
+            self.store.delete(orphans)
+        return len(orphans)
+
+    def refresh_lexical(self) -> None:
+        generation = self.catalog.generation()
+        if self.lexical.generation != generation and not self.lexical.load(generation):
+            self.lexical.build(list(self.catalog.iter_chunks()), generation)

@@ -1,0 +1,73 @@
+"""Shared fixtures: real components everywhere (real Chroma in a temp dir, the real model, the real
+committee papers in ../shared/corpus). A missing corpus is a failure, not a skip."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("PAPERS_CORPUS", ROOT.parent / "shared" / "corpus"))
+SEEDS = CORPUS / "seeds"
+KENT = CORPUS / "kent"
+EXAMPLES = ROOT / "examples" / "papers"
+QUESTIONS = ROOT / "tests" / "data" / "questions.jsonl"
+
+
+def seed(prefix: str) -> Path:
+    """The seed file whose name starts with `prefix` ("000")."""
+    return next(SEEDS.glob(f"{prefix}_*.txt"))
+
+
+def load_questions() -> list[dict]:
+    return [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _corpus_present():
+    missing = [p for p in (SEEDS, KENT) if not p.is_dir() or not any(p.iterdir())]
+    if missing:
+        pytest.fail(f"real corpus missing: {', '.join(map(str, missing))} (set PAPERS_CORPUS)", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path, monkeypatch):
+    """No test touches ./.papers: PAPERS_HOME points at a temp dir and cached settings are reset."""
+    from assistant.config import get_settings
+
+    monkeypatch.setenv("PAPERS_HOME", str(tmp_path / "papers-home"))
+    monkeypatch.delenv("PAPERS_CHROMA_URL", raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def make_service(home: Path, **overrides):
+    from assistant.config import Settings
+    from assistant.service import PapersService
+
+    return PapersService(Settings(home=home, **overrides))
+
+
+@pytest.fixture(scope="session")
+def shared_embedder():
+    from vectorstore.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def corpus_service(tmp_path_factory, shared_embedder):
+    """The whole real corpus plus the shipped examples, ingested once for the session."""
+    service = make_service(tmp_path_factory.mktemp("corpus-home"))
+    service.embedder = shared_embedder
+    report = service.ingest([SEEDS, KENT, EXAMPLES])
+    assert report.count("failed") == 0, report.summary()
+    return service

@@ -1,0 +1,111 @@
+"""Loading and cleaning real committee papers: running headers, split rows, HTML fragments, pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import EXAMPLES, KENT, seed
+from ingest.clean import clean
+from ingest.loaders import load
+
+
+def _tables(doc):
+    return [b.table for b in doc.blocks if b.table]
+
+
+def _text(doc) -> str:
+    return doc.plain_text()
+
+
+def test_running_header_removed_and_pages_inferred_from_it():
+    doc = clean(load(seed("000")))
+    assert "Scrutiny Action Log" not in [ln for b in doc.blocks for ln in b.lines]
+    assert doc.running_lines == ["Scrutiny Action Log"]
+    assert doc.pages == 10
+    # The key worker tables are on the 4th page of the published log.
+    kw = next(b for b in doc.blocks if b.table and b.table.title and b.table.title.startswith("Keyworker Lets"))
+    assert kw.page == 4
+
+
+def test_action_row_split_across_page_break_is_rejoined():
+    doc = clean(load(seed("000")))
+    log = _tables(doc)[0]
+    assert log.header[:2] == ["Reference", "Action"]
+    actions = [r for r in log.rows if len(r) > 1 and r[1]]
+    assert len(actions) == 7
+    retention = next(r for r in actions if "staff retention" in r[1])
+    assert retention[1].endswith("be brought back to the sub-committee for review.")
+    assert "Barts Health NHS Trust" in retention[2]
+    assert retention[5] == "Awaiting Response"
+    council_tax = next(r for r in actions if "Council tax" in r[1])
+    assert council_tax[5].endswith("See attached appended advice note Council tax discretionary Discount")
+
+
+def test_page_number_glued_into_table_cell_is_removed():
+    doc = clean(load(seed("003")))
+    assert "June 2019 Page 28" not in _text(doc)
+    assert "intentionally left blank" not in _text(doc)
+
+
+def test_markdown_html_fragments_become_text():
+    doc = clean(load(seed("004")))
+    text = _text(doc)
+    assert "<b>" not in text and "<li>" not in text and "&amp;" not in text
+    assert "Adult Social Care & Health Peer Challenge" in text
+    assert "Arrangements for direct payments and charging" in text
+
+
+def test_pdf_keeps_page_numbers_and_drops_running_footer():
+    doc = clean(load(EXAMPLES / "Cabinet report - Homelessness Prevention Grant 2025.pdf"))
+    assert doc.pages == 3
+    assert {b.page for b in doc.blocks} == {1, 2, 3}
+    lines = [ln for b in doc.blocks for ln in b.lines]
+    assert not any(ln.strip().startswith("Page ") and len(ln.split()) <= 4 for ln in lines)
+    assert not any("Northmoor Borough Council – Cabinet 15 January 2025" == ln.strip() for ln in lines)
+
+
+def test_pdf_table_cells_keep_their_spaces():
+    doc = clean(load(EXAMPLES / "HOSC action log - 2024-25.pdf"))
+    log = _tables(doc)[0]
+    assert log.header == ["Reference", "Action", "Assigned to", "Scrutiny Lead", "Due Date", "Response"]
+    # Action 6 continues across the page break: one row, complete text.
+    reablement = [r for r in log.rows if "eablement" in r[1]]
+    assert len(reablement) == 1
+    assert reablement[0][1].endswith("how they are being managed.")
+
+
+def test_real_kent_pdf_table_extracted():
+    doc = clean(load(KENT / "Appendix 3 - TMG meeting note 14 November 2024.pdf"))
+    table = _tables(doc)[0]
+    assert table.header == ["Ref", "Action", "Status"]
+    assert table.rows[0][2] == "Complete"
+    assert "Mid Year Review" in table.rows[0][1]
+
+
+def test_hyphenation_and_wrapped_lines_joined():
+    from ingest.clean import unwrap_lines
+
+    units = unwrap_lines(["officers confirmed that borrowing maturities avoid having to re-", "finance large amounts", "- next item"])
+    assert units == ["officers confirmed that borrowing maturities avoid having to refinance large amounts", "- next item"]
+    assert unwrap_lines(["a well-", "being service"]) == ["a well-being service"]
+
+
+def test_docx_tables_and_headings():
+    doc = clean(load(next(EXAMPLES.glob("*.docx"))))
+    assert any(b.heading_level for b in doc.blocks)
+    headers = [t.header for t in _tables(doc)]
+    assert ["Recommendation", "Owner", "Due date", "Status"] in headers
+
+
+def test_html_scripts_are_stripped_never_run(tmp_path: Path):
+    page = tmp_path / "report.html"
+    page.write_text(
+        "<html><head><title>x</title><script>alert('x')</script><style>p{}</style></head><body>"
+        "<h1>Report to Cabinet</h1><p>The budget gap is &pound;4.2m.</p>"
+        "<table><tr><th>Year</th><th>Lets</th></tr><tr><td>2022</td><td>11</td></tr></table></body></html>"
+    )
+    doc = clean(load(page))
+    text = _text(doc)
+    assert "alert" not in text and "p{}" not in text
+    assert "The budget gap is £4.2m." in text
+    assert _tables(doc)[0].rows == [["2022", "11"]]

@@ -1,0 +1,232 @@
+"""The catalog: an SQLite database under PAPERS_HOME that is the source of truth for which documents
+and chunks exist. Chroma holds their vectors and the lexical index is derived from it; a chunk that
+Chroma returns but the catalog does not know is an orphan of an interrupted ingest and is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from assistant.types import Chunk, Classification, DocType, Document
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    title TEXT,
+    committee TEXT,
+    committee_acronym TEXT,
+    meeting_date TEXT,
+    doc_type TEXT NOT NULL,
+    classification TEXT,
+    pages INTEGER NOT NULL,
+    chunks INTEGER NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    page INTEGER,
+    heading_path TEXT NOT NULL,
+    kind TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, seq);
+CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+class Catalog:
+    """Documents and chunks in SQLite (WAL mode: readers never block the ingest writer)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        with self._conn() as conn:
+            conn.executescript(SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def _conn(self) -> Iterator[sqlite3.Connection]:
+        yield self._connection()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = self._connection()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # --- documents ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _document(row: sqlite3.Row) -> Document:
+        return Document(
+            id=row["id"],
+            source=row["source"],
+            path=row["path"],
+            sha256=row["sha256"],
+            title=row["title"],
+            committee=row["committee"],
+            committee_acronym=row["committee_acronym"],
+            meeting_date=_date(row["meeting_date"]),
+            doc_type=DocType(row["doc_type"]),
+            classification=Classification(row["classification"]) if row["classification"] else None,
+            pages=row["pages"],
+            chunks=row["chunks"],
+        )
+
+    def get_document(self, document_id: str) -> Document | None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return self._document(row) if row else None
+
+    def find_by_sha(self, sha256: str) -> Document | None:
+        with self._conn() as conn:
+            row = conn.execute("SELECT * FROM documents WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone()
+        return self._document(row) if row else None
+
+    def documents(self) -> list[Document]:
+        with self._conn() as conn:
+            rows = conn.execute(
+                "SELECT * FROM documents ORDER BY meeting_date IS NULL, meeting_date DESC, source"
+            ).fetchall()
+        return [self._document(r) for r in rows]
+
+    def counts(self) -> tuple[int, int]:
+        with self._conn() as conn:
+            docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+            chunks = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        return docs, chunks
+
+    def fingerprint(self, document_id: str) -> str | None:
+        """What the stored version was made from (file bytes, sidecar, chunker version)."""
+        with self._conn() as conn:
+            row = conn.execute("SELECT fingerprint FROM documents WHERE id = ?", (document_id,)).fetchone()
+        return row[0] if row else None
+
+    def replace_document(self, doc: Document, chunks: list[Chunk], fingerprint: str) -> list[str]:
+        """Atomically store a document and its chunks, replacing any previous version.
+        Returns the ids of the chunks it replaced (to delete from the other indexes)."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction() as conn:
+            old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (doc.id,))]
+            conn.execute("DELETE FROM chunks WHERE document_id = ?", (doc.id,))
+            conn.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    doc.id, doc.source, doc.path, doc.sha256, fingerprint, doc.title, doc.committee,
+                    doc.committee_acronym, doc.meeting_date.isoformat() if doc.meeting_date else None,
+                    doc.doc_type.value, doc.classification.value if doc.classification else None,
+                    doc.pages, len(chunks), now,
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+                [
+                    (c.id, doc.id, i, c.text, c.page, json.dumps(c.heading_path), c.kind)
+                    for i, c in enumerate(chunks)
+                ],
+            )
+            self._bump(conn)
+        new_ids = {c.id for c in chunks}
+        return [i for i in old if i not in new_ids]
+
+    def delete_document(self, document_id: str) -> list[str]:
+        """Remove a document and its chunks; returns the removed chunk ids."""
+        with self.transaction() as conn:
+            old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (document_id,))]
+            conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+            conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            self._bump(conn)
+        return old
+
+    # --- chunks ------------------------------------------------------------------------------
+
+    _CHUNK_SELECT = (
+        "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
+        "d.committee, d.meeting_date, d.doc_type, d.classification FROM chunks c "
+        "JOIN documents d ON d.id = c.document_id"
+    )
+
+    @staticmethod
+    def _chunk(row: sqlite3.Row) -> Chunk:
+        return Chunk(
+            id=row["id"],
+            document_id=row["document_id"],
+            text=row["text"],
+            page=row["page"],
+            heading_path=json.loads(row["heading_path"]),
+            kind=row["kind"],
+            source=row["source"],
+            title=row["title"],
+            committee=row["committee"],
+            meeting_date=_date(row["meeting_date"]),
+            doc_type=DocType(row["doc_type"]),
+            classification=Classification(row["classification"]) if row["classification"] else None,
+        )
+
+    def get_chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+        ids = list(ids)
+        out: dict[str, Chunk] = {}
+        with self._conn() as conn:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for row in conn.execute(f"{self._CHUNK_SELECT} WHERE c.id IN ({marks})", part):
+                    out[row["id"]] = self._chunk(row)
+        return out
+
+    def iter_chunks(self) -> Iterator[Chunk]:
+        """Every chunk, in a stable order (for building the lexical index)."""
+        with self._conn() as conn:
+            for row in conn.execute(f"{self._CHUNK_SELECT} ORDER BY c.document_id, c.seq"):
+                yield self._chunk(row)
+
+    def chunk_ids(self) -> set[str]:
+        with self._conn() as conn:
+            return {r[0] for r in conn.execute("SELECT id FROM chunks")}
+
+    # --- generation: bumped by every change, so derived indexes know when they are stale ------
+
+    def _bump(self, conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "INSERT INTO state VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def generation(self) -> int:
+        with self._conn() as conn:
+            row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0

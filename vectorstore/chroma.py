@@ -1,0 +1,157 @@
+"""The dense index: a Chroma collection holding one vector per chunk. The only module that imports
+chromadb. Embedded (`PersistentClient` under PAPERS_HOME) by default, or a Chroma server when
+PAPERS_CHROMA_URL is set. We always pass our own embeddings; Chroma never embeds anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.committees import committee_key
+from assistant.types import Chunk, SearchFilters
+
+
+class StoreUnavailable(RuntimeError):
+    """The vector store cannot be reached (e.g. the Chroma server is down)."""
+
+
+def date_number(d) -> int:
+    return d.year * 10000 + d.month * 100 + d.day if d else 0
+
+
+def chunk_metadata(chunk: Chunk) -> dict:
+    return {
+        "document_id": chunk.document_id,
+        "committee": committee_key(chunk.committee) if chunk.committee else "",
+        "meeting_date": date_number(chunk.meeting_date),
+        "doc_type": chunk.doc_type.value,
+        "classification": chunk.classification.value if chunk.classification else "",
+        "kind": chunk.kind,
+    }
+
+
+def where_clause(filters: SearchFilters | None) -> dict | None:
+    """Chroma `where` for the filters, so filtering happens inside the search, not after it."""
+    if filters is None or filters.is_empty():
+        return None
+    clauses: list[dict] = []
+    if filters.committee:
+        clauses.append({"committee": committee_key(filters.committee)})
+    if filters.doc_type:
+        clauses.append({"doc_type": filters.doc_type.value})
+    if filters.date_from:
+        clauses.append({"meeting_date": {"$gte": date_number(filters.date_from)}})
+    if filters.date_to:
+        clauses.append({"meeting_date": {"$lte": date_number(filters.date_to)}})
+        clauses.append({"meeting_date": {"$gt": 0}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class DenseHit:
+    chunk_id: str
+    similarity: float  # cosine similarity (vectors are normalised)
+
+
+class ChromaStore:
+    def __init__(self, collection_name: str, path=None, url: str | None = None) -> None:
+        self.collection_name = collection_name
+        self.path = path
+        self.url = url
+        self._collection = None
+
+    def _client(self):
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if self.url:
+            u = urlparse(self.url)
+            return chromadb.HttpClient(
+                host=u.hostname or "127.0.0.1",
+                port=u.port or (443 if u.scheme == "https" else 8000),
+                ssl=u.scheme == "https",
+                settings=settings,
+            )
+        return chromadb.PersistentClient(path=str(self.path), settings=settings)
+
+    @property
+    def collection(self):
+        if self._collection is None:
+            try:
+                client = self._client()
+                # embedding_function=None: Chroma must never try to embed (it would download a model).
+                self._collection = client.get_or_create_collection(
+                    self.collection_name,
+                    embedding_function=None,
+                    metadata={"hnsw:space": "cosine"},
+                )
+            except Exception as exc:
+                raise StoreUnavailable(f"vector store unreachable: {exc}") from exc
+        return self._collection
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            if self.url and _is_connection_error(exc):
+                self._collection = None
+                raise StoreUnavailable(f"vector store unreachable at {self.url}: {exc}") from exc
+            raise
+
+    def upsert(self, chunks: list[Chunk], vectors: np.ndarray, batch: int = 1000) -> None:
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            self._call(
+                self.collection.upsert,
+                ids=[c.id for c in part],
+                embeddings=vectors[start : start + batch].tolist(),
+                metadatas=[chunk_metadata(c) for c in part],
+            )
+
+    def delete(self, ids: list[str], batch: int = 1000) -> None:
+        for start in range(0, len(ids), batch):
+            self._call(self.collection.delete, ids=ids[start : start + batch])
+
+    def all_ids(self) -> set[str]:
+        out: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            got = self._call(self.collection.get, include=[], limit=page, offset=offset)
+            out.update(got["ids"])
+            if len(got["ids"]) < page:
+                return out
+            offset += page
+
+    def count(self) -> int:
+        return int(self._call(self.collection.count))
+
+    def query(self, vector: np.ndarray, k: int, filters: SearchFilters | None = None) -> list[DenseHit]:
+        res = self._call(
+            self.collection.query,
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            where=where_clause(filters),
+            include=["distances"],
+        )
+        ids = res["ids"][0] if res["ids"] else []
+        dists = res["distances"][0] if res.get("distances") else []
+        return [DenseHit(i, 1.0 - float(d)) for i, d in zip(ids, dists)]
+
+    def ping(self) -> bool:
+        try:
+            self.count()
+            return True
+        except Exception:
+            return False
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    name = type(exc).__name__.lower()
+    text = str(exc).lower()
+    return any(s in name or s in text for s in ("connect", "timeout", "refused", "unreachable"))
