@@ -121,7 +121,20 @@ def detect_acronym(committee: str, text: str) -> str | None:
     for cand in sorted(acronym_candidates(committee), key=len, reverse=True):
         if re.search(rf"\b{cand}\b", text):
             return cand
-    return None
+    # Looser: an all-capitals word that starts and ends like the name and whose letters follow its
+    # initials in order ("HOSC" for Health and Social Care Overview and Scrutiny Committee).
+    initials = "".join(w[0] for w in re.findall(r"[A-Za-z]+", committee.replace("-", " ")) if w.lower() not in {"and", "of", "the", "for"}).upper()
+    counts: dict[str, int] = {}
+    for token in re.findall(r"\b[A-Z]{3,7}\b", text):
+        if token[0] == initials[:1] and token[-1] == initials[-1:] and _subsequence(token, initials):
+            counts[token] = counts.get(token, 0) + 1
+    best = max(counts.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best and best[1] >= 2 else None
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 
 def detect_title(lines: list[str], doc: ParsedDocument) -> str | None:

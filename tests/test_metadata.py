@@ -1,0 +1,96 @@
+"""Metadata detected from the content of real papers, and sidecar overrides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+
+import pytest
+
+from assistant.types import Classification, DocType
+from conftest import EXAMPLES, KENT, seed
+from ingest.clean import clean
+from ingest.loaders import load
+from ingest.metadata import MetadataError, apply_sidecar, detect_metadata
+
+
+def meta(path):
+    return detect_metadata(clean(load(path)))
+
+
+def test_hassc_action_log():
+    m = meta(seed("000"))
+    assert m.committee == "Health and Adults Scrutiny Sub-Committee"
+    assert m.committee_acronym == "HASSC"
+    assert m.meeting_date == date(2024, 6, 4)
+    assert m.doc_type == DocType.action_log
+    assert m.title == "Scrutiny Action Log"
+
+
+def test_croydon_cabinet_report_with_html_fragments():
+    m = meta(seed("004"))
+    assert m.committee == "Cabinet"
+    assert m.meeting_date == date(2024, 5, 15)
+    assert m.doc_type == DocType.report
+    assert m.classification == Classification.unrestricted  # "CONTAINS EXEMPT INFORMATION? No"
+    assert m.title.startswith("Adult Social Care & Health Peer Challenge")
+
+
+@pytest.mark.parametrize(
+    "name, committee, when, doc_type",
+    [
+        ("24-00108 - Revenue and Capital Budget Monitoring Report November 2024-25.pdf", "Cabinet", date(2025, 1, 30), DocType.report),
+        ("CPP Minutes 10.12.24.pdf", "Corporate Parenting Panel", date(2024, 12, 10), DocType.minutes),
+        ("Printed minutes 13th-Feb-2025 09.30 County Council.pdf", "County Council", date(2025, 2, 13), DocType.minutes),
+        ("Agenda frontsheet 30th-Jan-2025 10.00 Cabinet.pdf", "Cabinet", date(2025, 1, 30), DocType.agenda),
+    ],
+)
+def test_kent_pdfs(name, committee, when, doc_type):
+    m = meta(KENT / name)
+    assert (m.committee, m.meeting_date, m.doc_type) == (committee, when, doc_type)
+
+
+def test_kent_classification_label_on_next_line():
+    m = meta(KENT / "24-00108 - Revenue and Capital Budget Monitoring Report November 2024-25.pdf")
+    assert m.classification == Classification.unrestricted
+    assert m.title == "Revenue and Capital Budget Monitoring Report – November 2024-25"
+
+
+def test_unknown_fields_are_none_not_guessed():
+    m = meta(seed("001"))  # a self-assessment: no committee, no classification line
+    assert m.committee is None
+    assert m.classification is None
+
+
+def test_sidecar_overrides_fields(tmp_path):
+    paper = tmp_path / "log.txt"
+    shutil.copy(seed("000"), paper)
+    (tmp_path / "log.txt.meta.json").write_text(
+        json.dumps({"committee": "Health Scrutiny Panel", "classification": "restricted", "meeting_date": "2024-07-01"})
+    )
+    m = meta(paper)
+    changed = apply_sidecar(m, paper)
+    assert sorted(changed) == ["classification", "committee", "meeting_date"]
+    assert (m.committee, m.classification, m.meeting_date) == ("Health Scrutiny Panel", Classification.restricted, date(2024, 7, 1))
+
+
+def test_bad_sidecar_names_file_and_field(tmp_path):
+    paper = tmp_path / "x.md"
+    paper.write_text("# Report to Cabinet\n\nSome text.")
+    side = tmp_path / "x.md.meta.json"
+    side.write_text(json.dumps({"meeting_date": "13/13/2024"}))
+    with pytest.raises(MetadataError, match=r"x\.md\.meta\.json: field 'meeting_date'"):
+        apply_sidecar(meta(paper), paper)
+    side.write_text(json.dumps({"colour": "red"}))
+    with pytest.raises(MetadataError, match=r"unknown field 'colour'"):
+        apply_sidecar(meta(paper), paper)
+
+
+def test_examples_metadata():
+    m = meta(EXAMPLES / "HOSC action log - 2024-25.pdf")
+    assert m.committee == "Health and Social Care Overview and Scrutiny Committee"
+    assert m.committee_acronym == "HOSC"
+    assert m.doc_type == DocType.action_log
+    m = meta(EXAMPLES / "Minutes - Planning Committee 12 February 2025.pdf")
+    assert (m.committee, m.meeting_date, m.doc_type) == ("Planning Committee", date(2025, 2, 12), DocType.minutes)

@@ -1,0 +1,152 @@
+"""Hybrid retrieval over the real corpus: labelled questions, tables, acronyms, filters, idempotency."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from datetime import date
+
+import pytest
+
+from assistant.types import DocType, SearchFilters
+from conftest import SEEDS, load_questions, make_service, seed
+
+
+def normalise(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def is_hit(passage, question: dict) -> bool:
+    text = normalise(passage.chunk.text)
+    return passage.chunk.source == question["source"] and any(normalise(e) in text for e in question["evidence"])
+
+
+def hit_rate(service, questions, k=5) -> tuple[float, list[str]]:
+    misses = []
+    for q in questions:
+        passages = service.search(q["question"], k=k)
+        if not any(is_hit(p, q) for p in passages):
+            misses.append(q["id"])
+    return 1 - len(misses) / len(questions), misses
+
+
+def test_labelled_dev_questions_hit_at_5(corpus_service):
+    dev = [q for q in load_questions() if q["split"] == "dev" and q["source"]]
+    assert len(dev) >= 60
+    rate, misses = hit_rate(corpus_service, dev)
+    assert rate >= 0.85, f"hit@5 {rate:.2%}; missed {misses}"
+
+
+def test_table_row_found_as_year_and_count(corpus_service):
+    passages = corpus_service.search("how many key workers were rehoused in 2022?", k=3)
+    rows = [p.chunk for p in passages if p.chunk.kind == "table_row"]
+    assert any("Year: 2022; Number of keyworkers Rehoused: 11" in c.text for c in rows)
+    top = next(c for c in rows if "Year: 2022" in c.text)
+    assert top.source.startswith("000_") and top.page == 4
+    assert top.text.startswith("Keyworker Lets")
+
+
+def test_acronym_in_question_restricts_to_that_committee(corpus_service):
+    passages = corpus_service.search("what did HASSC ask for about staff retention?", k=5)
+    assert passages and all(p.chunk.committee == "Health and Adults Scrutiny Sub-Committee" for p in passages)
+    assert "staff retention" in passages[0].chunk.text
+
+
+def test_full_committee_name_loosely_written(corpus_service):
+    passages = corpus_service.search("health and adults scrutiny council tax income", k=3)
+    assert all(p.chunk.committee == "Health and Adults Scrutiny Sub-Committee" for p in passages)
+
+
+def test_lexical_finds_names_and_reference_numbers(corpus_service):
+    passages = corpus_service.search("Fiona Peskett", k=3)
+    assert any("Fiona Peskett" in p.chunk.text for p in passages)
+    passages = corpus_service.search("decision 24/00093", k=5)
+    assert any("24/00093" in p.chunk.text for p in passages)
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SearchFilters(committee="Corporate Parenting Panel"),
+        SearchFilters(committee="cabinet", date_from=date(2025, 1, 1), date_to=date(2025, 1, 31)),
+        SearchFilters(doc_type=DocType.minutes),
+        SearchFilters(date_from=date(2025, 3, 1)),
+    ],
+)
+def test_filters_apply_inside_both_searches(corpus_service, filters):
+    retriever = corpus_service.retriever
+    retriever.ensure_fresh()
+    query = "children in care placements budget"
+    vector = corpus_service.embedder.embed_query(query)
+    dense = corpus_service.store.query(vector, 50, filters)
+    lexical = corpus_service.lexical.search(query, 50, filters)
+    assert dense and lexical
+    chunks = corpus_service.catalog.get_chunks([h.chunk_id for h in dense] + [h.chunk_id for h in lexical])
+    for c in chunks.values():
+        if filters.committee:
+            assert c.committee.lower() == filters.committee.lower()
+        if filters.doc_type:
+            assert c.doc_type == filters.doc_type
+        if filters.date_from:
+            assert c.meeting_date and c.meeting_date >= filters.date_from
+        if filters.date_to:
+            assert c.meeting_date and c.meeting_date <= filters.date_to
+
+
+def test_date_in_question_boosts_that_period(corpus_service):
+    passages = corpus_service.search("budget monitoring position reported in January 2025", k=5)
+    assert passages[0].chunk.meeting_date and passages[0].chunk.meeting_date.year == 2025
+
+
+def test_reingest_is_idempotent_and_changes_replace(tmp_path, shared_embedder):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    target = papers / "log.txt"
+    shutil.copy(seed("000"), target)
+    service = make_service(tmp_path / "home")
+    service.embedder = shared_embedder
+    first = service.ingest([papers])
+    assert first.count("added") == 1
+    chunks = service.catalog.counts()[1]
+    assert service.store.count() == chunks
+
+    again = service.ingest([papers])
+    assert again.count("unchanged") == 1 and again.documents == 0
+    assert service.catalog.counts() == (1, chunks) and service.store.count() == chunks
+
+    target.write_text(target.read_text().replace("Awaiting Response", "Figures circulated to members in October"))
+    changed = service.ingest([papers])
+    assert changed.count("replaced") == 1
+    docs, new_chunks = service.catalog.counts()
+    assert docs == 1 and service.store.count() == new_chunks == len(service.catalog.chunk_ids())
+    assert any("Figures circulated" in p.chunk.text for p in service.search("staff retention response", k=3))
+    assert not any("Awaiting Response" in p.chunk.text for p in service.search("staff retention awaiting response", k=10))
+    assert len(service.lexical) == new_chunks
+
+
+def test_duplicate_content_is_reported_not_stored_twice(tmp_path, shared_embedder):
+    service = make_service(tmp_path / "home")
+    service.embedder = shared_embedder
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    shutil.copy(seed("002"), a)
+    shutil.copy(seed("002"), b)
+    report = service.ingest([a, b])
+    assert [f.status for f in report.files] == ["added", "skipped"]
+    assert "duplicate of already ingested 'a.txt'" in report.files[1].reason
+
+
+def test_batch_carries_on_past_bad_files(tmp_path, shared_embedder):
+    service = make_service(tmp_path / "home")
+    service.embedder = shared_embedder
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.7\nthis is not really a pdf")
+    (tmp_path / "notes.xyz").write_text("what")
+    shutil.copy(seed("002"), tmp_path / "good.txt")
+    report = service.ingest([tmp_path, tmp_path / "missing.pdf"])
+    by_name = {f.path.split("/")[-1]: f for f in report.files}
+    assert by_name["good.txt"].status == "added"
+    assert by_name["empty.pdf"].reason == "empty file (0 bytes)"
+    assert by_name["broken.pdf"].status == "failed" and "PDF" in by_name["broken.pdf"].reason
+    assert by_name["notes.xyz"].status == "skipped" and "unsupported file type '.xyz'" in by_name["notes.xyz"].reason
+    assert by_name["missing.pdf"].reason == "no such file or folder"
+    assert service.catalog.counts()[0] == 1
