@@ -63,7 +63,7 @@ class ExtractiveAnswerer:
         if not passages:
             return Answer(question, NOT_FOUND_ANSWER, "not_found", [])
         rel = self.relevance(question, passages, query_vector)
-        if max(rel) < self.settings.min_relevance:
+        if max(rel) < self.settings.min_relevance or missing_names(question, passages):
             return Answer(
                 question,
                 NOT_FOUND_ANSWER,
@@ -110,6 +110,20 @@ class ExtractiveAnswerer:
             parts.append(f"{_tidy(text)} [{n}]")
         citations = [Citation(n, passages[i]) for i, n in sorted(numbers.items(), key=lambda x: x[1])]
         return Answer(question, " ".join(parts), "extractive", citations)
+
+
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}(?:[-'][A-Za-z]+)?)\b")
+
+
+def missing_names(question: str, passages: list[Passage]) -> list[str]:
+    """Proper names in the question (capitalised mid-sentence: "Leeds", "Peskett") that none of the
+    passages mention. Dense similarity cannot tell Leeds from Kent; if the papers never name the
+    place or person asked about, they do not answer the question."""
+    names = {m.group(1) for m in _NAME.finditer(question.strip())}
+    if not names:
+        return []
+    haystack = " ".join(p.chunk.index_text for p in passages).lower()
+    return sorted(n for n in names if n.lower() not in haystack)
 
 
 def _tidy(text: str) -> str:

@@ -81,14 +81,15 @@ class CommitteeRegistry:
         for c in self._by_key.values():
             if text.strip().upper() in c.acronyms or key in {committee_key(a) for a in c.aliases}:
                 return c
-        return self.find_in(text)
+        return self.find_in(text)[0]
 
-    def find_in(self, question: str) -> Committee | None:
-        """The committee a question names, by acronym, full name or its distinctive words."""
+    def find_in(self, question: str) -> tuple[Committee | None, bool]:
+        """The committee a question names, and whether it was named by acronym (unambiguous)
+        rather than by its full name or distinctive words."""
         tokens = set(re.findall(r"[A-Za-z]{2,}", question))
         for c in self._by_key.values():
             if c.acronyms & {t.upper() for t in tokens if t.isupper() or len(t) >= 4}:
-                return c
+                return c, True
         qkey = f" {committee_key(question)} "
         best: tuple[int, Committee] | None = None
         qwords = {_stem(w) for w in qkey.split()}
@@ -105,4 +106,4 @@ class CommitteeRegistry:
                 score = len(sig)
             if best is None or score > best[0]:
                 best = (score, c)
-        return best[1] if best else None
+        return (best[1], False) if best else (None, False)

@@ -16,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c3"
+CHUNKING_VERSION = "c4"
 
 
 class EmbeddingSettings(BaseModel):
@@ -36,10 +36,10 @@ class EmbeddingSettings(BaseModel):
 
 class ChunkingSettings(BaseModel):
     target_tokens: int = Field(
-        180, ge=32, le=500, description="Aim for chunks of about this many word pieces."
+        140, ge=32, le=500, description="Aim for chunks of about this many word pieces."
     )
     max_tokens: int = Field(
-        240,
+        220,
         ge=32,
         le=512,
         description="Hard ceiling per chunk including its heading prefix; keep under the model window.",
@@ -51,9 +51,13 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         40, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
     )
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
-    lexical_weight: float = Field(1.0, ge=0, description="Weight of the lexical ranking in fusion.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    dense_weight: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Weight of cosine similarity in the fused score; the rest goes to the "
+        "max-normalised BM25 score.",
+    )
 
 
 class AnswerSettings(BaseModel):

@@ -1,6 +1,8 @@
 """Understand a question before searching: which committee it names and what time it asks about.
 
-A committee named by acronym or full name becomes a filter (unless the caller set one); a date in
+A committee named by its acronym ("HASSC") is unambiguous and becomes a filter (unless the caller
+set one); a committee named in words ("the county council") becomes a preference, because words
+in a question are weaker evidence of intent than an acronym. A date in
 the question ("in 2022", "since March 2024") becomes a boost for passages from that period or that
 mention it, because the year often refers to the content (a table of lets by year), not the date
 of the meeting, and a hard filter would hide the answer.
@@ -20,26 +22,31 @@ class QueryPlan:
     text: str
     filters: SearchFilters
     committee: Committee | None = None  # committee named in the question
-    committee_from_question: bool = False
+    committee_from_question: bool = False  # the committee filter came from an acronym in the question
+    prefer: SearchFilters | None = None  # softer: rank these passages higher, keep the others
     dates: DateRange | None = None
 
 
 def plan_query(question: str, filters: SearchFilters, registry: CommitteeRegistry) -> QueryPlan:
     """Work out filters and boosts for a question."""
     text = " ".join(question.split())
-    committee = registry.find_in(text) if len(registry) else None
+    committee, by_acronym = registry.find_in(text) if len(registry) else (None, False)
     from_question = False
-    if committee and not filters.committee:
-        filters = replace(filters, committee=committee.name)
-        from_question = True
-    elif filters.committee:
+    prefer = None
+    if filters.committee:
         resolved = registry.resolve(filters.committee)
         if resolved:
             filters = replace(filters, committee=resolved.name)
+    elif committee and by_acronym:
+        filters = replace(filters, committee=committee.name)
+        from_question = True
+    elif committee:
+        prefer = replace(filters, committee=committee.name)
     return QueryPlan(
         text=text,
         filters=filters,
         committee=committee,
         committee_from_question=from_question,
+        prefer=prefer,
         dates=parse_date_range(text),
     )

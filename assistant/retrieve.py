@@ -1,5 +1,5 @@
 """Hybrid retrieval: dense (Chroma) and lexical (BM25) searches with the same filters inside both,
-fused by weighted reciprocal rank fusion, then hydrated from the catalog."""
+fused into one score, then hydrated from the catalog."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
 from vectorstore.lexical import LexicalIndex
 
-DATE_BOOST = 0.25  # relative boost for passages from, or mentioning, the period asked about
+DATE_BOOST = 0.1  # relative boost for passages from, or mentioning, the period asked about
+PREFER_BOOST = 0.1  # relative boost for passages in a preferred subset (a committee named in words)
 
 
 @dataclass
@@ -53,35 +54,47 @@ class HybridRetriever:
         filters: SearchFilters | None = None,
         dates: DateRange | None = None,
         query_vector: np.ndarray | None = None,
+        prefer: SearchFilters | None = None,
     ) -> RetrievalResult:
+        """Top-k passages. Candidates come from both searches (and, with `prefer`, from a second,
+        narrower pair whose passages are lifted, not restricted to). Each candidate is scored by
+        a convex mix of its cosine similarity and its max-normalised BM25 score; measured on the
+        labelled questions this ranks better than reciprocal rank fusion."""
         self.ensure_fresh()
         n = max(self.settings.candidates, k)
         vector = self.embedder.embed_query(query) if query_vector is None else query_vector
-        dense = self.store.query(vector, n, filters)
-        lexical = self.lexical.search(query, n, filters)
-        scores: dict[str, float] = {}
         cos: dict[str, float] = {}
-        lex: dict[str, float] = {}
-        for rank, hit in enumerate(dense):
-            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + self.settings.dense_weight / (self.settings.rrf_k + rank + 1)
-            cos[hit.chunk_id] = hit.similarity
-        for rank, hit in enumerate(lexical):
-            scores[hit.chunk_id] = scores.get(hit.chunk_id, 0.0) + self.settings.lexical_weight / (self.settings.rrf_k + rank + 1)
-            lex[hit.chunk_id] = hit.score
-        ranked = sorted(scores, key=scores.get, reverse=True)
-        # Hydrate more than k: some ids may be orphans of an interrupted ingest, and the date boost
-        # may reorder the head of the list.
-        head = ranked[: max(k * 3, 30)]
-        chunks = self.catalog.get_chunks(head)
+        bm25: dict[str, float] = {}
+        preferred: set[str] = set()
+        searches = [(filters, False)] + ([(prefer, True)] if prefer is not None else [])
+        for search_filters, is_preference in searches:
+            dense = self.store.query(vector, n, search_filters)
+            lexical = self.lexical.search(query, n, search_filters)
+            for hit in dense:
+                cos[hit.chunk_id] = hit.similarity
+            for hit in lexical:
+                bm25[hit.chunk_id] = hit.score
+            if is_preference:
+                preferred.update(h.chunk_id for h in dense)
+                preferred.update(h.chunk_id for h in lexical)
+        candidates = list(dict.fromkeys([*cos, *bm25]))
+        missing = [cid for cid in candidates if cid not in cos]
+        if missing:
+            cos.update(self.store.similarities(vector, missing))
+        chunks = self.catalog.get_chunks(candidates)  # ids the catalog lacks are orphans: dropped
+        top_bm25 = max(bm25.values(), default=0.0) or 1.0
+        alpha = self.settings.dense_weight
         passages = []
-        for cid in head:
+        for cid in candidates:
             chunk = chunks.get(cid)
             if chunk is None:
                 continue
-            score = scores[cid]
+            score = alpha * cos.get(cid, 0.0) + (1 - alpha) * bm25.get(cid, 0.0) / top_bm25
+            if cid in preferred:
+                score *= 1 + PREFER_BOOST
             if dates is not None and _mentions_period(chunk, dates):
                 score *= 1 + DATE_BOOST
-            passages.append(Passage(chunk, score, cos.get(cid), lex.get(cid)))
+            passages.append(Passage(chunk, score, cos.get(cid), bm25.get(cid)))
         passages.sort(key=lambda p: p.score, reverse=True)
         return RetrievalResult(passages[:k], vector)
 

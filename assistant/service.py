@@ -85,7 +85,7 @@ class PapersService:
 
     def _retrieve(self, query: str, filters: SearchFilters, k: int):
         plan = plan_query(query, filters, self.committees())
-        result = self.retriever.search(plan.text, k, plan.filters, plan.dates)
+        result = self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer)
         if not result.passages and plan.committee_from_question:
             # The committee we read into the question had nothing relevant: search everything.
             relaxed = replace(plan.filters, committee=None)

@@ -77,6 +77,7 @@ def latency_stats(ms: list[float]) -> dict:
         "p95_ms": percentile(ms, 95),
         "mean_ms": statistics.fmean(ms),
         "max_ms": max(ms),
+        "samples_ms": [round(x, 2) for x in ms],
     }
 
 
@@ -123,10 +124,10 @@ def run_ours(files: list[Path], questions: list[dict], home: Path) -> dict:
     from assistant.service import PapersService
 
     log("ours: ingesting ...")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     service = PapersService(Settings(home=home))
     report = service.ingest(files, progress=False)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     problems = [
         {"path": f.path, "status": f.status, "reason": f.reason}
         for f in report.files
@@ -136,6 +137,8 @@ def run_ours(files: list[Path], questions: list[dict], home: Path) -> dict:
     log(f"ours: {report.summary()}")
     ingest = {
         "seconds": wall,
+        "cpu_seconds": cpu,
+        "loadavg_after": os.getloadavg(),
         "report_seconds": report.seconds,
         "documents": report.documents,
         "pages": report.pages,
@@ -212,11 +215,13 @@ def run_textbook(files: list[Path], questions: list[dict], persist: Path) -> dic
 
     log("textbook: ingesting ...")
     tb = TextbookPipeline(persist_dir=persist)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     seconds, pages = tb.ingest(files)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     ingest = {
         "seconds": wall,
+        "cpu_seconds": cpu,
+        "loadavg_after": os.getloadavg(),
         "report_seconds": seconds,
         "documents": len(files),
         "pages": pages,
@@ -271,6 +276,8 @@ def build_markdown(data: dict) -> str:
         ("Chunks", f"{oi['chunks']}", f"{ti['chunks']}", "", ""),
         ("Ingest seconds (incl. model load)", f"{oi['seconds']:.1f}", f"{ti['seconds']:.1f}",
          "ours <= textbook", status(tg["ingest_not_slower"])),
+        ("Ingest CPU seconds (process, all threads)", f"{oi['cpu_seconds']:.0f}", f"{ti['cpu_seconds']:.0f}",
+         "", ""),
         ("Ingest pages/s", f"{oi['pages_per_s']:.1f}", f"{ti['pages_per_s']:.1f}", "", ""),
     ]
     for split in ("overall", "dev", "heldout"):
@@ -311,7 +318,8 @@ def build_markdown(data: dict) -> str:
         f"Questions: {data['questions']['total']} ({data['questions']['answerable']} answerable, "
         f"{data['questions']['no_answer']} no-answer). k={K}. "
         f"Run {data['run']['started']}, commit {data['run']['commit']}, "
-        f"{data['run']['cpus']} CPUs, total bench time {data['run']['total_seconds']:.0f} s.",
+        f"{data['run']['cpus']} CPUs, total bench time {data['run']['total_seconds']:.0f} s, "
+        f"load average at start {data['run']['loadavg_start'][0]:.2f}.",
         "",
         "| Metric | Ours | Textbook | Target | Status |",
         "| --- | --- | --- | --- | --- |",
@@ -391,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     started_at = time.strftime("%Y-%m-%d %H:%M:%S")
+    loadavg_start = os.getloadavg()
     files = corpus_files(args.corpus)
     questions = load_questions(args.questions)
     if not questions:
@@ -427,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cpus": os.cpu_count(),
                 "k": K,
                 "warmup_queries": WARMUP,
+                "loadavg_start": loadavg_start,
             },
             "corpus": {"path": str(args.corpus.resolve()), "files": len(files)},
             "questions": {"total": len(questions), "answerable": answerable,
@@ -439,6 +449,7 @@ def main(argv: list[str] | None = None) -> int:
             data[name]["ranks"] = r["ranks"]
         data["ours"]["not_found"] = ours["not_found"]
         data["run"]["total_seconds"] = time.perf_counter() - started
+        data["run"]["loadavg_end"] = os.getloadavg()
 
         md = build_markdown(data)
         args.out.mkdir(parents=True, exist_ok=True)

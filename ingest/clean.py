@@ -195,8 +195,12 @@ def _join(a: str, b: str) -> str:
     return f"{a} {b}"
 
 
-def unwrap_lines(lines: list[str]) -> list[str]:
-    """Join hard-wrapped lines into logical units (paragraphs, list items, numbered paragraphs)."""
+def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
+    """Join hard-wrapped lines into logical units (paragraphs, list items, numbered paragraphs).
+
+    PDF lines are visual lines and are joined liberally. Text extractions already hold one
+    paragraph per line (`hard_wrapped=False`): a line only continues the previous one when it
+    starts in lower case or the previous one ends with a hyphen."""
     units: list[str] = []
     for raw in lines:
         line = " ".join(raw.split())
@@ -210,7 +214,11 @@ def unwrap_lines(lines: list[str]) -> list[str]:
         if units and not starts_unit:
             prev = units[-1]
             ends_sentence = prev.endswith((".", ":", "?", "!", ";"))
-            if not ends_sentence or line[:1].islower() or not line[:1].isalpha():
+            if hard_wrapped:
+                joins = not ends_sentence or line[:1].islower() or not line[:1].isalpha()
+            else:
+                joins = line[:1].islower() or prev.endswith("-")
+            if joins:
                 units[-1] = _join(prev, line)
                 continue
         units.append(line)
@@ -224,7 +232,7 @@ def clean(doc: ParsedDocument) -> ParsedDocument:
     title_tables(doc)
     for b in doc.blocks:
         if b.lines:
-            b.lines = unwrap_lines(b.lines)
+            b.lines = unwrap_lines(b.lines, hard_wrapped=doc.fmt == "pdf")
     doc.blocks = [b for b in doc.blocks if b.table or b.lines]
     if not doc.pages:
         doc.pages = max((b.page or 0 for b in doc.blocks), default=0)

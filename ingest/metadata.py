@@ -40,7 +40,7 @@ _LABELLED = [
     # Kent: "To:" then "Cabinet, 30 January 2025" / "County Council – 13 March 2025"
     re.compile(r"^to\s*[:\t]\s*(.+)$", re.I),
 ]
-_MINUTES_OF = re.compile(r"minutes of (?:a|the) (?:\w+ )?meeting of (?:the )?(.+?)(?: held| on |,|$)", re.I)
+_MINUTES_OF = re.compile(r"(?:minutes of (?:a|the) (?:\w+ )?meeting|a meeting) of (?:the )?(.+?)(?: will be held| held| on |,|$)", re.I)
 _NAMED_MEETING = re.compile(
     rf"^((?:[A-Z][A-Za-z&'’-]*\s+){{0,8}}{_COMMITTEE_WORDS})\b\s*(?:[-–,]|$)", re.I
 )

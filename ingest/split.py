@@ -35,7 +35,7 @@ def looks_like_heading(line: str) -> bool:
     words = line.split()
     if not words or len(words) > 12 or len(line) > 110:
         return False
-    if line.rstrip().endswith((".", ",", ";", "?", "!")) or line.lstrip().startswith(("-", "•", "(")):
+    if line.rstrip().endswith((".", ",", ";", "?", "!", ":")) or line.lstrip().startswith(("-", "•", "(")):
         return False
     if sum(ch.isdigit() for ch in line) > len(line) / 3:
         return False

@@ -118,6 +118,14 @@ class ChromaStore:
         for start in range(0, len(ids), batch):
             self._call(self.collection.delete, ids=ids[start : start + batch])
 
+    def similarities(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
+        """Cosine similarity of the query to stored vectors (for candidates found lexically)."""
+        got = self._call(self.collection.get, ids=ids, include=["embeddings"])
+        if not got["ids"]:
+            return {}
+        matrix = np.asarray(got["embeddings"], dtype=np.float32)
+        return dict(zip(got["ids"], (matrix @ vector.astype(np.float32)).tolist()))
+
     def all_ids(self) -> set[str]:
         out: set[str] = set()
         offset, page = 0, 5000

@@ -102,7 +102,7 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
             if block_id != last_block_id:
                 current, last_block_id = None, block_id
             level = None
-            short = len(text.split()) <= 14 and not text.rstrip().endswith((".", ",", ";"))
+            short = len(text.split()) <= 14 and not text.rstrip().endswith((".", ",", ";", ":"))
             if size >= body + 2.5 and short:
                 level = 1
             elif (bold or size >= body + 1) and short:

@@ -1,0 +1,62 @@
+"""The same retrieval checks against a real Chroma server (`chroma run`) on loopback."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, load_questions, make_service
+from test_retrieval import hit_rate
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    data = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def test_core_retrieval_against_chroma_server(chroma_server, tmp_path, shared_embedder):
+    service = make_service(tmp_path / "home", chroma_url=chroma_server)
+    service.embedder = shared_embedder
+    report = service.ingest([SEEDS])
+    assert report.documents == 5 and report.count("failed") == 0
+    assert service.health()["store"] == chroma_server
+    assert service.store.count() == service.catalog.counts()[1]
+    questions = [q for q in load_questions() if q["source"] and q["source"].startswith(("000_", "002_", "004_"))]
+    rate, misses = hit_rate(service, questions)
+    assert rate >= 0.6, misses
+    answer = service.ask("How many key workers were rehoused in 2022?")
+    assert "11" in answer.answer and answer.citations[0].passage.chunk.page == 4
+    # Idempotent over the server too.
+    again = service.ingest([SEEDS])
+    assert again.count("unchanged") == 5 and service.store.count() == service.catalog.counts()[1]
