@@ -54,9 +54,16 @@ def test_acronym_in_question_restricts_to_that_committee(corpus_service):
     assert "staff retention" in passages[0].chunk.text
 
 
-def test_full_committee_name_loosely_written(corpus_service):
+def test_full_committee_name_loosely_written_is_preferred(corpus_service):
+    from assistant.query import plan_query
+
+    for wording in ["health and adults scrutiny", "Health & Adults Scrutiny Sub Committee"]:
+        plan = plan_query(f"what did the {wording} hear about council tax income?", SearchFilters(), corpus_service.committees())
+        assert plan.prefer is not None and plan.prefer.committee == "Health and Adults Scrutiny Sub-Committee"
+        assert plan.filters.committee is None  # words lift that committee's passages, they do not hide others
     passages = corpus_service.search("health and adults scrutiny council tax income", k=3)
-    assert all(p.chunk.committee == "Health and Adults Scrutiny Sub-Committee" for p in passages)
+    assert passages[0].chunk.committee == "Health and Adults Scrutiny Sub-Committee"
+    assert "Council tax" in passages[0].chunk.text
 
 
 def test_lexical_finds_names_and_reference_numbers(corpus_service):
