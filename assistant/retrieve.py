@@ -43,9 +43,7 @@ class HybridRetriever:
 
     def ensure_fresh(self) -> None:
         """Pick up a newer lexical index if an ingest (maybe another process) has committed."""
-        generation = self.catalog.generation()
-        if self.lexical.generation != generation and not self.lexical.load(generation):
-            self.lexical.build(list(self.catalog.iter_chunks()), generation)
+        self.lexical.sync(self.catalog)
 
     def search(
         self,

@@ -70,10 +70,17 @@ class PapersService:
         return self.ingestor.ingest([Path(p) for p in paths], progress=progress)
 
     def committees(self) -> CommitteeRegistry:
+        """Committees named by the ingested papers; rebuilt only when the catalog changes, not on
+        every question."""
+        generation = self.catalog.generation()
+        cached = getattr(self, "_committees", None)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
         registry = CommitteeRegistry()
         for d in self.catalog.documents():
             if d.committee:
                 registry.add(d.committee, {d.committee_acronym} if d.committee_acronym else set())
+        self._committees = (generation, registry)
         return registry
 
     def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Passage]:

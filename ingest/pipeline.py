@@ -104,7 +104,8 @@ class Ingestor:
             fingerprint = hashlib.sha256(
                 data + b"\0" + side_bytes + b"\0" + self.settings.collection_name.encode()
             ).hexdigest()
-            if self.catalog.fingerprint(doc_id) == fingerprint:
+            stored_fingerprint = self.catalog.fingerprint(doc_id)
+            if stored_fingerprint == fingerprint:
                 stored = self.catalog.get_document(doc_id)
                 result.status, result.pages, result.chunks = "unchanged", stored.pages, stored.chunks
                 return result
@@ -113,7 +114,7 @@ class Ingestor:
             if twin is not None and twin.id != doc_id:
                 result.status, result.reason = "skipped", f"duplicate of already ingested '{twin.source}'"
                 return result
-            replacing = self.catalog.get_document(doc_id) is not None
+            replacing = stored_fingerprint is not None
             parsed = clean(load(path, data))
             meta = detect_metadata(parsed)
             apply_sidecar(meta, path)
@@ -163,6 +164,4 @@ class Ingestor:
         return len(orphans)
 
     def refresh_lexical(self) -> None:
-        generation = self.catalog.generation()
-        if self.lexical.generation != generation and not self.lexical.load(generation):
-            self.lexical.build(list(self.catalog.iter_chunks()), generation)
+        self.lexical.sync(self.catalog)

@@ -3,7 +3,6 @@ committee papers in ../shared/corpus). A missing corpus is a failure, not a skip
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -27,7 +26,9 @@ def seed(prefix: str) -> Path:
 
 
 def load_questions() -> list[dict]:
-    return [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    from bench.metrics import load_questions as read
+
+    return read(QUESTIONS)
 
 
 @pytest.fixture(scope="session", autouse=True)

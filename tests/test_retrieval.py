@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from datetime import date
 
 import pytest
 
 from assistant.types import DocType, SearchFilters
-from conftest import SEEDS, load_questions, make_service, seed
-
-
-def normalise(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-def is_hit(passage, question: dict) -> bool:
-    text = normalise(passage.chunk.text)
-    return passage.chunk.source == question["source"] and any(normalise(e) in text for e in question["evidence"])
+from bench.metrics import is_hit
+from conftest import load_questions, make_service, seed
 
 
 def hit_rate(service, questions, k=5) -> tuple[float, list[str]]:
+    """hit@k by the labelled set's matching rule (the same function `make bench` uses)."""
     misses = []
     for q in questions:
         passages = service.search(q["question"], k=k)
-        if not any(is_hit(p, q) for p in passages):
+        if not any(is_hit(p.chunk.source, p.chunk.text, q) for p in passages):
             misses.append(q["id"])
     return 1 - len(misses) / len(questions), misses
 

@@ -141,8 +141,7 @@ class Catalog:
         Returns the ids of the chunks it replaced (to delete from the other indexes)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as conn:
-            old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (doc.id,))]
-            conn.execute("DELETE FROM chunks WHERE document_id = ?", (doc.id,))
+            old = self._remove_chunks(conn, doc.id)
             conn.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
@@ -166,13 +165,19 @@ class Catalog:
     def delete_document(self, document_id: str) -> list[str]:
         """Remove a document and its chunks; returns the removed chunk ids."""
         with self.transaction() as conn:
-            old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (document_id,))]
-            conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+            old = self._remove_chunks(conn, document_id)
             conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
             self._bump(conn)
         return old
 
     # --- chunks ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _remove_chunks(conn: sqlite3.Connection, document_id: str) -> list[str]:
+        """Delete a document's chunks inside the caller's transaction; return their ids."""
+        old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (document_id,))]
+        conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+        return old
 
     _CHUNK_SELECT = (
         "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "

@@ -100,6 +100,12 @@ class LexicalIndex:
             if old.name != target.name:
                 shutil.rmtree(old, ignore_errors=True)
 
+    def sync(self, catalog) -> None:
+        """Match the catalog's current generation: load the saved index, or build it once."""
+        generation = catalog.generation()
+        if self._generation != generation and not self.load(generation):
+            self.build(list(catalog.iter_chunks()), generation)
+
     def load(self, generation: int) -> bool:
         """Load the saved index for `generation`; False if there is none."""
         if self._generation == generation:
