@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c4"
+CHUNKING_VERSION = "c5"
 
 
 class EmbeddingSettings(BaseModel):
@@ -27,6 +28,11 @@ class EmbeddingSettings(BaseModel):
     )
     model_name: str = Field(
         "all-MiniLM-L6-v2", description="Name recorded with the vectors and in the collection name."
+    )
+    backend: Literal["onnx-int8", "torch"] = Field(
+        "onnx-int8",
+        description="onnx-int8: the same weights exported to ONNX and quantised (about 1.5-2x "
+        "faster on CPU, cosine 0.99 to fp32); torch: sentence-transformers in PyTorch.",
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Passages per encode batch.")
     max_tokens: int = Field(
@@ -99,8 +105,10 @@ class Settings(BaseSettings):
     @property
     def collection_name(self) -> str:
         """Chroma collection name: encodes what makes vectors comparable."""
-        key = f"{self.embedding.model_name}|{self.embedding.max_tokens}|{CHUNKING_VERSION}|" \
-              f"{self.chunking.target_tokens}|{self.chunking.max_tokens}"
+        key = (
+            f"{self.embedding.model_name}|{self.embedding.backend}|{self.embedding.max_tokens}|"
+            f"{CHUNKING_VERSION}|{self.chunking.target_tokens}|{self.chunking.max_tokens}"
+        )
         digest = hashlib.sha256(key.encode()).hexdigest()[:10]
         model = "".join(ch if ch.isalnum() else "-" for ch in self.embedding.model_name.lower())
         return f"papers-{model}-{CHUNKING_VERSION}-{digest}"
@@ -112,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def chroma_path(self) -> Path:
         return self.home / "chroma"
+
+    @property
+    def models_path(self) -> Path:
+        return self.home / "models"
 
     @property
     def lexical_path(self) -> Path:

@@ -44,7 +44,13 @@ class PapersService:
     @cached_property
     def embedder(self) -> Embedder:
         e = self.settings.embedding
-        return Embedder(e.model_path, batch_size=e.batch_size, max_tokens=e.max_tokens)
+        return Embedder(
+            e.model_path,
+            batch_size=e.batch_size,
+            max_tokens=e.max_tokens,
+            backend=e.backend,
+            cache_dir=self.settings.models_path,
+        )
 
     @cached_property
     def lexical(self) -> LexicalIndex:

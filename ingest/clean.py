@@ -19,6 +19,8 @@ _PAGE_NUMBER = re.compile(
 _TRAILING_PAGE = re.compile(r"(?<![Ss]ee )(?<![Oo]n )(?<![Aa]t )\s*\bPage \d{1,4}\s*$")
 _NOISE_LINES = re.compile(r"^\s*(this page is intentionally left blank|page intentionally left blank)\s*$", re.I)
 _LIST_START = re.compile(r"^\s*(?:[-•▪●◦*–]\s*|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s)")
+# "To:", "Subject:", "Name of Committee: ..." — front-sheet labels start a new unit, never continue one.
+_LABEL_START = re.compile(r"^[A-Z][A-Za-z/()'’ -]{0,40}:(?:\s|$)")
 _HYPHEN_KEEP = {
     "self", "non", "co", "cross", "long", "short", "well", "high", "low", "multi", "pre", "post",
     "sub", "anti", "inter", "mid", "part", "full", "year", "ex", "all", "on", "off", "in", "out",
@@ -210,7 +212,7 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
         if units and units[-1] in ("•", "-", "▪", "●", "◦", "*"):
             units[-1] = f"- {line}"
             continue
-        starts_unit = bool(_LIST_START.match(line))
+        starts_unit = bool(_LIST_START.match(line) or _LABEL_START.match(line))
         if units and not starts_unit:
             prev = units[-1]
             ends_sentence = prev.endswith((".", ":", "?", "!", ";"))

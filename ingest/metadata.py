@@ -45,6 +45,11 @@ _NAMED_MEETING = re.compile(
     rf"^((?:[A-Z][A-Za-z&'’-]*\s+){{0,8}}{_COMMITTEE_WORDS})\b\s*(?:[-–,]|$)", re.I
 )
 _PRESENTED_AT = re.compile(rf"\bat ((?:[A-Z][a-z]+\s+){{1,5}}{_COMMITTEE_WORDS}|(?:[A-Z][a-z]+\s+){{1,4}}Scrutiny)\b on\b")
+_AUTHORITY = re.compile(
+    r"^(?:london borough of \w+(?: \w+)?|(?:the )?(?:royal )?borough of \w+|city of \w+(?: corporation)?|"
+    r"[a-z]+(?: [a-z]+)? (?:county|borough|city|district|town|parish|metropolitan borough) council)$",
+    re.I,
+)
 _TITLE_LABEL = re.compile(r"^(?:report title|subject|title)\s*[:\t]\s*(.*)$", re.I)
 _DATE_LABEL = re.compile(r"^(?:date of (?:meeting|decision)|meeting date|date)\s*[:\t?]\s*(.+)$", re.I)
 _CLASSIFICATION_LABEL = re.compile(r"^(?:classification|status|security classification)\s*[:\t]?\s*\[?\s*(unrestricted|restricted|exempt|official|public|not for publication|confidential)", re.I)
@@ -79,6 +84,8 @@ def _clean_committee(value: str) -> str | None:
     if not value or len(value) > 90 or len(value.split()) > 10:
         return None
     if not re.search(_COMMITTEE_WORDS, value, re.I) and not re.search(r"scrutiny", value, re.I):
+        return None
+    if _AUTHORITY.match(value):  # "Kent County Council" is the authority, not one of its meetings
         return None
     if value.isupper():
         value = value.title().replace(" And ", " and ").replace(" Of ", " of ").replace(" The ", " the ")

@@ -23,6 +23,7 @@ _SENTENCE_END = re.compile(_ABBREVIATIONS + r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[A-Z]\.|\(?[a-z]\))\s+\S")
 _SECTION_HEADING = re.compile(r"^\s*(?:\d{1,2}\.?|[A-Z]\.|Appendix\s+\w+|Part\s+\w+|Section\s+\w+|Item\s+\d+)\s+\S", re.I)
 MAX_CONTEXT_TOKENS = 48
+MIN_CHUNK_TOKENS = 24  # below this, text under a heading is carried into the next section
 
 
 def split_sentences(text: str) -> list[str]:
@@ -132,8 +133,13 @@ class Splitter:
             if level is None and len(block.lines) == 1 and looks_like_heading(block.lines[0]):
                 level = heading_level(block.lines[0])
             if level is not None:
-                flush()
                 heading = " ".join(block.lines).strip()
+                if pending and self._tokens(pending) < MIN_CHUNK_TOKENS:
+                    # A fragment ("Ask for:", "Question by X to Y,") is not a passage on its own:
+                    # keep it, and the heading, with what follows.
+                    pending.append(_Unit(heading, block.page, True))
+                else:
+                    flush()
                 while path and path[-1][0] >= level:
                     path.pop()
                 path.append((level, heading[:120]))
@@ -142,6 +148,9 @@ class Splitter:
                 pending.append(_Unit(line, block.page, bool(_NUMBERED.match(line))))
         flush()
         return chunks
+
+    def _tokens(self, units: list[_Unit]) -> int:
+        return sum(self.count(u.text) for u in units)
 
     def _budget(self, title: str | None, headings: list[str]) -> int:
         ctx = " > ".join(dict.fromkeys(p for p in [title, *headings] if p))

@@ -58,10 +58,9 @@ def make_service(home: Path, **overrides):
 
 
 @pytest.fixture(scope="session")
-def shared_embedder():
-    from vectorstore.embedder import Embedder
-
-    return Embedder()
+def shared_embedder(tmp_path_factory):
+    """One encoder for the session, configured as the default settings configure it."""
+    return make_service(tmp_path_factory.mktemp("embedder-home")).embedder
 
 
 @pytest.fixture(scope="session")

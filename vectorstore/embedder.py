@@ -22,13 +22,34 @@ def default_model_path() -> Path:
 class Embedder:
     """Normalised, batched sentence embeddings; a token counter from the same tokenizer."""
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 32, max_tokens: int = 256) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        batch_size: int = 32,
+        max_tokens: int = 256,
+        backend: str = "torch",
+        cache_dir: Path | None = None,
+    ) -> None:
         self.model_path = Path(model_path) if model_path else default_model_path()
         self.batch_size = batch_size
         self.max_tokens = max_tokens
+        self.backend = backend
+        self.cache_dir = Path(cache_dir) if cache_dir else self.model_path / ".onnx"
         self._model = None
+        self._onnx = None
         self._tokenizer = None
         self._lock = threading.Lock()
+
+    @property
+    def onnx(self):
+        """The int8 ONNX encoder (exported on first use, then cached on disk)."""
+        if self._onnx is None:
+            with self._lock:
+                if self._onnx is None:
+                    from vectorstore.onnx_encoder import OnnxEncoder
+
+                    self._onnx = OnnxEncoder(self.model_path, self.cache_dir, self.max_tokens)
+        return self._onnx
 
     @property
     def model(self):
@@ -55,10 +76,6 @@ class Embedder:
             self._tokenizer = tok
         return self._tokenizer
 
-    @property
-    def dimension(self) -> int:
-        return int(self.model.get_embedding_dimension())
-
     def count_tokens(self, text: str) -> int:
         """Word pieces the model sees for `text`, without the [CLS]/[SEP] markers."""
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
@@ -67,6 +84,8 @@ class Embedder:
         """Unit-length float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
+        if self.backend == "onnx-int8":
+            return self._embed_onnx(texts, show_progress)
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -75,6 +94,15 @@ class Embedder:
             show_progress_bar=show_progress,
         )
         return vectors.astype(np.float32, copy=False)
+
+    def _embed_onnx(self, texts: list[str], show_progress: bool) -> np.ndarray:
+        step = self.batch_size * 8
+        if not show_progress or len(texts) <= step:
+            return self.onnx.encode(texts, self.batch_size)
+        from tqdm import tqdm
+
+        parts = [self.onnx.encode(texts[i : i + step], self.batch_size) for i in tqdm(range(0, len(texts), step), desc="Embedding", unit="batch")]
+        return np.concatenate(parts)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

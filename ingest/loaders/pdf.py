@@ -30,6 +30,11 @@ def _table_from(tab, words) -> Table | None:
     return Table(header=header, rows=rows)
 
 
+def _ruling_count(page) -> int:
+    """Lines and rectangles drawn on the page (cheap; find_tables is not)."""
+    return sum(1 for path in page.get_drawings() for item in path["items"] if item[0] in ("l", "re", "qu"))
+
+
 def _inside(bbox, rect) -> bool:
     x0, y0, x1, y1 = bbox
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -56,8 +61,9 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
         for page in doc:
             number = page.number + 1
             try:
-                # Ruled tables only: the layout model is 4x slower and misses real tables here.
-                tables = page.find_tables(use_layout=False).tables
+                # Ruled tables only: the layout model is 4x slower and misses real tables here; and
+                # a page with fewer than three drawn lines or boxes cannot hold a ruled table.
+                tables = page.find_tables(use_layout=False).tables if _ruling_count(page) >= 3 else []
             except Exception:  # table detection is best effort; text still loads
                 tables = []
             rects = []
@@ -82,8 +88,8 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
         if not any(r[2].strip() for r in raw) and not any(r[5] for r in raw):
             raise LoadError("no text found: needs OCR (scanned PDF without a text layer)")
     body = sizes.most_common(1)[0][0] if sizes else 11
-    # Keep reading order within a page: pymupdf yields lines top to bottom per block; tables are
-    # placed by their top edge among the lines.
+    # Reading order within a page: pymupdf yields blocks top to bottom; tables are placed by their
+    # top edge among the text blocks.
     blocks: list[Block] = []
     by_page: dict[int, list] = {}
     for item in raw:
@@ -91,30 +97,33 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
     for number in sorted(by_page):
         items = by_page[number]
         tables = sorted((i for i in items if i[5] is not None), key=lambda i: i[1])
-        lines = [i for i in items if i[5] is None]
-        current: Block | None = None
-        last_block_id = None
-        for text_item in lines:
-            while tables and tables[0][1] <= text_item[1]:
+        groups: dict[int, list] = {}
+        for item in items:
+            if item[5] is None:
+                groups.setdefault(item[6], []).append(item)
+        for group in groups.values():
+            while tables and tables[0][1] <= group[0][1]:
                 blocks.append(Block(page=number, table=tables.pop(0)[5]))
-                current = None
-            _, _, text, size, bold, _, block_id = text_item
-            if block_id != last_block_id:
-                current, last_block_id = None, block_id
-            level = None
-            short = len(text.split()) <= 14 and not text.rstrip().endswith((".", ",", ";", ":"))
-            if size >= body + 2.5 and short:
-                level = 1
-            elif (bold or size >= body + 1) and short:
-                level = 2
-            if level is not None:
-                blocks.append(Block(page=number, lines=[text], heading_level=level))
-                current = None
-                continue
-            if current is None:
-                current = Block(page=number)
-                blocks.append(current)
-            current.lines.append(text)
+            lines = [g[2] for g in group]
+            level = _heading_level(lines, [g[3] for g in group], [g[4] for g in group], body)
+            blocks.append(Block(page=number, lines=lines, heading_level=level))
         for t in tables:
             blocks.append(Block(page=number, table=t[5]))
     return blocks, pages, []
+
+
+def _heading_level(lines: list[str], sizes: list[float], bold: list[bool], body: float) -> int | None:
+    """A whole text block is a heading when all of it is bold or larger than body text, it is short,
+    it reads like a title (words, not figures) and it does not end like a sentence or a label.
+    Deciding per block, not per line, keeps a bold sentence wrapped over two lines in one piece."""
+    text = " ".join(" ".join(lines).split())
+    words = text.split()
+    if not words or len(words) > 14 or text.endswith((".", ",", ";", ":")):
+        return None
+    if len([w for w in words if sum(ch.isalpha() for ch in w) >= 2]) < 2:
+        return None
+    if min(sizes) >= body + 2.5:
+        return 1
+    if all(bold) or min(sizes) >= body + 1:
+        return 2
+    return None
