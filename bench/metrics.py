@@ -3,7 +3,8 @@
 Pure functions, standard library only, so tests can import them cheaply. The matching rule is the
 one in tests/data/README.md: a retrieved passage is a hit when it comes from the question's
 `source` document (compared by file name) and its normalised text contains the normalised text of
-at least one `evidence` snippet. `no_answer` questions (source null) have no hits by definition and
+at least one `evidence` snippet, or that snippet's words in order within a short span (for table
+rows, which we index as "Header: value" pairs). `no_answer` questions (source null) have no hits by definition and
 are left out of hit@k and MRR.
 """
 
@@ -40,7 +41,30 @@ def is_hit(passage_source: str | None, passage_text: str | None, question: Mappi
     if file_name(passage_source) != file_name(question["source"]):
         return False
     text = normalise(passage_text)
-    return any((s := normalise(snippet)) and s in text for snippet in question.get("evidence") or [])
+    return any(
+        (s := normalise(snippet)) and (s in text or _in_order(s.split(), text.split()))
+        for snippet in question.get("evidence") or []
+    )
+
+
+def _in_order(snippet: list[str], words: list[str]) -> bool:
+    """The snippet's words appear in order within a short span of the passage. Table rows are
+    indexed as 'Header: value; Header: value', so a snippet copied from the raw row ('Seashells 16
+    8 45') is found with the column names in between; the span limit keeps this from matching
+    words scattered across a passage."""
+    if len(snippet) < 2:
+        return False
+    limit = 4 * len(snippet) + 6
+    for start, word in enumerate(words):
+        if word != snippet[0]:
+            continue
+        i, end = 1, start
+        for j in range(start + 1, min(len(words), start + limit)):
+            if i < len(snippet) and words[j] == snippet[i]:
+                i, end = i + 1, j
+        if i == len(snippet) and end - start < limit:
+            return True
+    return False
 
 
 def first_hit_rank(passages: Sequence[tuple[str | None, str | None]], question: Mapping) -> int | None:
