@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c5"
+CHUNKING_VERSION = "c6"
 
 
 class EmbeddingSettings(BaseModel):
@@ -55,7 +55,7 @@ class ChunkingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
     candidates: int = Field(
-        40, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
+        80, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
     )
     dense_weight: float = Field(
         0.7,

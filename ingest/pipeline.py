@@ -20,7 +20,7 @@ from assistant.types import Document, FileResult, IngestReport
 from ingest.clean import clean
 from ingest.loaders import LoadError, detect_format, load
 from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, sidecar_path
-from ingest.split import Splitter
+from ingest.split import Splitter, dense_windows
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
@@ -134,8 +134,9 @@ class Ingestor:
             chunks = self.splitter.split(parsed, doc)
             if not chunks:
                 raise LoadError("no text found to index")
-            vectors = self.embedder.embed([c.index_text for c in chunks], show_progress=progress)
-            self.store.upsert(chunks, vectors)
+            windows = [dense_windows(c) for c in chunks]
+            vectors = self.embedder.embed([w for ws in windows for w in ws], show_progress=progress)
+            self.store.upsert(chunks, windows, vectors)
             replaced = self.catalog.replace_document(doc, chunks, fingerprint)
             if replaced:
                 self.store.delete(replaced)
@@ -158,7 +159,7 @@ class Ingestor:
 
     def sweep_orphans(self) -> int:
         """Delete vectors whose chunk the catalog does not know (from an interrupted ingest)."""
-        orphans = list(self.store.all_ids() - self.catalog.chunk_ids())
+        orphans = list(self.store.chunk_ids() - self.catalog.chunk_ids())
         if orphans:
             self.store.delete(orphans)
         return len(orphans)

@@ -78,6 +78,18 @@ def is_data_row(row: list[str]) -> bool:
     return bool(filled) and all(_NUMERIC_CELL.match(c.strip()) for c in filled)
 
 
+def dense_windows(chunk: Chunk) -> list[str]:
+    """Texts embedded for a chunk: overlapping pairs of sentences, so a fact stated in one sentence
+    is not diluted by the rest of the passage. A table row or a chunk of one or two sentences is a
+    single window, with its heading context."""
+    if chunk.kind == "table_row":
+        return [chunk.index_text]
+    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
+    if len(sentences) <= 2:
+        return [chunk.index_text]
+    return [" ".join(sentences[i : i + 2]) for i in range(len(sentences) - 1)]
+
+
 @dataclass
 class _Unit:
     text: str

@@ -26,9 +26,9 @@ def test_labelled_dev_questions_hit_at_5(corpus_service):
     dev = [q for q in load_questions() if q["split"] == "dev" and q["source"]]
     assert len(dev) >= 60
     rate, misses = hit_rate(corpus_service, dev)
-    # Regression floor at the level measured when this test was written (69%). The product target
-    # (90%) is measured by `make bench`, and is not yet met.
-    assert rate >= 0.65, f"hit@5 {rate:.2%}; missed {misses}"
+    # Regression floor just under the level measured when this was last tuned (dev 85%). The
+    # product target (90%) is measured by `make bench`, and is not yet met.
+    assert rate >= 0.80, f"hit@5 {rate:.2%}; missed {misses}"
 
 
 def test_table_row_found_as_year_and_count(corpus_service):
@@ -109,17 +109,17 @@ def test_reingest_is_idempotent_and_changes_replace(tmp_path, shared_embedder):
     first = service.ingest([papers])
     assert first.count("added") == 1
     chunks = service.catalog.counts()[1]
-    assert service.store.count() == chunks
+    assert len(service.store.chunk_ids()) == chunks
 
     again = service.ingest([papers])
     assert again.count("unchanged") == 1 and again.documents == 0
-    assert service.catalog.counts() == (1, chunks) and service.store.count() == chunks
+    assert service.catalog.counts() == (1, chunks) and len(service.store.chunk_ids()) == chunks
 
     target.write_text(target.read_text().replace("Awaiting Response", "Figures circulated to members in October"))
     changed = service.ingest([papers])
     assert changed.count("replaced") == 1
     docs, new_chunks = service.catalog.counts()
-    assert docs == 1 and service.store.count() == new_chunks == len(service.catalog.chunk_ids())
+    assert docs == 1 and len(service.store.chunk_ids()) == new_chunks == len(service.catalog.chunk_ids())
     assert any("Figures circulated" in p.chunk.text for p in service.search("staff retention response", k=3))
     assert not any("Awaiting Response" in p.chunk.text for p in service.search("staff retention awaiting response", k=10))
     assert len(service.lexical) == new_chunks
