@@ -55,7 +55,7 @@ class ChunkingSettings(BaseModel):
 class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
     candidates: int = Field(
-        80, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
+        60, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
     )
     dense_weight: float = Field(
         0.7,

@@ -24,7 +24,7 @@ def date_number(d) -> int:
     return d.year * 10000 + d.month * 100 + d.day if d else 0
 
 
-WINDOWS_PER_HIT = 3  # windows fetched per chunk wanted: a chunk's windows often rank together
+WINDOWS_PER_HIT = 2  # windows fetched per chunk wanted: a chunk's windows often rank together
 
 
 def chunk_metadata(chunk: Chunk) -> dict:
