@@ -112,14 +112,19 @@ class ExtractiveAnswerer:
         return Answer(question, " ".join(parts), "extractive", citations)
 
 
-_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}(?:[-'][A-Za-z]+)?)\b")
+_NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}(?:[-'’][A-Za-z]+)?)\b")
+_CALENDAR_WORDS = {
+    *"January February March April May June July August September October November December".split(),
+    *"Monday Tuesday Wednesday Thursday Friday Saturday Sunday Spring Summer Autumn Winter".split(),
+}
 
 
 def missing_names(question: str, passages: list[Passage]) -> list[str]:
     """Proper names in the question (capitalised mid-sentence: "Leeds", "Peskett") that none of the
     passages mention. Dense similarity cannot tell Leeds from Kent; if the papers never name the
     place or person asked about, they do not answer the question."""
-    names = {m.group(1) for m in _NAME.finditer(question.strip())}
+    names = {re.sub(r"['’]s$", "", m.group(1)) for m in _NAME.finditer(question.strip())}
+    names -= _CALENDAR_WORDS
     if not names:
         return []
     haystack = " ".join(p.chunk.index_text for p in passages).lower()

@@ -17,6 +17,7 @@ from vectorstore.embedder import Embedder
 from vectorstore.lexical import LexicalIndex
 
 DATE_BOOST = 0.1  # relative boost for passages from, or mentioning, the period asked about
+LEXICAL_LOOKUPS = 10  # lexical-only candidates whose dense similarity is looked up
 PREFER_BOOST = 0.1  # relative boost for passages in a preferred subset (a committee named in words)
 
 
@@ -76,9 +77,15 @@ class HybridRetriever:
                 preferred.update(h.chunk_id for h in dense)
                 preferred.update(h.chunk_id for h in lexical)
         candidates = list(dict.fromkeys([*cos, *bm25]))
-        missing = [cid for cid in candidates if cid not in cos]
+        # Lexical-only candidates need their cosine; looking it up is the slowest step of a search,
+        # so only the strongest lexical ones get it. The rest score as the weakest dense hit.
+        ranked_lexical = sorted(bm25, key=bm25.get, reverse=True)[: LEXICAL_LOOKUPS]
+        missing = [cid for cid in ranked_lexical if cid not in cos]
+        floor = min(cos.values(), default=0.0)
         if missing:
             cos.update(self.store.similarities(vector, missing))
+        for cid in candidates:
+            cos.setdefault(cid, floor)
         chunks = self.catalog.get_chunks(candidates)  # ids the catalog lacks are orphans: dropped
         top_bm25 = max(bm25.values(), default=0.0) or 1.0
         alpha = self.settings.dense_weight
