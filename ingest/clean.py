@@ -173,14 +173,21 @@ def merge_split_tables(doc: ParsedDocument) -> None:
     doc.blocks = out
 
 
+def _is_title(line: str) -> bool:
+    """Short, and not the tail of a sentence ("brought to the next meeting of the Committee.")."""
+    line = line.strip()
+    return bool(line) and len(line.split()) <= 15 and not line.endswith((".", ";", ",")) and not line[0].islower()
+
+
 def title_tables(doc: ParsedDocument) -> None:
-    """Give an untitled table the short line just before it as its title."""
+    """A table's title is the short line just before it, when that line reads like a title."""
     previous: Block | None = None
     for b in doc.blocks:
-        if b.table and not b.table.title and previous is not None and previous.lines:
-            candidate = previous.lines[-1].strip()
-            if len(candidate.split()) <= 15:
-                b.table.title = candidate.rstrip(":")
+        if b.table:
+            if b.table.title and not _is_title(b.table.title):
+                b.table.title = None
+            if not b.table.title and previous is not None and previous.lines and _is_title(previous.lines[-1]):
+                b.table.title = previous.lines[-1].strip().rstrip(":")
         if b.lines or b.table:
             previous = b
 

@@ -109,3 +109,9 @@ def test_html_scripts_are_stripped_never_run(tmp_path: Path):
     assert "alert" not in text and "p{}" not in text
     assert "The budget gap is £4.2m." in text
     assert _tables(doc)[0].rows == [["2022", "11"]]
+
+
+def test_sentence_tail_before_a_table_is_not_its_title():
+    doc = clean(load(EXAMPLES / "HOSC action log - 2024-25.pdf"))
+    titles = [t.title for t in _tables(doc)]
+    assert all(t is None or not t.endswith(".") for t in titles)
