@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import answers, documents
+from api.routes import actions, answers, documents
 from assistant.config import get_settings
 from assistant.service import PapersService
 
@@ -27,6 +27,7 @@ def create_app(service: PapersService | None = None) -> FastAPI:
     app.state.service = service or PapersService(get_settings())
     errors.install(app)
     app.include_router(answers.router)
+    app.include_router(actions.router)
     app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -6,7 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant.service import NotFoundError
+from assistant.service import ConfigError, NotFoundError
 from vectorstore.chroma import StoreUnavailable
 
 
@@ -28,6 +28,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(_: Request, exc: NotFoundError):
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(ConfigError)
+    async def config_error(_: Request, exc: ConfigError):
+        return JSONResponse({"detail": str(exc)}, status_code=500)
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(_: Request, exc: StoreUnavailable):

@@ -28,6 +28,9 @@ class AskRequest(BaseModel):
     date_from: date | None = Field(None, description="Only papers for meetings on or after this date.")
     date_to: date | None = Field(None, description="Only papers for meetings on or before this date.")
     k: int | None = Field(None, ge=1, le=50, description="How many passages to consider.")
+    as_of: date | None = Field(
+        None, description="Date that 'overdue' is judged on (YYYY-MM-DD), for reproducible answers. Default: today."
+    )
 
     @model_validator(mode="after")
     def _check(self):
@@ -38,11 +41,57 @@ class AskRequest(BaseModel):
         return self
 
 
+class ActionSource(BaseModel):
+    document_id: str
+    source: str
+    page: int | None
+    text: str
+
+
+class ActionPublic(BaseModel):
+    id: str
+    committee: str | None
+    meeting_date: date | None
+    reference: str | None
+    recommendation: str | None
+    action: str
+    owner: str | None
+    lead: str | None
+    due_date: date | None
+    due_text: str | None
+    status: str = Field(..., description="open | responded | complete | ongoing")
+    response: str | None
+    overdue: bool
+    overdue_kind: str | None = Field(
+        None, description="awaiting_response | no_update_recorded (the paper has no response column); null if not overdue"
+    )
+    source: ActionSource
+
+
+class ActionsResponse(BaseModel):
+    as_of: date
+    actions: list[ActionPublic]
+
+
 class AskResponse(BaseModel):
     question: str
     answer: str
-    mode: str
+    mode: str = Field(..., description="extractive | not_found | actions")
     citations: list[CitationPublic]
+    as_of: date | None = Field(None, description="Set when mode is 'actions'.")
+    actions: list[ActionPublic] | None = Field(None, description="Set when mode is 'actions'.")
+
+
+class CommitteePublic(BaseModel):
+    name: str
+    acronyms: list[str]
+    aliases: list[str]
+    documents: int
+    actions: int
+
+
+class CommitteesResponse(BaseModel):
+    committees: list[CommitteePublic]
 
 
 class SearchResponse(BaseModel):

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from assistant.config import get_settings
-from assistant.types import SearchFilters
+from assistant.types import ActionFilters, ActionStatus, SearchFilters
 
 
 def _service():
@@ -56,7 +56,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    answer = _service().ask(args.question, _filters(args), args.k)
+    answer = _service().ask(args.question, _filters(args), args.k, getattr(args, "as_of", None))
     if args.json:
         print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
         return 0
@@ -76,6 +76,34 @@ def cmd_search(args) -> int:
         _print_passage(i, p)
     if not passages:
         print("No passages found.")
+    return 0
+
+
+def cmd_actions(args) -> int:
+    filters = ActionFilters(
+        committee=args.committee,
+        status=ActionStatus(args.status) if args.status else None,
+        overdue=True if args.overdue else None,
+        owner=args.owner,
+        due_from=args.due_from,
+        due_to=args.due_to,
+        q=args.q,
+    )
+    as_of, views = _service().actions(filters, args.as_of)
+    if args.json:
+        print(json.dumps({"as_of": as_of.isoformat(), "actions": [v.to_dict() for v in views]}, indent=2, ensure_ascii=False))
+        return 0
+    for v in views:
+        a = v.to_dict()
+        flag = {"awaiting_response": "OVERDUE (response awaited)", "no_update_recorded": "OVERDUE (no update recorded)"}.get(
+            a["overdue_kind"] or "", ""
+        )
+        print(f"{a['committee'] or '-'} | raised {a['meeting_date'] or '-'} | due {a['due_date'] or a['due_text'] or '-'} | {a['status']} {flag}".rstrip())
+        print(f"    {a['action'][:200]}")
+        print(f"    owner: {a['owner'] or '-'}")
+        src = a["source"]
+        print(f"    source: {src['source']}" + (f", page {src['page']}" if src["page"] else ""))
+    print(f"{len(views)} action{'' if len(views) == 1 else 's'} as of {as_of.isoformat()}")
     return 0
 
 
@@ -124,7 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--date-from", type=_iso, help="meetings on or after YYYY-MM-DD")
         p.add_argument("--date-to", type=_iso, help="meetings on or before YYYY-MM-DD")
         p.add_argument("--json", action="store_true", help="print the API's JSON")
+        if name == "ask":
+            p.add_argument("--as-of", type=_iso, help="judge 'overdue' on this date (YYYY-MM-DD); default today")
         p.set_defaults(func=func)
+
+    p = sub.add_parser("actions", help="list action records (owners, due dates, status)")
+    p.add_argument("--committee", help="committee name, acronym or alias")
+    p.add_argument("--overdue", action="store_true", help="only overdue actions")
+    p.add_argument("--owner", help="owner name or job title, loosely matched")
+    p.add_argument("--status", choices=[s.value for s in ActionStatus], help="only actions with this status")
+    p.add_argument("--due-from", type=_iso, help="due on or after YYYY-MM-DD")
+    p.add_argument("--due-to", type=_iso, help="due on or before YYYY-MM-DD")
+    p.add_argument("-q", help="words the action should contain")
+    p.add_argument("--as-of", type=_iso, help="judge 'overdue' on this date (YYYY-MM-DD); default today")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.set_defaults(func=cmd_actions)
 
     p = sub.add_parser("documents", help="list ingested documents")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
@@ -147,10 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one clear line, never a traceback
-        from assistant.service import NotFoundError
+        from assistant.service import ConfigError, NotFoundError
         from vectorstore.chroma import StoreUnavailable
 
-        if isinstance(exc, (NotFoundError, StoreUnavailable)):
+        if isinstance(exc, (NotFoundError, StoreUnavailable, ConfigError)):
             print(f"papers: error: {exc}", file=sys.stderr)
             return 1
         raise

@@ -39,6 +39,17 @@ def acronym_candidates(name: str) -> set[str]:
     return {a for a in out if len(a) >= 3}
 
 
+def _named_tail(key: str, qkey: str) -> int:
+    """Length of the longest ending of a committee's name that the question contains, when that
+    ending has at least two distinctive words and ends in the committee's own noun; else 0."""
+    words = key.split()
+    for start in range(1, len(words) - 1):
+        tail = words[start:]
+        if len([w for w in tail if w not in _GENERIC]) >= 2 and f" {' '.join(tail)} " in qkey:
+            return len(" ".join(tail))
+    return 0
+
+
 @dataclass
 class Committee:
     name: str
@@ -95,8 +106,13 @@ class CommitteeRegistry:
         qwords = {_stem(w) for w in qkey.split()}
         for c in self._by_key.values():
             names = [c.name, *c.aliases]
+            tail = _named_tail(c.key, qkey)
             if any(f" {committee_key(n)} " in qkey for n in names):
                 score = 100 + len(c.key)
+            elif tail:
+                # "the Transformation and Improvement Board" for "Tower Hamlets Transformation and
+                # Improvement Board": the end of the name, with at least two distinctive words.
+                score = 50 + tail
             else:
                 # Without the full name, every distinctive word must be there, and there must be at
                 # least two: "county" alone does not name the County Council.

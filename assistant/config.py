@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c7"
+CHUNKING_VERSION = "c8"
 
 
 class EmbeddingSettings(BaseModel):
@@ -96,6 +96,12 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (e.g. http://127.0.0.1:8001). Unset: embedded store "
         "under PAPERS_HOME.",
     )
+    committee_aliases: Path | None = Field(
+        None,
+        description="JSON file of committee names and their other names, e.g. "
+        '{"Health and Adults Scrutiny Sub-Committee": ["HASSC", "health scrutiny"]}. '
+        "Default: PAPERS_HOME/committee_aliases.json when it exists.",
+    )
     embedding: EmbeddingSettings = EmbeddingSettings()
     chunking: ChunkingSettings = ChunkingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
@@ -128,6 +134,10 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.home / "lexical"
+
+    @property
+    def aliases_path(self) -> Path:
+        return self.committee_aliases or self.home / "committee_aliases.json"
 
 
 @lru_cache(maxsize=1)

@@ -87,12 +87,16 @@ def parse_date(text: str) -> date | None:
 _SEASON_END = {"spring": 5, "summer": 8, "autumn": 11, "fall": 11, "winter": 2, "early": 4, "mid": 7, "late": 12, "end of": 12}
 
 
-def parse_due(text: str) -> date | None:
+_BARE_QUARTER = re.compile(r"\bQ([1-4])\b", re.I)
+
+
+def parse_due(text: str, default_year: int | None = None) -> date | None:
     """A deadline as written in an action log, resolved to the last day of the period it names.
 
     "03 September 2024" -> that day; "Jan 2016" -> 31 Jan 2016; "Summer 2016" -> 31 Aug 2016;
     "Q3 2024" -> 30 Sep 2024; "Silver – December 2018 Gold - 2022" -> 31 Dec 2018 (the first);
-    "2022" -> 31 Dec 2022. "Ongoing", "TBC" and blank give None.
+    "2022" -> 31 Dec 2022. "Ongoing", "TBC" and blank give None. A quarter with no year ("Q3")
+    is read in `default_year` (the year of the meeting), when given.
     """
     if not text or not text.strip():
         return None
@@ -109,6 +113,9 @@ def parse_due(text: str) -> date | None:
     for m in QUARTER_YEAR.finditer(text):
         q, y = int(m.group(1)), int(m.group(2))
         candidates.append((m.start(), month_end(y, q * 3)))
+    if not candidates and default_year:
+        for m in _BARE_QUARTER.finditer(text):
+            candidates.append((m.start(), month_end(default_year, int(m.group(1)) * 3)))
     if not candidates:
         for m in YEAR.finditer(text):
             candidates.append((m.start(), date(int(m.group(1)), 12, 31)))

@@ -3,17 +3,29 @@ on first use, never at import) and orchestrates: understand the question, retrie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from assistant import actions as action_records
 from assistant.answer import Answerer, ExtractiveAnswerer
-from assistant.committees import CommitteeRegistry
+from assistant.committees import CommitteeRegistry, committee_key
 from assistant.config import Settings
 from assistant.query import plan_query
 from assistant.retrieve import HybridRetriever
-from assistant.types import Answer, Document, IngestReport, Passage, SearchFilters
+from assistant.types import (
+    ActionFilters,
+    ActionView,
+    Answer,
+    Citation,
+    Document,
+    IngestReport,
+    Passage,
+    SearchFilters,
+)
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
@@ -22,6 +34,10 @@ from vectorstore.lexical import LexicalIndex
 
 class NotFoundError(LookupError):
     """A requested resource (e.g. a document id) does not exist."""
+
+
+class ConfigError(ValueError):
+    """A user-editable file (e.g. the committee alias file) is malformed; the message says where."""
 
 
 class PapersService:
@@ -76,23 +92,101 @@ class PapersService:
         return self.ingestor.ingest([Path(p) for p in paths], progress=progress)
 
     def committees(self) -> CommitteeRegistry:
-        """Committees named by the ingested papers; rebuilt only when the catalog changes, not on
-        every question."""
-        generation = self.catalog.generation()
+        """Committees named by the ingested papers plus the alias file; rebuilt only when the
+        catalog or the alias file changes, not on every question."""
+        aliases_path = self.settings.aliases_path
+        stamp = (self.catalog.generation(), aliases_path.stat().st_mtime_ns if aliases_path.exists() else None)
         cached = getattr(self, "_committees", None)
-        if cached is not None and cached[0] == generation:
+        if cached is not None and cached[0] == stamp:
             return cached[1]
         registry = CommitteeRegistry()
         for d in self.catalog.documents():
             if d.committee:
                 registry.add(d.committee, {d.committee_acronym} if d.committee_acronym else set())
-        self._committees = (generation, registry)
+        for name, others in self._aliases(aliases_path).items():
+            target = registry.resolve(name)
+            acronyms = {o for o in others if o.isupper() and " " not in o}
+            registry.add(target.name if target else name, acronyms, set(others) - acronyms)
+        self._committees = (stamp, registry)
         return registry
+
+    @staticmethod
+    def _aliases(path: Path) -> dict[str, list[str]]:
+        """The user-editable alias file: {"committee name": ["other name", "ACRONYM", ...]}."""
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ConfigError(f"{path}: cannot read committee aliases: {exc}") from exc
+        if not isinstance(data, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v) for k, v in data.items()
+        ):
+            raise ConfigError(f'{path}: committee aliases must be an object of name -> list of names, e.g. {{"Cabinet": ["Exec"]}}')
+        return data
+
+    def committee_list(self) -> list[dict]:
+        """Every known committee with its other names and how many papers and actions it has."""
+        docs = self.catalog.documents()
+        actions = self.catalog.actions()
+        out = []
+        for c in self.committees():
+            key = c.key
+            out.append(
+                {
+                    "name": c.name,
+                    "acronyms": sorted(c.acronyms),
+                    "aliases": sorted(c.aliases),
+                    "documents": sum(1 for d in docs if d.committee and committee_key(d.committee) == key),
+                    "actions": sum(1 for a in actions if a.committee and committee_key(a.committee) == key),
+                }
+            )
+        return out
+
+    def actions(self, filters: ActionFilters | None = None, as_of: date | None = None) -> tuple[date, list[ActionView]]:
+        """Action records matching the filters, as seen on `as_of` (default today)."""
+        as_of = as_of or date.today()
+        filters = filters or ActionFilters()
+        records = self.catalog.actions(due_from=filters.due_from, due_to=filters.due_to, status=filters.status)
+        selected = action_records.select(records, filters, as_of, self.committees())
+        return as_of, [ActionView(a, as_of) for a in selected]
+
+    def _answer_from_actions(self, question: str, filters: SearchFilters, as_of: date | None) -> Answer | None:
+        """Answer an action question from the records, or None when it is not one."""
+        registry = self.committees()
+        parsed = action_records.parse_action_question(question, registry)
+        if parsed is None or not self.catalog.actions():
+            return None
+        if filters.committee:
+            parsed = replace(parsed, filters=replace(parsed.filters, committee=filters.committee))
+        as_of, views = self.actions(parsed.filters, as_of)
+        selected = [v.action for v in views]
+        if parsed.kind == "who" and len(selected) > 5:
+            selected, views = selected[:5], views[:5]
+        text = action_records.compose(parsed, selected, as_of)
+        chunks = self.catalog.get_chunks([a.chunk_id for a in selected[:10] if a.chunk_id])
+        citations = [
+            Citation(n, Passage(chunks[a.chunk_id], 1.0))
+            for n, a in enumerate(selected[:10], start=1)
+            if a.chunk_id in chunks
+        ]
+        if not selected:
+            # Nothing in the records: show the closest passages, as for any unanswered question.
+            passages, _ = self._retrieve(question, filters, self.settings.retrieval.k)
+            citations = [Citation(i + 1, p) for i, p in enumerate(passages)]
+        return Answer(question, text, "actions", citations, actions=views, as_of=as_of)
 
     def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Passage]:
         return self._retrieve(query, filters or SearchFilters(), k or self.settings.retrieval.k)[0]
 
-    def ask(self, question: str, filters: SearchFilters | None = None, k: int | None = None) -> Answer:
+    def ask(
+        self, question: str, filters: SearchFilters | None = None, k: int | None = None, as_of: date | None = None
+    ) -> Answer:
+        """Answer from the action records when the question is about actions (overdue, owners,
+        due dates), otherwise from retrieved passages."""
+        answered = self._answer_from_actions(question, filters or SearchFilters(), as_of)
+        if answered is not None:
+            return answered
         passages, vector = self._retrieve(question, filters or SearchFilters(), k or self.settings.retrieval.k)
         return self.answerer.answer(question, passages, vector)
 

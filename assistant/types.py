@@ -133,14 +133,106 @@ class Answer:
     answer: str
     mode: str  # "extractive" | "not_found" | later "actions", "llm"
     citations: list[Citation] = field(default_factory=list)
+    actions: list[ActionView] | None = None  # set when the answer comes from action records
+    as_of: date | None = None
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "question": self.question,
             "answer": self.answer,
             "mode": self.mode,
             "citations": [c.to_dict() for c in self.citations],
         }
+        if self.actions is not None:
+            d["as_of"] = self.as_of.isoformat() if self.as_of else None
+            d["actions"] = [a.to_dict() for a in self.actions]
+        return d
+
+
+class ActionStatus(str, Enum):
+    open = "open"  # no response yet ("Awaiting Response", "TBC", blank)
+    responded = "responded"  # a response is given or pointed to ("See Appendix 2")
+    complete = "complete"  # "Complete", "Done", "Closed"
+    ongoing = "ongoing"
+
+
+@dataclass
+class Action:
+    """One action or recommendation from an action log, action plan or tracker, as a record."""
+
+    id: str
+    document_id: str
+    action: str
+    source: str = ""
+    page: int | None = None
+    row_text: str = ""  # the source row as the paper has it (continuations joined)
+    committee: str | None = None
+    meeting_date: date | None = None  # the meeting the action was raised at
+    reference: str | None = None
+    recommendation: str | None = None
+    owner: str | None = None
+    lead: str | None = None  # lead member, e.g. "Cllr Bellal Uddin, HASSC Chair"
+    due_date: date | None = None
+    due_text: str | None = None
+    response: str | None = None
+    status: ActionStatus = ActionStatus.open
+    # False when the paper has no response/update/status column at all: then an open action past
+    # its date is "past due, no update recorded" rather than "response awaited".
+    tracks_response: bool = True
+    classification: Classification | None = None
+    chunk_id: str | None = None  # the passage that indexes this action
+
+    def is_overdue(self, as_of: date) -> bool:
+        if self.due_date is None or self.due_date >= as_of:
+            return False
+        return self.status in (ActionStatus.open, ActionStatus.ongoing)
+
+    def overdue_kind(self, as_of: date) -> str | None:
+        """"awaiting_response" or "no_update_recorded" for an overdue action, else None."""
+        if not self.is_overdue(as_of):
+            return None
+        return "awaiting_response" if self.tracks_response else "no_update_recorded"
+
+
+@dataclass
+class ActionView:
+    """An action as seen on a given date (whether it is overdue depends on the date)."""
+
+    action: Action
+    as_of: date
+
+    def to_dict(self) -> dict:
+        a = self.action
+        return {
+            "id": a.id,
+            "committee": a.committee,
+            "meeting_date": a.meeting_date.isoformat() if a.meeting_date else None,
+            "reference": a.reference,
+            "recommendation": a.recommendation,
+            "action": a.action,
+            "owner": a.owner,
+            "lead": a.lead,
+            "due_date": a.due_date.isoformat() if a.due_date else None,
+            "due_text": a.due_text,
+            "status": a.status.value,
+            "response": a.response,
+            "overdue": a.is_overdue(self.as_of),
+            "overdue_kind": a.overdue_kind(self.as_of),
+            "source": {"document_id": a.document_id, "source": a.source, "page": a.page, "text": a.row_text},
+        }
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    committee: str | None = None
+    status: ActionStatus | None = None
+    overdue: bool | None = None
+    owner: str | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    raised_from: date | None = None  # meeting date the action was raised at
+    raised_to: date | None = None
+    q: str | None = None  # words that must appear in the action, response or recommendation
 
 
 @dataclass
@@ -152,6 +244,7 @@ class FileResult:
     document_id: str | None = None
     pages: int = 0
     chunks: int = 0
+    actions: int = 0
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -176,10 +269,14 @@ class IngestReport:
     def chunks(self) -> int:
         return sum(f.chunks for f in self.files if f.status in ("added", "replaced"))
 
+    @property
+    def actions(self) -> int:
+        return sum(f.actions for f in self.files if f.status in ("added", "replaced"))
+
     def summary(self) -> str:
         lines = [
             f"{self.documents} documents ingested ({self.count('unchanged')} unchanged), "
-            f"{self.pages} pages, {self.chunks} chunks in {self.seconds:.1f}s"
+            f"{self.pages} pages, {self.chunks} chunks, {self.actions} action records in {self.seconds:.1f}s"
         ]
         for f in self.files:
             if f.status in ("skipped", "failed"):

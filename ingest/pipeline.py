@@ -1,4 +1,4 @@
-"""The ingest pipeline: load -> clean -> detect metadata -> split -> embed -> store.
+"""The ingest pipeline: load -> clean -> detect metadata -> extract actions -> split -> embed -> store.
 
 Idempotent: a file whose bytes, sidecar and chunker version are unchanged is skipped; a changed file
 replaces its old chunks. The order of writes keeps the stores consistent if the process dies at
@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.types import Chunk, Document, FileResult, IngestReport
+from assistant.types import Action, Chunk, Document, FileResult, IngestReport
+from ingest.actions import extract_actions
 from ingest.clean import clean
 from ingest.loaders import LoadError, detect_format, load
 from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, sidecar_path
@@ -59,6 +60,7 @@ class _Prepared:
     result: FileResult
     document: Document
     chunks: list[Chunk]
+    actions: list[Action]
     fingerprint: str
     replacing: bool
     warnings: list[str]
@@ -144,10 +146,13 @@ class Ingestor:
                 classification=meta.classification,
                 pages=parsed.pages,
             )
-            chunks = self.splitter.split(parsed, doc)
+            actions = extract_actions(parsed, doc)
+            chunks = self.splitter.split(parsed, doc, actions)
             if not chunks:
                 raise LoadError("no text found to index")
-            return _Prepared(result, doc, chunks, fingerprint, stored_fingerprint is not None, parsed.warnings)
+            return _Prepared(
+                result, doc, chunks, actions.actions, fingerprint, stored_fingerprint is not None, parsed.warnings
+            )
         except (LoadError, MetadataError) as exc:
             result.reason = str(exc)
         except OSError as exc:
@@ -166,11 +171,11 @@ class Ingestor:
         windows = [dense_windows(c) for c in chunks]
         vectors = self.embedder.embed([w for ws in windows for w in ws], show_progress=progress)
         self.store.upsert(chunks, windows, vectors)
-        replaced = self.catalog.replace_document(doc, chunks, prepared.fingerprint)
+        replaced = self.catalog.replace_document(doc, chunks, prepared.fingerprint, prepared.actions)
         if replaced:
             self.store.delete(replaced)
         result.status = "replaced" if prepared.replacing else "added"
-        result.pages, result.chunks = doc.pages, len(chunks)
+        result.pages, result.chunks, result.actions = doc.pages, len(chunks), len(prepared.actions)
         result.warnings.extend(prepared.warnings)
         return result
 

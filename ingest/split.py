@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.types import Chunk, Document
+from ingest.actions import ExtractedActions, action_passage
 from ingest.parsed import Block, ParsedDocument, Table
 
 TokenCounter = Callable[[str], int]
@@ -82,7 +83,7 @@ def dense_windows(chunk: Chunk) -> list[str]:
     """Texts embedded for a chunk: overlapping pairs of sentences, so a fact stated in one sentence
     is not diluted by the rest of the passage. A table row or a chunk of one or two sentences is a
     single window, with its heading context."""
-    if chunk.kind == "table_row":
+    if chunk.kind in ("table_row", "action"):
         return [chunk.index_text]
     sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
     if len(sentences) <= 2:
@@ -105,7 +106,10 @@ class Splitter:
         self.target = target_tokens
         self.max = max_tokens
 
-    def split(self, doc: ParsedDocument, meta: Document) -> list[Chunk]:
+    def split(self, doc: ParsedDocument, meta: Document, actions: ExtractedActions | None = None) -> list[Chunk]:
+        """Chunks in reading order. Table rows that became action records are indexed as one
+        passage per action (its whole text, owner, due date and status) instead of row by row."""
+        actions = actions or ExtractedActions()
         chunks: list[Chunk] = []
         path: list[tuple[int, str]] = []  # (level, heading)
         pending: list[_Unit] = []
@@ -113,7 +117,7 @@ class Splitter:
         def headings() -> list[str]:
             return [h for _, h in path]
 
-        def emit(text: str, page: int | None, kind: str = "text") -> None:
+        def emit(text: str, page: int | None, kind: str = "text") -> str:
             chunks.append(
                 Chunk(
                     id=f"{meta.id}:{meta.sha256[:8]}:{len(chunks):05d}",
@@ -130,16 +134,20 @@ class Splitter:
                     classification=meta.classification,
                 )
             )
+            return chunks[-1].id
 
         def flush() -> None:
             for text, page in self._pack(pending, self._budget(meta.title, headings())):
                 emit(text, page)
             pending.clear()
 
-        for block in doc.blocks:
+        for bi, block in enumerate(doc.blocks):
             if block.table:
                 flush()
-                self._emit_table(block, emit, self._budget(meta.title, headings()))
+                skip = {ri for b, ri in actions.consumed if b == bi}
+                self._emit_table(block, emit, self._budget(meta.title, headings()), skip)
+                for action in actions.anchors.get(bi, []):
+                    action.chunk_id = emit(action_passage(action), action.page, "action")
                 continue
             level = block.heading_level if block.heading_level and block.heading_level > 0 else None
             if level is None and len(block.lines) == 1 and looks_like_heading(block.lines[0]):
@@ -215,17 +223,19 @@ class Splitter:
             out.append(("\n".join(buf), page))
         return out
 
-    def _emit_table(self, block: Block, emit, budget: int) -> None:
+    def _emit_table(self, block: Block, emit, budget: int, skip: set[int] = frozenset()) -> None:
+        """One passage per row; `skip` holds rows (numbered over [header, *rows]) already indexed
+        as action records."""
         table = block.table
         assert table is not None
-        rows = table.rows
-        if is_data_row(table.header):  # no header row: the first row is data
-            rows = [table.header, *rows]
-            table = Table(header=[], rows=rows, title=table.title)
+        numbered = list(enumerate(table.rows, start=1))
+        if is_data_row(table.header) or 0 in skip:  # no header row: the first row is data
+            numbered = [(0, table.header), *numbered]
+            table = Table(header=[], rows=table.rows, title=table.title)
         carried: str | None = None
-        width = max((len(r) for r in rows), default=0)
-        for row in rows:
-            if not any(row):
+        width = max((len(r) for _, r in numbered), default=0)
+        for ri, row in numbered:
+            if not any(row) or ri in skip:
                 continue
             row = list(row)
             # A blank first cell in a grouped table means "same as above" (e.g. the meeting date

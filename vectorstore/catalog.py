@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from assistant.types import Chunk, Classification, DocType, Document
+from assistant.types import Action, ActionStatus, Chunk, Classification, DocType, Document
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -43,12 +43,38 @@ CREATE TABLE IF NOT EXISTS chunks (
     kind TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, seq);
+CREATE TABLE IF NOT EXISTS actions (
+    id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    committee TEXT,
+    meeting_date TEXT,
+    reference TEXT,
+    recommendation TEXT,
+    action TEXT NOT NULL,
+    owner TEXT,
+    lead TEXT,
+    due_date TEXT,
+    due_text TEXT,
+    response TEXT,
+    status TEXT NOT NULL,
+    tracks_response INTEGER NOT NULL,
+    page INTEGER,
+    row_text TEXT NOT NULL,
+    chunk_id TEXT
+);
+CREATE INDEX IF NOT EXISTS actions_document ON actions(document_id, seq);
+CREATE INDEX IF NOT EXISTS actions_due ON actions(due_date);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 class Catalog:
@@ -136,9 +162,11 @@ class Catalog:
             row = conn.execute("SELECT fingerprint FROM documents WHERE id = ?", (document_id,)).fetchone()
         return row[0] if row else None
 
-    def replace_document(self, doc: Document, chunks: list[Chunk], fingerprint: str) -> list[str]:
-        """Atomically store a document and its chunks, replacing any previous version.
-        Returns the ids of the chunks it replaced (to delete from the other indexes)."""
+    def replace_document(
+        self, doc: Document, chunks: list[Chunk], fingerprint: str, actions: Iterable[Action] = ()
+    ) -> list[str]:
+        """Atomically store a document, its chunks and its action records, replacing any previous
+        version. Returns the ids of the chunks it replaced (to delete from the other indexes)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as conn:
             old = self._remove_chunks(conn, doc.id)
@@ -156,6 +184,17 @@ class Catalog:
                 [
                     (c.id, doc.id, i, c.text, c.page, json.dumps(c.heading_path), c.kind)
                     for i, c in enumerate(chunks)
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        a.id, doc.id, i, a.committee, _iso(a.meeting_date), a.reference, a.recommendation,
+                        a.action, a.owner, a.lead, _iso(a.due_date), a.due_text, a.response,
+                        a.status.value, int(a.tracks_response), a.page, a.row_text, a.chunk_id,
+                    )
+                    for i, a in enumerate(actions)
                 ],
             )
             self._bump(conn)
@@ -177,6 +216,7 @@ class Catalog:
         """Delete a document's chunks inside the caller's transaction; return their ids."""
         old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (document_id,))]
         conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+        conn.execute("DELETE FROM actions WHERE document_id = ?", (document_id,))
         return old
 
     _CHUNK_SELECT = (
@@ -222,6 +262,61 @@ class Catalog:
     def chunk_ids(self) -> set[str]:
         with self._conn() as conn:
             return {r[0] for r in conn.execute("SELECT id FROM chunks")}
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def actions(
+        self,
+        due_from: date | None = None,
+        due_to: date | None = None,
+        status: ActionStatus | None = None,
+        document_id: str | None = None,
+    ) -> list[Action]:
+        """Action records, narrowed by the filters SQL can apply; newest meeting first."""
+        where, args = [], []
+        if due_from:
+            where.append("a.due_date >= ?")
+            args.append(due_from.isoformat())
+        if due_to:
+            where.append("a.due_date <= ?")
+            args.append(due_to.isoformat())
+        if status:
+            where.append("a.status = ?")
+            args.append(status.value)
+        if document_id:
+            where.append("a.document_id = ?")
+            args.append(document_id)
+        sql = (
+            "SELECT a.*, d.source, d.classification FROM actions a JOIN documents d ON d.id = a.document_id"
+            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + " ORDER BY a.meeting_date IS NULL, a.meeting_date DESC, a.document_id, a.seq"
+        )
+        with self._conn() as conn:
+            rows = conn.execute(sql, args).fetchall()
+        return [
+            Action(
+                id=r["id"],
+                document_id=r["document_id"],
+                action=r["action"],
+                source=r["source"],
+                page=r["page"],
+                row_text=r["row_text"],
+                committee=r["committee"],
+                meeting_date=_date(r["meeting_date"]),
+                reference=r["reference"],
+                recommendation=r["recommendation"],
+                owner=r["owner"],
+                lead=r["lead"],
+                due_date=_date(r["due_date"]),
+                due_text=r["due_text"],
+                response=r["response"],
+                status=ActionStatus(r["status"]),
+                tracks_response=bool(r["tracks_response"]),
+                classification=Classification(r["classification"]) if r["classification"] else None,
+                chunk_id=r["chunk_id"],
+            )
+            for r in rows
+        ]
 
     # --- generation: bumped by every change, so derived indexes know when they are stale ------
 

@@ -20,12 +20,14 @@ def _check_length(service, text: str, field: str) -> None:
         raise HTTPException(422, f"{field}: longer than {limit} characters")
 
 
-@router.post("/ask", response_model=AskResponse)
+@router.post("/ask", response_model=AskResponse, response_model_exclude_unset=True)
 async def ask(body: AskRequest, service: Service) -> dict:
-    """Answer a question with cited passages (document, committee, meeting date, page)."""
+    """Answer a question with cited passages (document, committee, meeting date, page).
+    Questions about actions (overdue, owners, due dates) are answered from the action records:
+    mode "actions", with the actions listed and one citation per action's source row."""
     _check_length(service, body.question, "question")
     filters = SearchFilters(committee=body.committee, date_from=body.date_from, date_to=body.date_to)
-    answer = await run_in_threadpool(service.ask, body.question, filters, body.k)
+    answer = await run_in_threadpool(service.ask, body.question, filters, body.k, body.as_of)
     return answer.to_dict()
 
 

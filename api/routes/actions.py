@@ -1,0 +1,40 @@
+"""/actions and /committees: action records and the committee registry."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.concurrency import run_in_threadpool
+
+from api.deps import Service
+from api.schemas import ActionsResponse, CommitteesResponse
+from assistant.types import ActionFilters, ActionStatus
+
+router = APIRouter(tags=["actions"])
+
+
+@router.get("/actions", response_model=ActionsResponse)
+async def actions(
+    service: Service,
+    committee: str | None = Query(None, description="Committee name, acronym or alias."),
+    status: ActionStatus | None = Query(None, description="open | responded | complete | ongoing"),
+    overdue: bool | None = Query(None, description="true: only overdue actions; false: only those not overdue."),
+    as_of: date | None = Query(None, description="Date overdue is judged on (YYYY-MM-DD). Default: today."),
+    owner: str | None = Query(None, description="Owner name or job title, loosely matched."),
+    due_from: date | None = Query(None, description="Due on or after (YYYY-MM-DD)."),
+    due_to: date | None = Query(None, description="Due on or before (YYYY-MM-DD)."),
+    q: str | None = Query(None, description="Words the action should contain."),
+) -> dict:
+    """Action records from action logs and plans, with owner, due date, status and source row."""
+    if due_from and due_to and due_from > due_to:
+        raise HTTPException(422, "due_from: must not be after due_to")
+    filters = ActionFilters(committee=committee, status=status, overdue=overdue, owner=owner, due_from=due_from, due_to=due_to, q=q)
+    day, views = await run_in_threadpool(service.actions, filters, as_of)
+    return {"as_of": day.isoformat(), "actions": [v.to_dict() for v in views]}
+
+
+@router.get("/committees", response_model=CommitteesResponse)
+async def committees(service: Service) -> dict:
+    """Committees named by the papers, with the acronyms and aliases that resolve to them."""
+    return {"committees": await run_in_threadpool(service.committee_list)}

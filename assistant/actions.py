@@ -1,0 +1,215 @@
+"""Questions about actions, answered from records rather than passages.
+
+"Which actions are overdue for HASSC?", "what is Amanda Harcus responsible for?", "what was due in
+April 2019 and has it been done?", "what did HASSC ask for in June 2024?": a similarity search
+cannot answer these, because the answer is a set of rows chosen by date, owner and status. This
+module recognises such questions, selects the records, and writes the answer with one citation
+per action pointing at its source row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+from assistant.committees import CommitteeRegistry, committee_key
+from assistant.dates import parse_date_range
+from assistant.types import Action, ActionFilters, ActionStatus
+
+_NAME_NOISE = {"the", "a", "an", "of", "for", "and", "mr", "mrs", "ms", "dr", "cllr", "councillor", "s"}
+_QUESTION_NOISE = _NAME_NOISE | {
+    "what", "which", "who", "is", "are", "was", "were", "has", "have", "been", "be", "it", "to", "on",
+    "in", "by", "with", "at", "action", "actions", "responsible", "accountable", "owner", "owns",
+    "own", "lead", "leads", "leading", "did", "does", "do", "this", "that", "about", "any",
+}
+
+_OVERDUE = re.compile(r"\b(overdue|past (?:their |its |the )?(?:due )?(?:date|deadline)s?|late|behind schedule|missed (?:their |its |the )?deadlines?)\b", re.I)
+_ACTION_WORDS = re.compile(r"\b(actions?|recommendations?|commitments?|tasks?|action log|action plan|asked for|requested|agreed to)\b", re.I)
+_OWNER_PATTERNS = [
+    re.compile(r"\bwhat (?:actions? )?(?:is|are|was|were) (?P<who>.+?) (?:responsible|accountable) for\b", re.I),
+    re.compile(r"\bwhat (?:actions? )?(?:does|do|did) (?P<who>.+?) (?:own|lead on|have to do|need to do)\b", re.I),
+    re.compile(r"\b(?:actions?|recommendations?|tasks?) (?:owned by|assigned to|led by|for which) (?P<who>.+?)(?: (?:is|are) (?:responsible|accountable))?\s*[?.!]?$", re.I),
+    re.compile(r"\b(?:owned by|assigned to|led by) (?P<who>.+?)\s*[?.!]?$", re.I),
+]
+_WHO_FOR = re.compile(r"\bwho (?:is|was|are|were) (?:responsible|accountable) for (?P<what>.+?)\s*[?.!]?$|\bwho (?:owns|leads(?: on)?) (?P<what2>.+?)\s*[?.!]?$", re.I)
+_DUE = re.compile(r"\b(due|deadlines?)\b", re.I)
+_RAISED = re.compile(r"\b(ask(?:ed)? for|request(?:ed)?|agree(?:d)?|raised|actions? from|set)\b", re.I)
+_STATUS_WORDS: list[tuple[re.Pattern, ActionStatus]] = [
+    (re.compile(r"\b(awaiting (?:a )?response|still open|open actions?|not (?:yet )?(?:done|complete|completed))\b", re.I), ActionStatus.open),
+    (re.compile(r"\b(completed?|done|closed)\b", re.I), ActionStatus.complete),
+    (re.compile(r"\b(ongoing|on-going|in progress)\b", re.I), ActionStatus.ongoing),
+]
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ").replace("’", "'").replace("'s", ""))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def owner_matches(query: str, owner: str | None) -> bool:
+    """Every word of a loosely written name or title is in the owner cell: "Somen Banerjee" and
+    "the Acting Corporate Director HASC" both match "Somen Banerjee Acting Corporate Director HASC"."""
+    if not owner:
+        return False
+    wanted = [t for t in _tokens(query) if t not in _NAME_NOISE]
+    have = set(_tokens(owner))
+    return bool(wanted) and all(t in have for t in wanted)
+
+
+def text_score(query: str, action: Action) -> float:
+    """Share of the query's content words found in the action (or its recommendation)."""
+    wanted = {_stem(t) for t in _tokens(query) if t not in _QUESTION_NOISE}
+    if not wanted:
+        return 1.0
+    have = {_stem(t) for t in _tokens(" ".join(p for p in [action.action, action.recommendation or ""] if p))}
+    return len(wanted & have) / len(wanted)
+
+
+@dataclass(frozen=True)
+class ActionQuestion:
+    """What an action question asks for."""
+
+    filters: ActionFilters
+    kind: str  # "overdue" | "owner" | "who" | "due" | "raised" | "status" | "list"
+
+
+def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQuestion | None:
+    """The record query a question asks, or None when it is not a question about actions."""
+    text = " ".join(question.split())
+    committee = registry.find_in(text)[0] if len(registry) else None
+    filters = ActionFilters(committee=committee.name if committee else None)
+    span = parse_date_range(text)
+    mentions_actions = bool(_ACTION_WORDS.search(text))
+
+    if _OVERDUE.search(text) and (mentions_actions or committee or re.search(r"\b(what|which|anything|any)\b", text, re.I)):
+        return ActionQuestion(replace(filters, overdue=True), "overdue")
+    who_for = _WHO_FOR.search(text)
+    if who_for:
+        return ActionQuestion(replace(filters, q=who_for.group("what") or who_for.group("what2")), "who")
+    for pattern in _OWNER_PATTERNS:
+        m = pattern.search(text)
+        if m and (pattern is _OWNER_PATTERNS[0] or pattern is _OWNER_PATTERNS[1] or mentions_actions):
+            who = m.group("who").strip(" ?.,")
+            if who and not re.match(r"^(the )?(council|committee)$", who, re.I):
+                return ActionQuestion(replace(filters, owner=who), "owner")
+    if span and _DUE.search(text):
+        return ActionQuestion(replace(filters, due_from=span.start, due_to=span.end), "due")
+    if span and committee and _RAISED.search(text) and re.search(r"\b(what|which)\b", text, re.I):
+        return ActionQuestion(replace(filters, raised_from=span.start, raised_to=span.end), "raised")
+    if mentions_actions:
+        for pattern, status in _STATUS_WORDS:
+            if pattern.search(text):
+                return ActionQuestion(replace(filters, status=status), "status")
+        if committee and re.search(r"\b(list|show|what|which)\b", text, re.I) and re.search(r"\bactions?\b", text, re.I):
+            return ActionQuestion(filters, "list")
+    return None
+
+
+def select(actions: list[Action], filters: ActionFilters, as_of: date, registry: CommitteeRegistry) -> list[Action]:
+    """Apply every filter; owner and topic words are matched loosely."""
+    out = actions
+    if filters.committee:
+        resolved = registry.resolve(filters.committee)
+        key = committee_key(resolved.name if resolved else filters.committee)
+        out = [a for a in out if a.committee and committee_key(a.committee) == key]
+    if filters.status:
+        out = [a for a in out if a.status == filters.status]
+    if filters.overdue is not None:
+        out = [a for a in out if a.is_overdue(as_of) == filters.overdue]
+    if filters.due_from:
+        out = [a for a in out if a.due_date and a.due_date >= filters.due_from]
+    if filters.due_to:
+        out = [a for a in out if a.due_date and a.due_date <= filters.due_to]
+    if filters.raised_from:
+        out = [a for a in out if a.meeting_date and a.meeting_date >= filters.raised_from]
+    if filters.raised_to:
+        out = [a for a in out if a.meeting_date and a.meeting_date <= filters.raised_to]
+    if filters.owner:
+        owned = [a for a in out if owner_matches(filters.owner, a.owner)]
+        out = owned or [a for a in out if owner_matches(filters.owner, a.lead)]
+    if filters.q:
+        scored = [(text_score(filters.q, a), a) for a in out]
+        best = max((s for s, _ in scored), default=0.0)
+        # Only the best-matching actions: half the words of "the Carers' College" is "carers".
+        out = [a for s, a in sorted(scored, key=lambda x: -x[0]) if s >= max(0.5, best)]
+    return out
+
+
+def _day(d: date | None) -> str:
+    return d.strftime("%-d %B %Y") if d else "no date"
+
+
+def _span(start: date | None, end: date | None) -> str:
+    if start and end:
+        return f"between {_day(start)} and {_day(end)}"
+    return f"from {_day(start)}" if start else f"by {_day(end)}"
+
+
+def _short(text: str | None, words: int = 24) -> str:
+    w = (text or "").split()
+    return " ".join(w[:words]) + (" …" if len(w) > words else "")
+
+
+def _line(n: int, a: Action, as_of: date) -> str:
+    parts = [f"owner: {a.owner or 'not recorded'}", f"due {a.due_text or 'no date given'}"]
+    status = a.status.value
+    if a.status == ActionStatus.open and a.response:
+        status += f' ("{_short(a.response, 8)}")'
+    elif a.status == ActionStatus.responded and a.response:
+        status += f": {_short(a.response, 12)}"
+    parts.append(f"status: {status}")
+    if a.is_overdue(as_of):
+        parts.append("no update recorded in the paper" if a.overdue_kind(as_of) == "no_update_recorded" else "overdue, response awaited")
+    return f"{n}. {_short(a.action)} ({'; '.join(parts)}) [{n}]"
+
+
+def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit: int = 10) -> str:
+    """A short answer listing each action with owner, due date and status, with [n] markers that
+    match the citations (the first `limit` actions, in order)."""
+    f = question.filters
+    scope = f" for {f.committee}" if f.committee else ""
+    if f.owner:
+        scope += f" owned by {f.owner}"
+    if f.due_from or f.due_to:
+        scope += f" due {_span(f.due_from, f.due_to)}"
+    if f.raised_from or f.raised_to:
+        scope += f" raised at meetings {_span(f.raised_from, f.raised_to)}"
+    when = f" as of {_day(as_of)}"
+    n = len(selected)
+    noun = "action" if n == 1 else "actions"
+    if question.kind == "overdue":
+        if not n:
+            return f"No actions{scope} are overdue{when}, in the action records of the ingested papers."
+        awaiting = [a for a in selected if a.overdue_kind(as_of) == "awaiting_response"]
+        silent = [a for a in selected if a.overdue_kind(as_of) == "no_update_recorded"]
+        head = f"{n} {noun}{scope} {'is' if n == 1 else 'are'} overdue{when}"
+        detail = []
+        if awaiting:
+            detail.append(f"{len(awaiting)} with a response still awaited")
+        if silent:
+            detail.append(f"{len(silent)} past due with no update recorded (the paper has no response column)")
+        head += f" ({'; '.join(detail)}):"
+    elif not n:
+        return f"No action records{scope} match this question{when}."
+    else:
+        if question.kind == "who":
+            head = f"{n} {noun} match{'es' if n == 1 else ''} \"{f.q}\"{when}"
+        else:
+            head = f"{n} {noun}{scope}{when}"
+        counts: dict[str, int] = {}
+        for a in selected:
+            counts[a.status.value] = counts.get(a.status.value, 0) + 1
+        overdue = sum(1 for a in selected if a.is_overdue(as_of))
+        summary = ", ".join(f"{v} {k}" for k, v in counts.items())
+        head += f" ({summary}{f'; {overdue} overdue' if overdue else ''}):"
+    lines = [head, *(_line(i + 1, a, as_of) for i, a in enumerate(selected[:limit]))]
+    if n > limit:
+        lines.append(f"… and {n - limit} more (see the actions list).")
+    return "\n".join(lines)
