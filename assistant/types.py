@@ -181,6 +181,7 @@ class Action:
     tracks_response: bool = True
     classification: Classification | None = None
     chunk_id: str | None = None  # the passage that indexes this action
+    details: dict[str, str] = field(default_factory=dict)  # other columns ("Measure", "Monitoring")
 
     def is_overdue(self, as_of: date) -> bool:
         if self.due_date is None or self.due_date >= as_of:

@@ -38,6 +38,7 @@ _ROLES: list[tuple[str, re.Pattern]] = [
     ("monitoring", re.compile(r"^monitor")),
 ]
 _TRACKING = {"owner", "due", "status", "response"}
+_FIELDS = _TRACKING | {"action", "reference", "lead"}
 _RECOMMENDATION = re.compile(r"^\s*Recommendation\s+\d+\b", re.I)
 _UPDATES = re.compile(r"^\W*[IU1l]?[IU]PDATES?\s*:?\s*$", re.I)
 _NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})?)[.)]?\s*$")
@@ -176,10 +177,14 @@ class _Reader:
             table = block.table
             roles = column_roles(table.header)
             if roles is not None:
-                if self.roles is None or roles != self.roles:
+                if self.roles is None or [r for r in roles if r in _FIELDS] != [r for r in self.roles if r in _FIELDS]:
                     self.group += 1
                     self.recommendation = None
-                self.roles = roles
+                # Columns with no role of ours ("Measure", "Monitoring", "Comment") are kept
+                # under their own names, for the action's passage.
+                self.roles = [
+                    r if r in _FIELDS else f"+{' '.join(name.split()) or 'Notes'}" for r, name in zip(roles, table.header)
+                ]
                 self.numbered = False
                 self.tracks_response = bool({"response", "status"} & set(roles))
                 self.meeting = None
@@ -269,7 +274,7 @@ class _Reader:
         ref_date = parse_date(reference) if reference else None
         if ref_date:
             self.meeting = reference
-        if not action and set(by_role) <= {"reference", "comment"}:
+        if not action and all(k == "reference" or k.startswith("+") for k in by_role):
             return  # a meeting listed with no actions raised at it
         prev = self.rows[-1] if self.rows else None
         continues = prev is not None and not reference and (
@@ -289,7 +294,7 @@ class _Reader:
             return
         if not re.search(r"[A-Za-z]{3}", action):
             return
-        if len(cells) >= len(self.roles) and set(by_role) <= {"action", "comment"}:
+        if len(cells) >= len(self.roles) and all(k == "action" or k.startswith("+") for k in by_role):
             # Every column present and only the text filled: a group heading ("CYPE recognise the
             # importance of early years ..."), not an action.
             return
@@ -356,6 +361,7 @@ class _Reader:
                 status=status_from(response, cells.get("status"), due_text),
                 tracks_response=self.tracks_response,
                 classification=self.meta.classification,
+                details={k[1:]: v for k, v in cells.items() if k.startswith("+") and v},
             )
             out.actions.append(action)
             out.anchors.setdefault(row.block, []).append(action)
@@ -370,7 +376,9 @@ def extract_actions(doc: ParsedDocument, meta: Document) -> ExtractedActions:
 
 
 def action_passage(action: Action) -> str:
-    """The text that indexes an action for ordinary search (and that a citation shows)."""
+    """The text that indexes an action for ordinary search (and that a citation shows). Kept short:
+    a long update shared by several actions would otherwise make every one of them match every
+    question about its topic; the full response is in the record and in the paper's own text."""
     head = "Action"
     if action.reference:
         head += f" {action.reference}"
@@ -380,17 +388,16 @@ def action_passage(action: Action) -> str:
     if where:
         head += f" ({where})"
     parts = [f"{head}: {action.action}"]
-    if action.recommendation:
-        parts.append(f"Recommendation: {_clip(action.recommendation, 40)}")
     if action.owner:
         parts.append(f"Owner: {action.owner}")
     if action.lead:
         parts.append(f"Lead member: {action.lead}")
     if action.due_text:
         parts.append(f"Due: {action.due_text}")
+    parts.extend(f"{name}: {_clip(value, 60)}" for name, value in action.details.items())
     parts.append(f"Status: {action.status.value}")
     if action.response:
-        parts.append(f"Response: {_clip(action.response, 80)}")
+        parts.append(f"Response: {_clip(action.response, 20)}")
     return "\n".join(parts)
 
 

@@ -129,7 +129,7 @@
     var byNumber = {};
     citations.forEach(function (c) { byNumber[c.n] = c; });
     var notFound = data.mode === "not_found";
-    msg.classList.add(notFound ? "answer-not-found" : "answer-extractive");
+    msg.classList.add(notFound ? "answer-not-found" : data.mode === "actions" ? "answer-actions" : "answer-extractive");
     msg.appendChild(el("h2", "visually-hidden", "Answer"));
     var p = el("p", "answer-text");
     renderAnswerText(p, data.answer, byNumber);
