@@ -24,7 +24,8 @@ _QUESTION_NOISE = _NAME_NOISE | {
     "own", "lead", "leads", "leading", "did", "does", "do", "this", "that", "about", "any",
 }
 
-_OVERDUE = re.compile(r"\b(overdue|past (?:their |its |the )?(?:due )?(?:date|deadline)s?|late|behind schedule|missed (?:their |its |the )?deadlines?)\b", re.I)
+_OVERDUE = re.compile(r"\b(overdue|past (?:their |its |the )?(?:due )?(?:date|deadline)s?|behind schedule|missed (?:their |its |the )?deadlines?)\b", re.I)
+_LATE = re.compile(r"\blate\b", re.I)  # "which late councillor ...": only with a word for actions
 _ACTION_WORDS = re.compile(r"\b(actions?|recommendations?|commitments?|tasks?|action log|action plan|asked for|requested|agreed to)\b", re.I)
 _OWNER_PATTERNS = [
     re.compile(r"\bwhat (?:actions? )?(?:is|are|was|were) (?P<who>.+?) (?:responsible|accountable) for\b", re.I),
@@ -34,7 +35,7 @@ _OWNER_PATTERNS = [
 ]
 _WHO_FOR = re.compile(r"\bwho (?:is|was|are|were) (?:responsible|accountable) for (?P<what>.+?)\s*[?.!]?$|\bwho (?:owns|leads(?: on)?) (?P<what2>.+?)\s*[?.!]?$", re.I)
 _DUE = re.compile(r"\b(due|deadlines?)\b", re.I)
-_RAISED = re.compile(r"\b(ask(?:ed)? for|request(?:ed)?|agree(?:d)?|raised|actions? from|set)\b", re.I)
+_RAISED = re.compile(r"\b(ask(?:ed)? for|request(?:ed)?|actions? (?:were |was )?(?:raised|agreed|set)|actions? from)\b", re.I)
 _STATUS_WORDS: list[tuple[re.Pattern, ActionStatus]] = [
     (re.compile(r"\b(awaiting (?:a )?response|still open|open actions?|not (?:yet )?(?:done|complete|completed))\b", re.I), ActionStatus.open),
     (re.compile(r"\b(completed?|done|closed)\b", re.I), ActionStatus.complete),
@@ -88,7 +89,8 @@ def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQ
     span = parse_date_range(text)
     mentions_actions = bool(_ACTION_WORDS.search(text))
 
-    if _OVERDUE.search(text) and (mentions_actions or committee or re.search(r"\b(what|which|anything|any)\b", text, re.I)):
+    overdue = _OVERDUE.search(text) or (mentions_actions and _LATE.search(text))
+    if overdue and (mentions_actions or committee or re.search(r"\b(what|which|anything|any)\b", text, re.I)):
         return ActionQuestion(replace(filters, overdue=True), "overdue")
     who_for = _WHO_FOR.search(text)
     if who_for:

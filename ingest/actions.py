@@ -178,8 +178,10 @@ class _Reader:
             roles = column_roles(table.header)
             if roles is not None:
                 if self.roles is None or [r for r in roles if r in _FIELDS] != [r for r in self.roles if r in _FIELDS]:
+                    # A new action table; the same header again is the same table on a new page.
                     self.group += 1
                     self.recommendation = None
+                    self.meeting = None
                 # Columns with no role of ours ("Measure", "Monitoring", "Comment") are kept
                 # under their own names, for the action's passage.
                 self.roles = [
@@ -187,7 +189,6 @@ class _Reader:
                 ]
                 self.numbered = False
                 self.tracks_response = bool({"response", "status"} & set(roles))
-                self.meeting = None
                 self.state = "rows"
                 rows = list(enumerate(table.rows, start=1))
             elif self.roles is not None and self._continues(table.header, table.rows):
@@ -277,7 +278,7 @@ class _Reader:
         if not action and all(k == "reference" or k.startswith("+") for k in by_role):
             return  # a meeting listed with no actions raised at it
         prev = self.rows[-1] if self.rows else None
-        continues = prev is not None and not reference and (
+        continues = prev is not None and prev.group == self.group and not reference and (
             not action
             or action[:1].islower()
             or action[:1] in ",;&)"

@@ -62,6 +62,10 @@ def test_ordinary_questions_are_not_action_questions():
     registry.add("Health and Adults Scrutiny Sub-Committee", {"HASSC"})
     assert parse_action_question("What did the peer review say about direct payments?", registry) is None
     assert parse_action_question("How many key workers were rehoused in 2022?", registry) is None
+    registry.add("County Council")
+    # Words that also belong to action questions ("agree", "late") do not make one on their own.
+    assert parse_action_question("What net revenue budget did County Council agree for 2025-26?", registry) is None
+    assert parse_action_question("Which late councillor had been Cabinet Member for Planning?", registry) is None
     q = parse_action_question("Which actions are overdue for HASSC?", registry)
     assert q is not None and q.kind == "overdue" and q.filters.committee == "Health and Adults Scrutiny Sub-Committee"
     q = parse_action_question("What is Amanda Harcus responsible for?", registry)
