@@ -17,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c9"
+CHUNKING_VERSION = "c10"
 
 
 class EmbeddingSettings(BaseModel):

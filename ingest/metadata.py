@@ -81,6 +81,7 @@ def _clean_committee(value: str) -> str | None:
     value = value.split("\t")[0]
     value = re.split(r"\s*[,–—]\s*|\s+-\s+|\s+on\s+\w+day|\s+\d", value)[0]
     value = re.sub(r"\s+", " ", value).strip(" .:;")
+    value = re.sub(r"\s*\([A-Z]{2,8}\)$", "", value)  # "(AGC)": the acronym, found by detect_acronym
     if not value or len(value) > 90 or len(value.split()) > 10:
         return None
     if not re.search(_COMMITTEE_WORDS, value, re.I) and not re.search(r"scrutiny", value, re.I):

@@ -94,3 +94,6 @@ def test_examples_metadata():
     assert m.doc_type == DocType.action_log
     m = meta(EXAMPLES / "Minutes - Planning Committee 12 February 2025.pdf")
     assert (m.committee, m.meeting_date, m.doc_type) == ("Planning Committee", date(2025, 2, 12), DocType.minutes)
+    # "Audit and Governance Committee (AGC)": the bracketed acronym is the acronym, not the name.
+    m = meta(EXAMPLES / "Audit Committee - Internal Audit Progress Report March 2025.docx")
+    assert (m.committee, m.committee_acronym) == ("Audit and Governance Committee", "AGC")
