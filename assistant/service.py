@@ -158,7 +158,17 @@ class PapersService:
         if parsed is None or not self.catalog.actions():
             return None
         if filters.committee:
-            parsed = replace(parsed, filters=replace(parsed.filters, committee=filters.committee))
+            named = registry.resolve(filters.committee)
+            parsed = replace(parsed, filters=replace(parsed.filters, committee=named.name if named else filters.committee))
+        if filters.date_from or filters.date_to:  # the caller's meeting-date range: when actions were raised
+            parsed = replace(
+                parsed,
+                filters=replace(
+                    parsed.filters,
+                    raised_from=filters.date_from or parsed.filters.raised_from,
+                    raised_to=filters.date_to or parsed.filters.raised_to,
+                ),
+            )
         as_of, views = self.actions(parsed.filters, as_of)
         selected = [v.action for v in views]
         if parsed.kind == "who" and len(selected) > 5:

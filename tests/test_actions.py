@@ -115,6 +115,16 @@ def test_the_overdue_question_is_answered_from_records_with_its_row_cited(corpus
     assert STAFF_RETENTION in cited.text and "Awaiting Response" in cited.text
 
 
+def test_ask_filters_apply_to_action_answers(corpus_service):
+    from assistant.types import SearchFilters
+
+    answer = corpus_service.ask("Which actions are overdue?", SearchFilters(committee="hassc"), as_of=AS_OF)
+    assert answer.mode == "actions" and len(answer.actions) == 1
+    assert answer.answer.startswith("1 action for Health and Adults Scrutiny Sub-Committee is overdue")
+    later = corpus_service.ask("Which actions are overdue?", SearchFilters(committee="HASSC", date_from=date(2024, 7, 1)), as_of=AS_OF)
+    assert later.mode == "actions" and later.actions == [] and later.answer.startswith("No actions")
+
+
 def test_committee_named_three_ways_is_one_committee(corpus_service):
     ids = [
         {a.id for a in _actions(corpus_service, committee=name)}
