@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from assistant.access import AccessDenied
 from assistant.service import ConfigError, NotFoundError
 from vectorstore.chroma import StoreUnavailable
 
@@ -28,6 +29,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(_: Request, exc: NotFoundError):
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(AccessDenied)
+    async def denied(_: Request, exc: AccessDenied):
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(ValueError)
+    async def bad_value(_: Request, exc: ValueError):
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(ConfigError)
     async def config_error(_: Request, exc: ConfigError):

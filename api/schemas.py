@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, model_validator
+
+from assistant.types import Classification
 
 
 class PassagePublic(BaseModel):
@@ -129,3 +133,59 @@ class HealthResponse(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str
+
+
+class UploadResult(BaseModel):
+    file: str
+    status: str = Field(..., description="added | replaced | unchanged | skipped | failed")
+    document_id: str | None
+    pages: int
+    chunks: int
+    actions: int
+    reason: str | None
+    warnings: list[str]
+
+
+class UploadResponse(BaseModel):
+    files: list[UploadResult]
+
+
+class ReclassifyRequest(BaseModel):
+    classification: Classification
+
+
+class AuditEntry(BaseModel):
+    at: str
+    key_id: str | None
+    key_name: str
+    role: str
+    method: str
+    endpoint: str
+    status: int
+    query: str | None
+    documents: list[str]
+
+
+class AuditResponse(BaseModel):
+    entries: list[AuditEntry]
+
+
+class KeyRequest(BaseModel):
+    role: Literal["public", "member", "officer", "admin"]
+    name: str = Field(..., min_length=1, max_length=200)
+
+
+class KeyPublic(BaseModel):
+    id: str
+    name: str
+    role: str
+    created_at: str
+    revoked_at: str | None
+
+
+class KeysResponse(BaseModel):
+    keys: list[KeyPublic]
+
+
+class KeyCreated(KeyPublic):
+    key: str = Field(..., description="The secret. Shown only here; store it now.")

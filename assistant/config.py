@@ -15,9 +15,12 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from assistant.types import Classification
+
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c10"
+CHUNKING_VERSION = "c11"
+CATALOG_SCHEMA = "s2"  # a new schema starts a new catalog file (its documents are re-ingested)
 
 
 class EmbeddingSettings(BaseModel):
@@ -76,11 +79,34 @@ class AnswerSettings(BaseModel):
     )
 
 
+class AccessSettings(BaseModel):
+    anonymous: bool = Field(
+        True, description="Requests without an API key are served with the 'public' role. False: they get 401."
+    )
+    unmarked: Classification = Field(
+        Classification.public,
+        description="Classification of a paper that carries no marking and does not mention exempt "
+        "information (a paper that does is restricted until an admin reclassifies it).",
+    )
+    clearance: dict[str, list[Classification]] = Field(
+        default_factory=lambda: {
+            "public": [Classification.public],
+            "member": [Classification.public, Classification.restricted],
+            "officer": [Classification.public, Classification.restricted, Classification.exempt],
+            "admin": [Classification.public, Classification.restricted, Classification.exempt],
+        },
+        description="What each role may see. Only 'admin' may ingest, delete, reclassify, manage keys "
+        "and read the audit log.",
+    )
+    audit: bool = Field(True, description="Record every API request (who, when, endpoint, documents cited).")
+
+
 class ApiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface `papers serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `papers serve` listens on.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     max_k: int = Field(50, ge=1, description="Largest k a caller may ask for.")
+    max_upload_mb: float = Field(50, gt=0, description="Largest file accepted by ingest or upload, in MB.")
 
 
 class Settings(BaseSettings):
@@ -107,6 +133,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()
+    access: AccessSettings = AccessSettings()
 
     @property
     def collection_name(self) -> str:
@@ -121,7 +148,7 @@ class Settings(BaseSettings):
 
     @property
     def catalog_path(self) -> Path:
-        return self.home / "catalog.sqlite3"
+        return self.home / f"catalog-{CATALOG_SCHEMA}.sqlite3"
 
     @property
     def chroma_path(self) -> Path:
@@ -134,6 +161,14 @@ class Settings(BaseSettings):
     @property
     def lexical_path(self) -> Path:
         return self.home / "lexical"
+
+    @property
+    def access_path(self) -> Path:
+        return self.home / "access.sqlite3"
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.home / "uploads"
 
     @property
     def aliases_path(self) -> Path:

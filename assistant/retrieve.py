@@ -86,7 +86,9 @@ class HybridRetriever:
             cos.update(self.store.similarities(vector, missing))
         for cid in candidates:
             cos.setdefault(cid, floor)
-        chunks = self.catalog.get_chunks(candidates)  # ids the catalog lacks are orphans: dropped
+        # Ids the catalog lacks are orphans of an interrupted ingest, and ids above the caller's
+        # clearance cannot be candidates at all; both are dropped here as a second line of defence.
+        chunks = self.catalog.get_chunks(candidates, filters.clearance if filters else None)
         top_bm25 = max(bm25.values(), default=0.0) or 1.0
         alpha = self.settings.dense_weight
         passages = []

@@ -4,6 +4,7 @@ on first use, never at import) and orchestrates: understand the question, retrie
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
@@ -11,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assistant import actions as action_records
+from assistant.access import AccessControl
 from assistant.answer import Answerer, ExtractiveAnswerer
 from assistant.committees import CommitteeRegistry, committee_key
 from assistant.config import Settings
@@ -21,7 +23,9 @@ from assistant.types import (
     ActionView,
     Answer,
     Citation,
+    Classification,
     Document,
+    FileResult,
     IngestReport,
     Passage,
     SearchFilters,
@@ -34,6 +38,13 @@ from vectorstore.lexical import LexicalIndex
 
 class NotFoundError(LookupError):
     """A requested resource (e.g. a document id) does not exist."""
+
+
+def safe_filename(name: str) -> str:
+    """A file name with no directory part and only ordinary characters ("../../x.pdf" -> "x.pdf")."""
+    base = name.replace("\\", "/").split("/")[-1].strip()
+    base = re.sub(r"[^A-Za-z0-9 ._()&,'-]+", "_", base).lstrip(". ")
+    return base[:150] or "upload"
 
 
 class ConfigError(ValueError):
@@ -81,6 +92,11 @@ class PapersService:
         return self._answerer or ExtractiveAnswerer(self.embedder, self.settings.answer)
 
     @cached_property
+    def access(self) -> AccessControl:
+        a = self.settings.access
+        return AccessControl(self.settings.access_path, a.clearance, a.anonymous)
+
+    @cached_property
     def ingestor(self):
         from ingest.pipeline import Ingestor
 
@@ -91,23 +107,45 @@ class PapersService:
     def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
         return self.ingestor.ingest([Path(p) for p in paths], progress=progress)
 
-    def committees(self) -> CommitteeRegistry:
-        """Committees named by the ingested papers plus the alias file; rebuilt only when the
-        catalog or the alias file changes, not on every question."""
+    def upload(self, files: list[tuple[str, bytes]]) -> IngestReport:
+        """Store uploaded files under PAPERS_HOME/uploads (names made safe: no directories, no
+        path traversal) and ingest them; a file over the size limit is refused on its own."""
+        limit = int(self.settings.api.max_upload_mb * 1_000_000)
+        self.settings.uploads_path.mkdir(parents=True, exist_ok=True)
+        paths, refused = [], []
+        for name, data in files:
+            safe = safe_filename(name)
+            if len(data) > limit:
+                refused.append(FileResult(safe, "failed", reason=f"file is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit"))
+                continue
+            target = self.settings.uploads_path / safe
+            tmp = target.with_name(f".{safe}.part")
+            tmp.write_bytes(data)
+            tmp.replace(target)  # a half-written upload is never ingested
+            paths.append(target)
+        report = self.ingest(paths) if paths else IngestReport()
+        report.files[:0] = refused
+        return report
+
+    def committees(self, clearance: frozenset[Classification] | None = None) -> CommitteeRegistry:
+        """Committees named by the papers the caller may see, plus the alias file; rebuilt only
+        when the catalog or the alias file changes, not on every question."""
         aliases_path = self.settings.aliases_path
         stamp = (self.catalog.generation(), aliases_path.stat().st_mtime_ns if aliases_path.exists() else None)
-        cached = getattr(self, "_committees", None)
+        cache = self.__dict__.setdefault("_committees", {})
+        cached = cache.get(clearance)
         if cached is not None and cached[0] == stamp:
             return cached[1]
         registry = CommitteeRegistry()
-        for d in self.catalog.documents():
+        for d in self.catalog.documents(clearance):
             if d.committee:
                 registry.add(d.committee, {d.committee_acronym} if d.committee_acronym else set())
         for name, others in self._aliases(aliases_path).items():
             target = registry.resolve(name)
             acronyms = {o for o in others if o.isupper() and " " not in o}
-            registry.add(target.name if target else name, acronyms, set(others) - acronyms)
-        self._committees = (stamp, registry)
+            if target is not None or clearance is None:
+                registry.add(target.name if target else name, acronyms, set(others) - acronyms)
+        cache[clearance] = (stamp, registry)
         return registry
 
     @staticmethod
@@ -125,12 +163,13 @@ class PapersService:
             raise ConfigError(f'{path}: committee aliases must be an object of name -> list of names, e.g. {{"Cabinet": ["Exec"]}}')
         return data
 
-    def committee_list(self) -> list[dict]:
-        """Every known committee with its other names and how many papers and actions it has."""
-        docs = self.catalog.documents()
-        actions = self.catalog.actions()
+    def committee_list(self, clearance: frozenset[Classification] | None = None) -> list[dict]:
+        """Every committee the caller's papers name, with its other names and how many of those
+        papers and actions it has."""
+        docs = self.catalog.documents(clearance)
+        actions = self.catalog.actions(clearance=clearance)
         out = []
-        for c in self.committees():
+        for c in self.committees(clearance):
             key = c.key
             out.append(
                 {
@@ -147,16 +186,19 @@ class PapersService:
         """Action records matching the filters, as seen on `as_of` (default today)."""
         as_of = as_of or date.today()
         filters = filters or ActionFilters()
-        records = self.catalog.actions(due_from=filters.due_from, due_to=filters.due_to, status=filters.status)
-        selected = action_records.select(records, filters, as_of, self.committees())
+        records = self.catalog.actions(
+            due_from=filters.due_from, due_to=filters.due_to, status=filters.status, clearance=filters.clearance
+        )
+        selected = action_records.select(records, filters, as_of, self.committees(filters.clearance))
         return as_of, [ActionView(a, as_of) for a in selected]
 
     def _answer_from_actions(self, question: str, filters: SearchFilters, as_of: date | None) -> Answer | None:
         """Answer an action question from the records, or None when it is not one."""
-        registry = self.committees()
+        registry = self.committees(filters.clearance)
         parsed = action_records.parse_action_question(question, registry)
-        if parsed is None or not self.catalog.actions():
+        if parsed is None or not self.catalog.actions(clearance=filters.clearance):
             return None
+        parsed = replace(parsed, filters=replace(parsed.filters, clearance=filters.clearance))
         if filters.committee:
             named = registry.resolve(filters.committee)
             parsed = replace(parsed, filters=replace(parsed.filters, committee=named.name if named else filters.committee))
@@ -174,7 +216,7 @@ class PapersService:
         if parsed.kind == "who" and len(selected) > 5:
             selected, views = selected[:5], views[:5]
         text = action_records.compose(parsed, selected, as_of)
-        chunks = self.catalog.get_chunks([a.chunk_id for a in selected[:10] if a.chunk_id])
+        chunks = self.catalog.get_chunks([a.chunk_id for a in selected[:10] if a.chunk_id], filters.clearance)
         citations = [
             Citation(n, Passage(chunks[a.chunk_id], 1.0))
             for n, a in enumerate(selected[:10], start=1)
@@ -201,7 +243,7 @@ class PapersService:
         return self.answerer.answer(question, passages, vector)
 
     def _retrieve(self, query: str, filters: SearchFilters, k: int):
-        plan = plan_query(query, filters, self.committees())
+        plan = plan_query(query, filters, self.committees(filters.clearance))
         result = self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer)
         if not result.passages and plan.committee_from_question:
             # The committee we read into the question had nothing relevant: search everything.
@@ -209,21 +251,44 @@ class PapersService:
             result = self.retriever.search(plan.text, k, relaxed, plan.dates, result.query_vector)
         return result.passages, result.query_vector
 
-    def documents(self) -> list[Document]:
-        return self.catalog.documents()
+    def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:
+        return self.catalog.documents(clearance)
 
-    def document(self, document_id: str) -> Document:
-        doc = self.catalog.get_document(document_id)
+    def document(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Document:
+        """A document the caller may see. One that exists above their clearance is reported
+        exactly as one that does not exist."""
+        doc = self.catalog.get_document(document_id, clearance)
         if doc is None:
             raise NotFoundError(f"no document with id '{document_id}'")
         return doc
+
+    def document_file(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Path:
+        """The original file of a document, only for a caller cleared for everything in it (an
+        exempt appendix travels with its public report)."""
+        doc = self.document(document_id, clearance)
+        highest = self.catalog.highest_classification(document_id)
+        if clearance is not None and (highest is None or highest not in clearance):
+            raise NotFoundError(f"no file for document '{document_id}'")
+        path = Path(doc.path)
+        if not path.is_file():
+            raise NotFoundError(f"the original file of '{doc.source}' is no longer at {doc.path}")
+        return path
 
     def delete_document(self, document_id: str) -> None:
         self.document(document_id)
         self.ingestor.delete(document_id)
 
-    def health(self) -> dict:
-        docs, chunks = self.catalog.counts()
+    def reclassify(self, document_id: str, level: Classification) -> Document:
+        """Set a document's classification (an admin's decision overrides the detector)."""
+        self.document(document_id)
+        levels = self.catalog.reclassify(document_id, level)
+        if levels:
+            self.store.set_classification(levels)
+        self.ingestor.refresh_lexical()
+        return self.document(document_id)
+
+    def health(self, clearance: frozenset[Classification] | None = None) -> dict:
+        docs, chunks = self.catalog.counts(clearance)
         reachable = self.store.ping()
         return {
             "status": "ok" if reachable else "degraded",

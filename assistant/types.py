@@ -21,9 +21,28 @@ class DocType(str, Enum):
 
 
 class Classification(str, Enum):
-    unrestricted = "unrestricted"
+    """Who may see a paper or a passage, from least to most protected."""
+
+    public = "public"
     restricted = "restricted"
-    exempt = "exempt"
+    exempt = "exempt"  # Local Government Act 1972, Schedule 12A
+
+    @classmethod
+    def _missing_(cls, value):
+        if isinstance(value, str) and value.lower() in ("unrestricted", "official", "open"):
+            return cls.public
+        return None
+
+    @property
+    def level(self) -> int:
+        return _LEVELS[self]
+
+    def at_least(self, other: Classification | None) -> Classification:
+        """The more protected of the two."""
+        return self if other is None or self.level >= other.level else other
+
+
+_LEVELS = {Classification.public: 0, Classification.restricted: 1, Classification.exempt: 2}
 
 
 @dataclass
@@ -90,9 +109,11 @@ class SearchFilters:
     date_from: date | None = None
     date_to: date | None = None
     doc_type: DocType | None = None
+    # The classifications the caller may see; None means no restriction (internal use only).
+    clearance: frozenset[Classification] | None = None
 
     def is_empty(self) -> bool:
-        return not (self.committee or self.date_from or self.date_to or self.doc_type)
+        return not (self.committee or self.date_from or self.date_to or self.doc_type or self.clearance is not None)
 
 
 @dataclass
@@ -234,6 +255,7 @@ class ActionFilters:
     raised_from: date | None = None  # meeting date the action was raised at
     raised_to: date | None = None
     q: str | None = None  # words that must appear in the action, response or recommendation
+    clearance: frozenset[Classification] | None = None  # None: no restriction
 
 
 @dataclass

@@ -236,7 +236,7 @@ def detect_classification(text: str) -> Classification | None:
             _EXEMPT_QUESTION.search(line + " " + head_lines[i + 1]) if i + 1 < len(head_lines) else None
         )
         if m:
-            return Classification.exempt if m.group(1).lower() == "yes" else Classification.unrestricted
+            return Classification.exempt if m.group(1).lower() == "yes" else Classification.public
         m = _CLASSIFICATION_LABEL.match(line.replace("\t", " "))
         if m is None and re.match(r"^(?:classification|status)\s*:?$", line, re.I):
             following = next((ln for ln in head_lines[i + 1 : i + 4] if ln.strip()), "")
@@ -244,7 +244,7 @@ def detect_classification(text: str) -> Classification | None:
         if m:
             value = m.group(1).lower()
             if value in ("unrestricted", "public", "official"):
-                return Classification.unrestricted
+                return Classification.public
             if value in ("exempt", "not for publication", "confidential"):
                 return Classification.exempt
             return Classification.restricted

@@ -19,6 +19,7 @@ from pathlib import Path
 from assistant.config import Settings
 from assistant.types import Action, Chunk, Document, FileResult, IngestReport
 from ingest.actions import extract_actions
+from ingest.classify import section_classifications, unmarked_classification
 from ingest.clean import clean
 from ingest.loaders import LoadError, detect_format, load
 from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, sidecar_path
@@ -116,6 +117,11 @@ class Ingestor:
             if detect_format(path) is None:
                 result.status, result.reason = "skipped", f"unsupported file type '{path.suffix or '(none)'}'"
                 return result
+            limit = int(self.settings.api.max_upload_mb * 1_000_000)
+            size = path.stat().st_size
+            if size > limit:
+                result.reason = f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit (PAPERS_API__MAX_UPLOAD_MB)"
+                return result
             data = path.read_bytes()
             doc_id = document_id_for(path)
             result.document_id = doc_id
@@ -133,6 +139,18 @@ class Ingestor:
             parsed = clean(load(path, data))
             meta = detect_metadata(parsed)
             apply_sidecar(meta, path)
+            if meta.classification is None:
+                meta.classification, warning = unmarked_classification(
+                    parsed.plain_text(), self.settings.access.unmarked
+                )
+                if warning:
+                    parsed.warnings.append(warning)
+            sections = section_classifications(parsed)
+            if any(level.level > meta.classification.level for level in sections.values()):
+                parsed.warnings.append(
+                    f"{len(sections)} blocks in a section marked {max(sections.values(), key=lambda c: c.level).value}: "
+                    "only callers cleared for it see them"
+                )
             doc = Document(
                 id=doc_id,
                 source=path.name,
@@ -147,7 +165,7 @@ class Ingestor:
                 pages=parsed.pages,
             )
             actions = extract_actions(parsed, doc)
-            chunks = self.splitter.split(parsed, doc, actions)
+            chunks = self.splitter.split(parsed, doc, actions, sections)
             if not chunks:
                 raise LoadError("no text found to index")
             return _Prepared(

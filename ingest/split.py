@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.types import Chunk, Document
+from assistant.types import Chunk, Classification, Document
 from ingest.actions import ExtractedActions, action_passage
 from ingest.parsed import Block, ParsedDocument, Table
 
@@ -106,10 +106,22 @@ class Splitter:
         self.target = target_tokens
         self.max = max_tokens
 
-    def split(self, doc: ParsedDocument, meta: Document, actions: ExtractedActions | None = None) -> list[Chunk]:
+    def split(
+        self,
+        doc: ParsedDocument,
+        meta: Document,
+        actions: ExtractedActions | None = None,
+        sections: dict[int, Classification] | None = None,
+    ) -> list[Chunk]:
         """Chunks in reading order. Table rows that became action records are indexed as one
-        passage per action (its whole text, owner, due date and status) instead of row by row."""
+        passage per action (its whole text, owner, due date and status) instead of row by row.
+        A chunk never spans two classifications: blocks of an exempt section (`sections`, by block
+        index) make chunks of their own, classified as the section or the paper, whichever is
+        more protected."""
         actions = actions or ExtractedActions()
+        sections = sections or {}
+        paper_level = meta.classification or Classification.restricted
+        clearance = paper_level  # classification of the chunks being built
         chunks: list[Chunk] = []
         path: list[tuple[int, str]] = []  # (level, heading)
         pending: list[_Unit] = []
@@ -131,7 +143,7 @@ class Splitter:
                     committee=meta.committee,
                     meeting_date=meta.meeting_date,
                     doc_type=meta.doc_type,
-                    classification=meta.classification,
+                    classification=clearance,
                 )
             )
             return chunks[-1].id
@@ -142,11 +154,16 @@ class Splitter:
             pending.clear()
 
         for bi, block in enumerate(doc.blocks):
+            block_level = paper_level.at_least(sections.get(bi))
+            if block_level != clearance:
+                flush()
+                clearance = block_level
             if block.table:
                 flush()
                 skip = {ri for b, ri in actions.consumed if b == bi}
                 self._emit_table(block, emit, self._budget(meta.title, headings()), skip)
                 for action in actions.anchors.get(bi, []):
+                    action.classification = clearance.at_least(action.classification)
                     action.chunk_id = emit(action_passage(action), action.page, "action")
                 continue
             level = block.heading_level if block.heading_level and block.heading_level > 0 else None

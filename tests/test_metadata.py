@@ -33,7 +33,7 @@ def test_croydon_cabinet_report_with_html_fragments():
     assert m.committee == "Cabinet"
     assert m.meeting_date == date(2024, 5, 15)
     assert m.doc_type == DocType.report
-    assert m.classification == Classification.unrestricted  # "CONTAINS EXEMPT INFORMATION? No"
+    assert m.classification == Classification.public  # "CONTAINS EXEMPT INFORMATION? No"
     assert m.title.startswith("Adult Social Care & Health Peer Challenge")
 
 
@@ -53,7 +53,7 @@ def test_kent_pdfs(name, committee, when, doc_type):
 
 def test_kent_classification_label_on_next_line():
     m = meta(KENT / "24-00108 - Revenue and Capital Budget Monitoring Report November 2024-25.pdf")
-    assert m.classification == Classification.unrestricted
+    assert m.classification == Classification.public
     assert m.title == "Revenue and Capital Budget Monitoring Report – November 2024-25"
 
 

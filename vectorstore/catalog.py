@@ -40,7 +40,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     text TEXT NOT NULL,
     page INTEGER,
     heading_path TEXT NOT NULL,
-    kind TEXT NOT NULL
+    kind TEXT NOT NULL,
+    classification TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, seq);
 CREATE TABLE IF NOT EXISTS actions (
@@ -61,7 +62,8 @@ CREATE TABLE IF NOT EXISTS actions (
     tracks_response INTEGER NOT NULL,
     page INTEGER,
     row_text TEXT NOT NULL,
-    chunk_id TEXT
+    chunk_id TEXT,
+    classification TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS actions_document ON actions(document_id, seq);
 CREATE INDEX IF NOT EXISTS actions_due ON actions(due_date);
@@ -75,6 +77,18 @@ def _date(value: str | None) -> date | None:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
+
+
+def _level(value: Classification | None) -> str:
+    """Stored classification: an unknown one is stored as restricted, never as public."""
+    return (value or Classification.restricted).value
+
+
+def _clearance_sql(column: str, clearance: frozenset[Classification] | None) -> tuple[str, list[str]]:
+    if clearance is None:
+        return "1", []
+    values = sorted(c.value for c in clearance) or ["-"]
+    return f"{column} IN ({','.join('?' * len(values))})", values
 
 
 class Catalog:
@@ -133,27 +147,58 @@ class Catalog:
             chunks=row["chunks"],
         )
 
-    def get_document(self, document_id: str) -> Document | None:
+    def get_document(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Document | None:
+        """A document, or None if it does not exist or its classification is above `clearance`."""
+        sql_clear, args = _clearance_sql("classification", clearance)
         with self._conn() as conn:
-            row = conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
-        return self._document(row) if row else None
+            row = conn.execute(f"SELECT * FROM documents WHERE id = ? AND {sql_clear}", (document_id, *args)).fetchone()
+            doc = self._document(row) if row else None
+            if doc is not None and clearance is not None:
+                doc.chunks = self._visible_chunks(conn, document_id, clearance)
+        return doc
+
+    @staticmethod
+    def _visible_chunks(conn: sqlite3.Connection, document_id: str, clearance: frozenset[Classification]) -> int:
+        sql_clear, args = _clearance_sql("classification", clearance)
+        return conn.execute(
+            f"SELECT COUNT(*) FROM chunks WHERE document_id = ? AND {sql_clear}", (document_id, *args)
+        ).fetchone()[0]
+
+    def highest_classification(self, document_id: str) -> Classification | None:
+        """The most protected classification of anything in a document (its own, or a section's)."""
+        with self._conn() as conn:
+            values = {r[0] for r in conn.execute("SELECT classification FROM chunks WHERE document_id = ?", (document_id,))}
+            row = conn.execute("SELECT classification FROM documents WHERE id = ?", (document_id,)).fetchone()
+        if row is None:
+            return None
+        values.add(row[0] or Classification.restricted.value)
+        return max((Classification(v) for v in values), key=lambda c: c.level)
 
     def find_by_sha(self, sha256: str) -> Document | None:
         with self._conn() as conn:
             row = conn.execute("SELECT * FROM documents WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone()
         return self._document(row) if row else None
 
-    def documents(self) -> list[Document]:
+    def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:
+        """Documents the clearance allows; their chunk counts count only the visible chunks."""
+        sql_clear, args = _clearance_sql("classification", clearance)
         with self._conn() as conn:
             rows = conn.execute(
-                "SELECT * FROM documents ORDER BY meeting_date IS NULL, meeting_date DESC, source"
+                f"SELECT * FROM documents WHERE {sql_clear} ORDER BY meeting_date IS NULL, meeting_date DESC, source",
+                args,
             ).fetchall()
-        return [self._document(r) for r in rows]
+            docs = [self._document(r) for r in rows]
+            if clearance is not None:
+                for d in docs:
+                    d.chunks = self._visible_chunks(conn, d.id, clearance)
+        return docs
 
-    def counts(self) -> tuple[int, int]:
+    def counts(self, clearance: frozenset[Classification] | None = None) -> tuple[int, int]:
+        doc_clear, doc_args = _clearance_sql("classification", clearance)
+        chunk_clear, chunk_args = _clearance_sql("classification", clearance)
         with self._conn() as conn:
-            docs = conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-            chunks = conn.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+            docs = conn.execute(f"SELECT COUNT(*) FROM documents WHERE {doc_clear}", doc_args).fetchone()[0]
+            chunks = conn.execute(f"SELECT COUNT(*) FROM chunks WHERE {chunk_clear}", chunk_args).fetchone()[0]
         return docs, chunks
 
     def fingerprint(self, document_id: str) -> str | None:
@@ -180,19 +225,20 @@ class Catalog:
                 ),
             )
             conn.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
                 [
-                    (c.id, doc.id, i, c.text, c.page, json.dumps(c.heading_path), c.kind)
+                    (c.id, doc.id, i, c.text, c.page, json.dumps(c.heading_path), c.kind, _level(c.classification))
                     for i, c in enumerate(chunks)
                 ],
             )
             conn.executemany(
-                "INSERT INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         a.id, doc.id, i, a.committee, _iso(a.meeting_date), a.reference, a.recommendation,
                         a.action, a.owner, a.lead, _iso(a.due_date), a.due_text, a.response,
                         a.status.value, int(a.tracks_response), a.page, a.row_text, a.chunk_id,
+                        _level(a.classification),
                     )
                     for i, a in enumerate(actions)
                 ],
@@ -200,6 +246,29 @@ class Catalog:
             self._bump(conn)
         new_ids = {c.id for c in chunks}
         return [i for i in old if i not in new_ids]
+
+    def reclassify(self, document_id: str, level: Classification) -> dict[str, str]:
+        """Set a document's classification. A chunk marked above the paper's old level (an exempt
+        appendix) keeps its own level when that is higher; every other chunk, and the action
+        records, take the new one. Returns chunk id -> new level, for the vector store."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT classification FROM documents WHERE id = ?", (document_id,)).fetchone()
+            if row is None:
+                return {}
+            old = Classification(row[0] or Classification.restricted.value)
+            new_levels: dict[str, str] = {}
+            for cid, current in conn.execute("SELECT id, classification FROM chunks WHERE document_id = ?", (document_id,)).fetchall():
+                mine = Classification(current)
+                new_levels[cid] = (level.at_least(mine) if mine.level > old.level else level).value
+            conn.executemany("UPDATE chunks SET classification = ? WHERE id = ?", [(v, k) for k, v in new_levels.items()])
+            conn.execute(
+                "UPDATE actions SET classification = COALESCE((SELECT c.classification FROM chunks c "
+                "WHERE c.id = actions.chunk_id), ?) WHERE document_id = ?",
+                (level.value, document_id),
+            )
+            conn.execute("UPDATE documents SET classification = ? WHERE id = ?", (level.value, document_id))
+            self._bump(conn)
+        return new_levels
 
     def delete_document(self, document_id: str) -> list[str]:
         """Remove a document and its chunks; returns the removed chunk ids."""
@@ -221,7 +290,7 @@ class Catalog:
 
     _CHUNK_SELECT = (
         "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
-        "d.committee, d.meeting_date, d.doc_type, d.classification FROM chunks c "
+        "d.committee, d.meeting_date, d.doc_type, c.classification FROM chunks c "
         "JOIN documents d ON d.id = c.document_id"
     )
 
@@ -242,14 +311,16 @@ class Catalog:
             classification=Classification(row["classification"]) if row["classification"] else None,
         )
 
-    def get_chunks(self, ids: Iterable[str]) -> dict[str, Chunk]:
+    def get_chunks(self, ids: Iterable[str], clearance: frozenset[Classification] | None = None) -> dict[str, Chunk]:
+        """Chunks by id; those above `clearance` are left out, as if they did not exist."""
         ids = list(ids)
         out: dict[str, Chunk] = {}
+        sql_clear, clear_args = _clearance_sql("c.classification", clearance)
         with self._conn() as conn:
             for start in range(0, len(ids), 500):
                 part = ids[start : start + 500]
                 marks = ",".join("?" * len(part))
-                for row in conn.execute(f"{self._CHUNK_SELECT} WHERE c.id IN ({marks})", part):
+                for row in conn.execute(f"{self._CHUNK_SELECT} WHERE c.id IN ({marks}) AND {sql_clear}", [*part, *clear_args]):
                     out[row["id"]] = self._chunk(row)
         return out
 
@@ -271,9 +342,12 @@ class Catalog:
         due_to: date | None = None,
         status: ActionStatus | None = None,
         document_id: str | None = None,
+        clearance: frozenset[Classification] | None = None,
     ) -> list[Action]:
-        """Action records, narrowed by the filters SQL can apply; newest meeting first."""
-        where, args = [], []
+        """Action records, narrowed by the filters SQL can apply; newest meeting first. Records
+        above `clearance` are never read."""
+        sql_clear, where_args = _clearance_sql("a.classification", clearance)
+        where, args = [sql_clear], list(where_args)
         if due_from:
             where.append("a.due_date >= ?")
             args.append(due_from.isoformat())
@@ -287,7 +361,7 @@ class Catalog:
             where.append("a.document_id = ?")
             args.append(document_id)
         sql = (
-            "SELECT a.*, d.source, d.classification FROM actions a JOIN documents d ON d.id = a.document_id"
+            "SELECT a.*, d.source FROM actions a JOIN documents d ON d.id = a.document_id"
             + (f" WHERE {' AND '.join(where)}" if where else "")
             + " ORDER BY a.meeting_date IS NULL, a.meeting_date DESC, a.document_id, a.seq"
         )
@@ -312,7 +386,7 @@ class Catalog:
                 response=r["response"],
                 status=ActionStatus(r["status"]),
                 tracks_response=bool(r["tracks_response"]),
-                classification=Classification(r["classification"]) if r["classification"] else None,
+                classification=Classification(r["classification"]),
                 chunk_id=r["chunk_id"],
             )
             for r in rows

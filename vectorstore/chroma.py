@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from assistant.committees import committee_key
-from assistant.types import Chunk, SearchFilters
+from assistant.types import Chunk, Classification, SearchFilters
 
 
 class StoreUnavailable(RuntimeError):
@@ -34,7 +34,7 @@ def chunk_metadata(chunk: Chunk) -> dict:
         "committee": committee_key(chunk.committee) if chunk.committee else "",
         "meeting_date": date_number(chunk.meeting_date),
         "doc_type": chunk.doc_type.value,
-        "classification": chunk.classification.value if chunk.classification else "",
+        "classification": (chunk.classification or Classification.restricted).value,
         "kind": chunk.kind,
     }
 
@@ -53,6 +53,10 @@ def where_clause(filters: SearchFilters | None) -> dict | None:
     if filters.date_to:
         clauses.append({"meeting_date": {"$lte": date_number(filters.date_to)}})
         clauses.append({"meeting_date": {"$gt": 0}})
+    if filters.clearance is not None:
+        # Access control inside the search: a passage above the caller's clearance is never a
+        # candidate, so it cannot show up in results, scores or timings of the top-k.
+        clauses.append({"classification": {"$in": sorted(c.value for c in filters.clearance) or ["-"]}})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
@@ -133,6 +137,18 @@ class ChromaStore:
         """Delete every vector of these chunks."""
         for start in range(0, len(chunk_ids), batch):
             self._call(self.collection.delete, where={"chunk_id": {"$in": chunk_ids[start : start + batch]}})
+
+    def set_classification(self, levels: dict[str, str], batch: int = 200) -> None:
+        """Change the classification stored with every vector of these chunks (chunk id -> level)."""
+        ids = list(levels)
+        for start in range(0, len(ids), batch):
+            got = self._call(
+                self.collection.get, where={"chunk_id": {"$in": ids[start : start + batch]}}, include=["metadatas"]
+            )
+            if not got["ids"]:
+                continue
+            metas = [{**m, "classification": levels[m["chunk_id"]]} for m in got["metadatas"]]
+            self._call(self.collection.update, ids=got["ids"], metadatas=metas)
 
     def chunk_ids(self) -> set[str]:
         """The chunks that have vectors (for sweeping orphans of an interrupted ingest)."""

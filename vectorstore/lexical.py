@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.committees import committee_key
-from assistant.types import Chunk, SearchFilters
+from assistant.types import Chunk, Classification, SearchFilters
 from vectorstore.chroma import date_number
 
 
@@ -39,13 +39,14 @@ class LexicalHit:
 class _Built:
     """One immutable snapshot of the index and the per-chunk filter columns."""
 
-    def __init__(self, retriever, tokenizer, ids, committees, dates, doc_types):
+    def __init__(self, retriever, tokenizer, ids, committees, dates, doc_types, classifications):
         self.retriever = retriever
         self.tokenizer = tokenizer
         self.ids: list[str] = ids
         self.committees = np.asarray(committees, dtype=object)
         self.dates = np.asarray(dates, dtype=np.int64)
         self.doc_types = np.asarray(doc_types, dtype=object)
+        self.classifications = np.asarray(classifications, dtype=object)
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():
@@ -59,6 +60,8 @@ class _Built:
             keep &= self.dates >= date_number(filters.date_from)
         if filters.date_to:
             keep &= (self.dates <= date_number(filters.date_to)) & (self.dates > 0)
+        if filters.clearance is not None:  # access control inside the search (see chroma.where_clause)
+            keep &= np.isin(self.classifications, [c.value for c in filters.clearance])
         return keep.astype(np.float32)
 
 
@@ -90,6 +93,7 @@ class LexicalIndex:
                     "committees": built.committees.tolist(),
                     "dates": built.dates.tolist(),
                     "doc_types": built.doc_types.tolist(),
+                    "classifications": built.classifications.tolist(),
                 }
             )
         )
@@ -123,7 +127,10 @@ class LexicalIndex:
             tokenizer = _tokenizer()
             tokenizer.load_vocab(str(target / "bm25"))
         self._swap(
-            _Built(retriever, tokenizer, cols["ids"], cols["committees"], cols["dates"], cols["doc_types"]),
+            _Built(
+                retriever, tokenizer, cols["ids"], cols["committees"], cols["dates"], cols["doc_types"],
+                cols.get("classifications") or ["restricted"] * len(cols["ids"]),
+            ),
             generation,
         )
         return True
@@ -137,15 +144,16 @@ class LexicalIndex:
         committees = [committee_key(c.committee) if c.committee else "" for c in chunks]
         dates = [date_number(c.meeting_date) for c in chunks]
         doc_types = [c.doc_type.value for c in chunks]
+        classifications = [(c.classification or Classification.restricted).value for c in chunks]
         if not chunks:
-            return _Built(None, None, ids, committees, dates, doc_types)
+            return _Built(None, None, ids, committees, dates, doc_types, classifications)
         import bm25s
 
         tokenizer = _tokenizer()
         tokens = tokenizer.tokenize([c.index_text for c in chunks], return_as="tuple", show_progress=False)
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
-        return _Built(retriever, tokenizer, ids, committees, dates, doc_types)
+        return _Built(retriever, tokenizer, ids, committees, dates, doc_types, classifications)
 
     def __len__(self) -> int:
         return len(self._built.ids) if self._built else 0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import Service
+from api.deps import Caller, Service, audit
 from api.schemas import ActionsResponse, CommitteesResponse
 from assistant.types import ActionFilters, ActionStatus
 
@@ -17,6 +17,8 @@ router = APIRouter(tags=["actions"])
 @router.get("/actions", response_model=ActionsResponse)
 async def actions(
     service: Service,
+    caller: Caller,
+    request: Request,
     committee: str | None = Query(None, description="Committee name, acronym or alias."),
     status: ActionStatus | None = Query(None, description="open | responded | complete | ongoing"),
     overdue: bool | None = Query(None, description="true: only overdue actions; false: only those not overdue."),
@@ -29,12 +31,18 @@ async def actions(
     """Action records from action logs and plans, with owner, due date, status and source row."""
     if due_from and due_to and due_from > due_to:
         raise HTTPException(422, "due_from: must not be after due_to")
-    filters = ActionFilters(committee=committee, status=status, overdue=overdue, owner=owner, due_from=due_from, due_to=due_to, q=q)
+    filters = ActionFilters(
+        committee=committee, status=status, overdue=overdue, owner=owner, due_from=due_from, due_to=due_to, q=q,
+        clearance=caller.clearance,
+    )
     day, views = await run_in_threadpool(service.actions, filters, as_of)
+    audit(request, service, caller, [v.action.document_id for v in views], str(request.url.query) or None)
     return {"as_of": day.isoformat(), "actions": [v.to_dict() for v in views]}
 
 
 @router.get("/committees", response_model=CommitteesResponse)
-async def committees(service: Service) -> dict:
+async def committees(service: Service, caller: Caller, request: Request) -> dict:
     """Committees named by the papers, with the acronyms and aliases that resolve to them."""
-    return {"committees": await run_in_threadpool(service.committee_list)}
+    listed = await run_in_threadpool(service.committee_list, caller.clearance)
+    audit(request, service, caller, [])
+    return {"committees": listed}
