@@ -121,6 +121,53 @@ def cmd_documents(args) -> int:
     return 0
 
 
+def cmd_keys(args) -> int:
+    access = _service().access
+    if args.keys_command == "create":
+        try:
+            key, secret = access.create_key(args.role, args.name)
+        except ValueError as exc:
+            print(f"papers: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"Created {key.id} ({key.role}, \"{key.name}\"). The key is shown once; store it now:")
+        print(secret)
+        return 0
+    if args.keys_command == "revoke":
+        if not access.revoke(args.key_id):
+            print(f"papers: error: no active key with id '{args.key_id}'", file=sys.stderr)
+            return 1
+        print(f"Revoked {args.key_id}")
+        return 0
+    keys = access.keys()
+    if args.json:
+        print(json.dumps({"keys": [k.to_dict() for k in keys]}, indent=2))
+        return 0
+    for k in keys:
+        state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
+        print(f"{k.id}  {k.role:8} {state:28} created {k.created_at}  {k.name}")
+    print(f"{len(keys)} keys")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    entries = _service().access.audit(args.limit)
+    if args.json:
+        print(json.dumps({"entries": entries}, indent=2, ensure_ascii=False))
+        return 0
+    for e in entries:
+        who = f"{e['key_name']} ({e['role']})"
+        print(f"{e['at']}  {who:30} {e['method']:6} {e['endpoint']:24} {e['status']}  docs={len(e['documents'])}  {(e['query'] or '')[:60]}")
+    return 0
+
+
+def cmd_reclassify(args) -> int:
+    from assistant.types import Classification
+
+    doc = _service().reclassify(args.document_id, Classification(args.classification))
+    print(f"{doc.id} {doc.source}: now {doc.classification.value}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -171,6 +218,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("documents", help="list ingested documents")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("keys", help="manage API keys (create, list, revoke)")
+    keys = p.add_subparsers(dest="keys_command", required=True)
+    k = keys.add_parser("create", help="create a key; it is printed once")
+    k.add_argument("--role", required=True, choices=["public", "member", "officer", "admin"])
+    k.add_argument("--name", required=True, help='who or what uses it, e.g. "intranet bot"')
+    k = keys.add_parser("list", help="list keys (never their secrets)")
+    k.add_argument("--json", action="store_true")
+    k = keys.add_parser("revoke", help="revoke a key by id")
+    k.add_argument("key_id")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("audit", help="show the newest audit log entries")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("reclassify", help="set a document's classification")
+    p.add_argument("document_id")
+    p.add_argument("classification", choices=["public", "restricted", "exempt"])
+    p.set_defaults(func=cmd_reclassify)
 
     p = sub.add_parser("serve", help="serve the API and chat page")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
