@@ -12,7 +12,8 @@ from vectorstore.chroma import StoreUnavailable
 
 
 def _field(loc) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    # Positions (a list index, the offset of a JSON syntax error) are not field names.
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header") and not isinstance(p, int)]
     return ".".join(parts) or "body"
 
 
