@@ -155,6 +155,10 @@ class LexicalIndex:
         retriever.index(tokens, show_progress=False)
         return _Built(retriever, tokenizer, ids, committees, dates, doc_types, classifications)
 
+    def ids(self) -> set[str]:
+        """The chunks in the current index (to check it agrees with the catalog)."""
+        return set(self._built.ids) if self._built else set()
+
     def __len__(self) -> int:
         return len(self._built.ids) if self._built else 0
 
