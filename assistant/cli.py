@@ -174,7 +174,12 @@ def cmd_serve(args) -> int:
     from api.app import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(), host=args.host or settings.api.host, port=args.port or settings.api.port, log_level="info")
+    # Keep-alive longer than uvicorn's 5 s: a client reusing a connection the server is closing
+    # gets a reset; an intranet bot keeps its connection between questions.
+    uvicorn.run(
+        create_app(), host=args.host or settings.api.host, port=args.port or settings.api.port,
+        log_level="info", timeout_keep_alive=settings.api.keep_alive_seconds,
+    )
     return 0
 
 

@@ -107,6 +107,7 @@ class ApiSettings(BaseModel):
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     max_k: int = Field(50, ge=1, description="Largest k a caller may ask for.")
     max_upload_mb: float = Field(50, gt=0, description="Largest file accepted by ingest or upload, in MB.")
+    keep_alive_seconds: int = Field(30, ge=1, description="How long `papers serve` keeps an idle connection open.")
 
 
 class Settings(BaseSettings):

@@ -281,6 +281,41 @@ def run_actions(service, corpus: Path) -> dict:
     return out
 
 
+def run_load_copy(home: Path, copy: Path) -> dict:
+    """The load test (bench/load.py) against a copy of our ingested store, uploading the examples
+    during its second phase."""
+    from bench.load import run_load
+
+    shutil.copytree(home, copy)
+    try:
+        return run_load(copy, sorted((REPO / "examples" / "papers").iterdir()), concurrency=100, seconds=15)
+    except Exception as exc:  # reported in the results, not hidden
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def load_markdown(load: dict) -> list[str]:
+    lines = ["", "## Load test (bench/load.py: `papers serve` on loopback, 100 concurrent clients, 15 s per phase)", ""]
+    if "error" in load:
+        return lines + [f"ERROR: {load['error']}"]
+    lines += [
+        "| Phase | Requests | Errors | Throughput | p50 | p95 | Target |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, label in (("quiet", "queries only"), ("during_ingest", "while an admin uploads 5 papers")):
+        r = load[name]
+        lines.append(
+            f"| {label} | {r['requests']} | {r['errors']} | {r['throughput_rps']} req/s | {r['p50_ms']:.0f} ms | "
+            f"{r['p95_ms']:.0f} ms | errors = 0: {status(r['errors'] == 0)} |"
+        )
+    up = load["during_ingest"].get("ingest_during_load", {})
+    if up:
+        lines += ["", f"Upload during load: HTTP {up.get('status')}, {up.get('seconds', 0):.1f} s, results {up.get('files')}."]
+    errs = load["during_ingest"].get("error_samples") or load["quiet"].get("error_samples")
+    if errs:
+        lines.append(f"Error samples: {errs}")
+    return lines
+
+
 def actions_markdown(a: dict) -> list[str]:
     lines = [
         "",
@@ -385,6 +420,8 @@ def build_markdown(data: dict) -> str:
                      f"{pct(ts['hit@1'])} | {pct(ts['hit@5'])} |")
     if data.get("actions"):
         lines += actions_markdown(data["actions"])
+    if data.get("load"):
+        lines += load_markdown(data["load"])
     problems = o["ingest"].get("problems") or []
     if problems:
         lines += ["", "## Ours: files not ingested", ""]
@@ -467,6 +504,8 @@ def main(argv: list[str] | None = None) -> int:
         ours = run_ours(files, questions, tmp / "papers-home")
         ours["not_found"] = run_not_found(ours["service"], questions)
         actions = run_actions(ours["service"], args.corpus)
+        log("load test: papers serve on loopback, quiet and during an upload ...")
+        load = run_load_copy(tmp / "papers-home", tmp / "load-home")
         textbook = run_textbook(files, questions, tmp / "textbook-chroma")
 
         for r in (ours, textbook):
@@ -503,6 +542,7 @@ def main(argv: list[str] | None = None) -> int:
             data[name]["ranks"] = r["ranks"]
         data["ours"]["not_found"] = ours["not_found"]
         data["actions"] = actions
+        data["load"] = load
         data["run"]["total_seconds"] = time.perf_counter() - started
         data["run"]["loadavg_end"] = os.getloadavg()
 

@@ -330,6 +330,17 @@ class Catalog:
             for row in conn.execute(f"{self._CHUNK_SELECT} ORDER BY c.document_id, c.seq"):
                 yield self._chunk(row)
 
+    def snapshot(self) -> tuple[int, list[Chunk]]:
+        """The generation and every chunk, read in one transaction (so they belong together)."""
+        conn = self._connection()
+        conn.execute("BEGIN")
+        try:
+            row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
+            chunks = [self._chunk(r) for r in conn.execute(f"{self._CHUNK_SELECT} ORDER BY c.document_id, c.seq")]
+        finally:
+            conn.execute("COMMIT")
+        return (int(row[0]) if row else 0), chunks
+
     def chunk_ids(self) -> set[str]:
         with self._conn() as conn:
             return {r[0] for r in conn.execute("SELECT id FROM chunks")}

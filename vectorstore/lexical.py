@@ -9,6 +9,7 @@ inside the BM25 search.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 from dataclasses import dataclass
@@ -65,12 +66,20 @@ class _Built:
         return keep.astype(np.float32)
 
 
+def _generation_of(path: Path) -> int:
+    try:
+        return int(path.name[1:])
+    except ValueError:
+        return -1
+
+
 class LexicalIndex:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self._built: _Built | None = None
         self._generation: int | None = None
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
 
     @property
     def generation(self) -> int | None:
@@ -80,7 +89,8 @@ class LexicalIndex:
         """Index `chunks` and save the index for this catalog generation."""
         built = self._index(chunks)
         target = self.directory / f"g{generation}"
-        tmp = self.directory / f".tmp-g{generation}"
+        # A private temporary name: another process may be building the same generation.
+        tmp = self.directory / f".tmp-g{generation}-{os.getpid()}-{threading.get_ident()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True, exist_ok=True)
         if built.retriever is not None:
@@ -97,18 +107,26 @@ class LexicalIndex:
                 }
             )
         )
-        shutil.rmtree(target, ignore_errors=True)
-        tmp.rename(target)  # atomic: a reader sees the old or the new index, never half of one
+        try:
+            tmp.rename(target)  # atomic: a reader sees no index or a whole one, never half of one
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)  # another process saved this generation first
         self._swap(built, generation)
         for old in self.directory.glob("g*"):
-            if old.name != target.name:
+            if old.name != target.name and _generation_of(old) < generation:
                 shutil.rmtree(old, ignore_errors=True)
 
     def sync(self, catalog) -> None:
-        """Match the catalog's current generation: load the saved index, or build it once."""
-        generation = catalog.generation()
-        if self._generation != generation and not self.load(generation):
-            self.build(list(catalog.iter_chunks()), generation)
+        """Match the catalog's current generation: load the saved index, or build it once. One
+        thread builds while concurrent queries wait for it (or keep the index they have); the
+        generation and the chunks are read from one snapshot of the catalog."""
+        if self._generation == catalog.generation():
+            return
+        with self._build_lock:
+            generation, chunks = catalog.snapshot()
+            if self._generation == generation or self.load(generation):
+                return
+            self.build(chunks, generation)
 
     def load(self, generation: int) -> bool:
         """Load the saved index for `generation`; False if there is none."""
@@ -118,6 +136,13 @@ class LexicalIndex:
         columns = target / "columns.json"
         if not columns.exists():
             return False
+        try:
+            return self._load(target, generation)
+        except (OSError, ValueError):  # removed or replaced while being read: build instead
+            return False
+
+    def _load(self, target: Path, generation: int) -> bool:
+        columns = target / "columns.json"
         import bm25s
 
         cols = json.loads(columns.read_text())
