@@ -83,7 +83,7 @@ class HybridRetriever:
         missing = [cid for cid in ranked_lexical if cid not in cos]
         floor = min(cos.values(), default=0.0)
         if missing:
-            cos.update(self.store.similarities(vector, missing))
+            cos.update(self.store.similarities(vector, missing, filters))
         for cid in candidates:
             cos.setdefault(cid, floor)
         # Ids the catalog lacks are orphans of an interrupted ingest, and ids above the caller's
