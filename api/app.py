@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
@@ -26,6 +26,19 @@ def create_app(service: PapersService | None = None) -> FastAPI:
     )
     app.state.service = service or PapersService(get_settings())
     errors.install(app)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        """Refuse oversized bodies before reading them: uploads up to the file limit (times the
+        files a form may carry), everything else up to 1 MB."""
+        settings = app.state.service.settings
+        uploads = request.url.path == "/documents" and request.method == "POST"
+        limit = int(settings.api.max_upload_mb * 1_000_000 * 20) if uploads else 1_000_000
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            return JSONResponse({"detail": f"body: larger than the {limit:,} bytes allowed"}, status_code=413)
+        return await call_next(request)
+
     app.include_router(answers.router)
     app.include_router(actions.router)
     app.include_router(documents.router)

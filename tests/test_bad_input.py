@@ -119,6 +119,12 @@ def test_uploads_over_the_api(service):
     assert not [p for p in service.search("carers strategy co-produce", k=10) if p.chunk.document_id == doc_id]
 
 
+def test_oversized_body_is_413(service):
+    client = TestClient(create_app(service))
+    r = client.post("/ask", content=b'{"question": "' + b"x" * 2_000_000 + b'"}', headers={"content-type": "application/json"})
+    assert r.status_code == 413 and "body" in r.json()["detail"]
+
+
 @pytest.mark.parametrize(
     "method,url,kwargs,field",
     [
