@@ -36,10 +36,6 @@ def install(app: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
 
-    @app.exception_handler(ValueError)
-    async def bad_value(_: Request, exc: ValueError):
-        return JSONResponse({"detail": str(exc)}, status_code=422)
-
     @app.exception_handler(ConfigError)
     async def config_error(_: Request, exc: ConfigError):
         return JSONResponse({"detail": str(exc)}, status_code=500)
