@@ -168,6 +168,15 @@ def cmd_reclassify(args) -> int:
     return 0
 
 
+def cmd_warm(args) -> int:
+    """Build what the model needs before first use (the int8 ONNX export), so the first ingest
+    or question does not pay for it."""
+    service = _service()
+    service.embedder.embed(["warm up"])
+    print(f"model ready ({service.settings.embedding.backend}) in {service.settings.models_path}")
+    return 0
+
+
 def cmd_serve(args) -> int:
     import uvicorn
 
@@ -244,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("document_id")
     p.add_argument("classification", choices=["public", "restricted", "exempt"])
     p.set_defaults(func=cmd_reclassify)
+
+    p = sub.add_parser("warm", help="prepare the embedding model (run once by make install)")
+    p.set_defaults(func=cmd_warm)
 
     p = sub.add_parser("serve", help="serve the API and chat page")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")

@@ -8,6 +8,8 @@ Settings are read through `get_settings()`, never built at import time.
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -38,6 +40,12 @@ class EmbeddingSettings(BaseModel):
         "faster on CPU, cosine 0.99 to fp32); torch: sentence-transformers in PyTorch.",
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Passages per encode batch.")
+    cache_dir: Path | None = Field(
+        None,
+        description="Where the int8 ONNX export of the model is kept: a build artefact of the "
+        "installation (made by `make install` / `papers warm`), not state. Default: "
+        "<venv>/share/committee-papers/models, or PAPERS_HOME/models if that is not writable.",
+    )
     max_tokens: int = Field(
         256, ge=32, le=512, description="Model window in word pieces; text past it is not embedded."
     )
@@ -157,6 +165,12 @@ class Settings(BaseSettings):
 
     @property
     def models_path(self) -> Path:
+        if self.embedding.cache_dir:
+            return self.embedding.cache_dir
+        shared = Path(sys.prefix) / "share" / "committee-papers" / "models"
+        existing = next((p for p in [shared, *shared.parents] if p.exists()), None)
+        if existing is not None and os.access(existing, os.W_OK):
+            return shared
         return self.home / "models"
 
     @property

@@ -1,7 +1,8 @@
 """A faster encoder for the same MiniLM weights: exported offline to ONNX with torch, quantised to
 int8 with onnxruntime's dynamic quantisation, run with onnxruntime. Mean pooling and
-normalisation match sentence-transformers. The exported model is cached under PAPERS_HOME, keyed by
-a hash of the weights, so the export (a couple of seconds) happens once per machine."""
+normalisation match sentence-transformers. The exported model is cached (by default inside the
+virtualenv, made by `make install` via `papers warm`), keyed by a hash of the weights, so the
+export (about 9 s) happens once per installation."""
 
 from __future__ import annotations
 
