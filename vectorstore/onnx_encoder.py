@@ -96,7 +96,7 @@ class OnnxEncoder:
         out = np.zeros((len(texts), 384), dtype=np.float32)
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            encodings = [self._encode_one(texts[i]) for i in idx]
+            encodings = [self._truncate(e.ids) for e in self.tokenizer.encode_batch([texts[i] for i in idx])]
             width = max(len(e) for e in encodings)
             ids = np.zeros((len(idx), width), dtype=np.int64)
             mask = np.zeros((len(idx), width), dtype=np.int64)
@@ -112,8 +112,8 @@ class OnnxEncoder:
             out[idx] = pooled
         return out
 
-    def _encode_one(self, text: str) -> list[int]:
-        ids = self.tokenizer.encode(text).ids  # with [CLS] ... [SEP]
+    def _truncate(self, ids: list[int]) -> list[int]:
+        """Keep the model's window, ending with [SEP] as the model expects."""
         if len(ids) > self.max_tokens:
             ids = ids[: self.max_tokens - 1] + ids[-1:]
         return ids
