@@ -33,7 +33,7 @@ def create_app(service: PapersService | None = None) -> FastAPI:
         files a form may carry), everything else up to 1 MB."""
         settings = app.state.service.settings
         uploads = request.url.path == "/documents" and request.method == "POST"
-        limit = int(settings.api.max_upload_mb * 1_000_000 * 20) if uploads else 1_000_000
+        limit = settings.api.max_upload_bytes * 20 if uploads else 1_000_000
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > limit):
             return JSONResponse({"detail": f"body: larger than the {limit:,} bytes allowed"}, status_code=413)

@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from assistant.types import Classification
+from vectorstore.catalog import ThreadConnections
 
 ROLES = ("public", "member", "officer", "admin")
 
@@ -94,20 +93,10 @@ class AccessControl:
 
     def __init__(self, path: Path, clearance: dict[str, list[Classification]], anonymous: bool = True) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.clearance = {role: frozenset(levels) for role, levels in clearance.items()}
         self.anonymous = anonymous
-        self._local = threading.local()
+        self._conn = ThreadConnections(self.path).get
         self._conn().executescript(SCHEMA)
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-        return conn
 
     # --- principals -----------------------------------------------------------------------------
 

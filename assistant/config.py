@@ -117,6 +117,16 @@ class ApiSettings(BaseModel):
     max_upload_mb: float = Field(50, gt=0, description="Largest file accepted by ingest or upload, in MB.")
     keep_alive_seconds: int = Field(30, ge=1, description="How long `papers serve` keeps an idle connection open.")
 
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1_000_000)
+
+    def oversize(self, size: int) -> str | None:
+        """Why a file of `size` bytes is refused, or None when it is within the limit."""
+        if size <= self.max_upload_bytes:
+            return None
+        return f"file is {size / 1e6:.1f} MB, over the {self.max_upload_mb:g} MB limit (PAPERS_API__MAX_UPLOAD_MB)"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(

@@ -110,13 +110,13 @@ class PapersService:
     def upload(self, files: list[tuple[str, bytes]]) -> IngestReport:
         """Store uploaded files under PAPERS_HOME/uploads (names made safe: no directories, no
         path traversal) and ingest them; a file over the size limit is refused on its own."""
-        limit = int(self.settings.api.max_upload_mb * 1_000_000)
         self.settings.uploads_path.mkdir(parents=True, exist_ok=True)
         paths, refused = [], []
         for name, data in files:
             safe = safe_filename(name)
-            if len(data) > limit:
-                refused.append(FileResult(safe, "failed", reason=f"file is {len(data) / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit"))
+            too_big = self.settings.api.oversize(len(data))
+            if too_big:  # refused before it is written, as ingest would refuse it after
+                refused.append(FileResult(safe, "failed", reason=too_big))
                 continue
             target = self.settings.uploads_path / safe
             tmp = target.with_name(f".{safe}.part")
@@ -196,7 +196,7 @@ class PapersService:
         """Answer an action question from the records, or None when it is not one."""
         registry = self.committees(filters.clearance)
         parsed = action_records.parse_action_question(question, registry)
-        if parsed is None or not self.catalog.actions(clearance=filters.clearance):
+        if parsed is None or not self.catalog.has_actions(filters.clearance):
             return None
         parsed = replace(parsed, filters=replace(parsed.filters, clearance=filters.clearance))
         if filters.committee:

@@ -117,10 +117,9 @@ class Ingestor:
             if detect_format(path) is None:
                 result.status, result.reason = "skipped", f"unsupported file type '{path.suffix or '(none)'}'"
                 return result
-            limit = int(self.settings.api.max_upload_mb * 1_000_000)
-            size = path.stat().st_size
-            if size > limit:
-                result.reason = f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit (PAPERS_API__MAX_UPLOAD_MB)"
+            too_big = self.settings.api.oversize(path.stat().st_size)
+            if too_big:
+                result.reason = too_big
                 return result
             data = path.read_bytes()
             doc_id = document_id_for(path)

@@ -121,7 +121,7 @@ class Splitter:
         actions = actions or ExtractedActions()
         sections = sections or {}
         paper_level = meta.classification or Classification.restricted
-        clearance = paper_level  # classification of the chunks being built
+        chunk_level = paper_level  # classification of the chunks being built
         chunks: list[Chunk] = []
         path: list[tuple[int, str]] = []  # (level, heading)
         pending: list[_Unit] = []
@@ -143,7 +143,7 @@ class Splitter:
                     committee=meta.committee,
                     meeting_date=meta.meeting_date,
                     doc_type=meta.doc_type,
-                    classification=clearance,
+                    classification=chunk_level,
                 )
             )
             return chunks[-1].id
@@ -155,15 +155,15 @@ class Splitter:
 
         for bi, block in enumerate(doc.blocks):
             block_level = paper_level.at_least(sections.get(bi))
-            if block_level != clearance:
+            if block_level != chunk_level:
                 flush()
-                clearance = block_level
+                chunk_level = block_level
             if block.table:
                 flush()
                 skip = {ri for b, ri in actions.consumed if b == bi}
                 self._emit_table(block, emit, self._budget(meta.title, headings()), skip)
                 for action in actions.anchors.get(bi, []):
-                    action.classification = clearance.at_least(action.classification)
+                    action.classification = chunk_level.at_least(action.classification)
                     action.chunk_id = emit(action_passage(action), action.page, "action")
                 continue
             level = block.heading_level if block.heading_level and block.heading_level > 0 else None

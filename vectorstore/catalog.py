@@ -91,17 +91,17 @@ def _clearance_sql(column: str, clearance: frozenset[Classification] | None) -> 
     return f"{column} IN ({','.join('?' * len(values))})", values
 
 
-class Catalog:
-    """Documents and chunks in SQLite (WAL mode: readers never block the ingest writer)."""
+class ThreadConnections:
+    """One SQLite connection per thread for a database file, in WAL mode (readers never block the
+    writer), autocommit unless a transaction is opened explicitly. Shared by the catalog and the
+    access database."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
-        with self._conn() as conn:
-            conn.executescript(SCHEMA)
 
-    def _connection(self) -> sqlite3.Connection:
+    def get(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -111,6 +111,19 @@ class Catalog:
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn = conn
         return conn
+
+
+class Catalog:
+    """Documents and chunks in SQLite (WAL mode: readers never block the ingest writer)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._connections = ThreadConnections(self.path)
+        with self._conn() as conn:
+            conn.executescript(SCHEMA)
+
+    def _connection(self) -> sqlite3.Connection:
+        return self._connections.get()
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -189,16 +202,21 @@ class Catalog:
             ).fetchall()
             docs = [self._document(r) for r in rows]
             if clearance is not None:
+                chunk_clear, chunk_args = _clearance_sql("classification", clearance)
+                visible = dict(
+                    conn.execute(
+                        f"SELECT document_id, COUNT(*) FROM chunks WHERE {chunk_clear} GROUP BY document_id", chunk_args
+                    ).fetchall()
+                )
                 for d in docs:
-                    d.chunks = self._visible_chunks(conn, d.id, clearance)
+                    d.chunks = visible.get(d.id, 0)
         return docs
 
     def counts(self, clearance: frozenset[Classification] | None = None) -> tuple[int, int]:
-        doc_clear, doc_args = _clearance_sql("classification", clearance)
-        chunk_clear, chunk_args = _clearance_sql("classification", clearance)
+        sql_clear, args = _clearance_sql("classification", clearance)
         with self._conn() as conn:
-            docs = conn.execute(f"SELECT COUNT(*) FROM documents WHERE {doc_clear}", doc_args).fetchone()[0]
-            chunks = conn.execute(f"SELECT COUNT(*) FROM chunks WHERE {chunk_clear}", chunk_args).fetchone()[0]
+            docs = conn.execute(f"SELECT COUNT(*) FROM documents WHERE {sql_clear}", args).fetchone()[0]
+            chunks = conn.execute(f"SELECT COUNT(*) FROM chunks WHERE {sql_clear}", args).fetchone()[0]
         return docs, chunks
 
     def fingerprint(self, document_id: str) -> str | None:
@@ -347,6 +365,12 @@ class Catalog:
 
     # --- actions -----------------------------------------------------------------------------
 
+    def has_actions(self, clearance: frozenset[Classification] | None = None) -> bool:
+        """Whether any action record is visible at this clearance."""
+        sql_clear, args = _clearance_sql("classification", clearance)
+        with self._conn() as conn:
+            return conn.execute(f"SELECT 1 FROM actions WHERE {sql_clear} LIMIT 1", args).fetchone() is not None
+
     def actions(
         self,
         due_from: date | None = None,
@@ -373,7 +397,7 @@ class Catalog:
             args.append(document_id)
         sql = (
             "SELECT a.*, d.source FROM actions a JOIN documents d ON d.id = a.document_id"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
+            + f" WHERE {' AND '.join(where)}"
             + " ORDER BY a.meeting_date IS NULL, a.meeting_date DESC, a.document_id, a.seq"
         )
         with self._conn() as conn:

@@ -49,7 +49,7 @@ async def get_document_file(document_id: str, service: Service, caller: Caller, 
 async def upload_documents(service: Service, admin: Admin, request: Request, files: list[UploadFile] = File(...)) -> dict:
     """Upload and ingest one or many papers (admin). Each file gets its own result; a bad file
     does not stop the others."""
-    limit = int(service.settings.api.max_upload_mb * 1_000_000)
+    limit = service.settings.api.max_upload_bytes
     received = []
     for f in files:
         data = await f.read(limit + 1)  # never more than the limit (plus one byte to notice) in memory
