@@ -1,8 +1,9 @@
 """Understand a question before searching: which committee it names and what time it asks about.
 
-A committee named by its acronym ("HASSC") is unambiguous and becomes a filter (unless the caller
-set one); a committee named in words ("the county council") becomes a preference, because words
-in a question are weaker evidence of intent than an acronym. A date in
+A committee named in the question, by acronym ("HASSC") or in words ("the county council"), becomes
+a preference: its passages rank higher but others stay in reach, because papers of one committee
+discuss another ("which body speaks for GP practices at HOSC?" is answered in the County Council's
+questions, not in HOSC's own papers). Only the caller's committee filter restricts. A date in
 the question ("in 2022", "since March 2024") becomes a boost for passages from that period or that
 mention it, because the year often refers to the content (a table of lets by year), not the date
 of the meeting, and a hard filter would hide the answer.
@@ -22,7 +23,6 @@ class QueryPlan:
     text: str
     filters: SearchFilters
     committee: Committee | None = None  # committee named in the question
-    committee_from_question: bool = False  # the committee filter came from an acronym in the question
     prefer: SearchFilters | None = None  # softer: rank these passages higher, keep the others
     dates: DateRange | None = None
 
@@ -30,23 +30,18 @@ class QueryPlan:
 def plan_query(question: str, filters: SearchFilters, registry: CommitteeRegistry) -> QueryPlan:
     """Work out filters and boosts for a question."""
     text = " ".join(question.split())
-    committee, by_acronym = registry.find_in(text) if len(registry) else (None, False)
-    from_question = False
+    committee, _ = registry.find_in(text) if len(registry) else (None, False)
     prefer = None
     if filters.committee:
         resolved = registry.resolve(filters.committee)
         if resolved:
             filters = replace(filters, committee=resolved.name)
-    elif committee and by_acronym:
-        filters = replace(filters, committee=committee.name)
-        from_question = True
     elif committee:
         prefer = replace(filters, committee=committee.name)
     return QueryPlan(
         text=text,
         filters=filters,
         committee=committee,
-        committee_from_question=from_question,
         prefer=prefer,
         dates=parse_date_range(text),
     )

@@ -245,10 +245,6 @@ class PapersService:
     def _retrieve(self, query: str, filters: SearchFilters, k: int):
         plan = plan_query(query, filters, self.committees(filters.clearance))
         result = self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer)
-        if not result.passages and plan.committee_from_question:
-            # The committee we read into the question had nothing relevant: search everything.
-            relaxed = replace(plan.filters, committee=None)
-            result = self.retriever.search(plan.text, k, relaxed, plan.dates, result.query_vector)
         return result.passages, result.query_vector
 
     def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:

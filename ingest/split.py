@@ -32,10 +32,24 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
 
 
+# Lines that are content however title-like they look: contact blocks ("Joe McKay Acting Chief
+# Accountant 03000 419601 joe.mckay@kent.gov.uk") and dated letter lines ("Wednesday, 5 March
+# 2025"). Taken for headings, they vanish into the heading path and no passage contains them.
+_CONTACT = re.compile(r"@|https?://|www\.|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b")
+_DATE_LINE = re.compile(
+    r"^(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}(?:st|nd|rd|th)?\s+"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*,?\s+\d{4}$",
+    re.I,
+)
+
+
 def looks_like_heading(line: str) -> bool:
-    """A short line without closing punctuation that starts like a title or a numbered section."""
+    """A short line without closing punctuation that starts like a title or a numbered section,
+    and is not a contact line or a date."""
     words = line.split()
     if not words or len(words) > 12 or len(line) > 110:
+        return False
+    if _CONTACT.search(line) or _DATE_LINE.match(line.strip()):
         return False
     if line.rstrip().endswith((".", ",", ";", "?", "!", ":")) or line.lstrip().startswith(("-", "•", "(")):
         return False
@@ -81,14 +95,19 @@ def is_data_row(row: list[str]) -> bool:
 
 def dense_windows(chunk: Chunk) -> list[str]:
     """Texts embedded for a chunk: overlapping pairs of sentences, so a fact stated in one sentence
-    is not diluted by the rest of the passage. A table row or a chunk of one or two sentences is a
-    single window, with its heading context."""
+    is not diluted by the rest of the passage, each after its heading path ("4. Contact details"
+    is what makes a bare name answer "who wrote the report?"). The document title is left out of
+    pair windows: on every window of a paper it pulls them all towards any question on its topic,
+    and measured on the labelled questions it ranked worse than headings alone. A table row or a
+    chunk of one or two sentences is a single window with its full context."""
     if chunk.kind in ("table_row", "action"):
         return [chunk.index_text]
     sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
     if len(sentences) <= 2:
         return [chunk.index_text]
-    return [" ".join(sentences[i : i + 2]) for i in range(len(sentences) - 1)]
+    headings = " > ".join(dict.fromkeys(h for h in chunk.heading_path if h))
+    pairs = [" ".join(sentences[i : i + 2]) for i in range(len(sentences) - 1)]
+    return [f"{headings}\n{pair}" for pair in pairs] if headings else pairs
 
 
 @dataclass

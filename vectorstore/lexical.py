@@ -48,6 +48,7 @@ class _Built:
         self.dates = np.asarray(dates, dtype=np.int64)
         self.doc_types = np.asarray(doc_types, dtype=object)
         self.classifications = np.asarray(classifications, dtype=object)
+        self.position = {cid: i for i, cid in enumerate(ids)}
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         if filters is None or filters.is_empty():
@@ -187,12 +188,29 @@ class LexicalIndex:
     def __len__(self) -> int:
         return len(self._built.ids) if self._built else 0
 
+    @staticmethod
+    def _query_ids(built: _Built, query: str) -> list[int]:
+        q = built.tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
+        return [int(t) for t in q[0]] if q and q[0] else []
+
+    def scores(self, query: str, chunk_ids: list[str]) -> dict[str, float]:
+        """BM25 scores of these chunks for the query (0 for a chunk sharing no term with it), so
+        a candidate found only by dense search is fused with its real lexical score."""
+        built = self._built
+        if built is None or built.retriever is None or not chunk_ids:
+            return {}
+        q = self._query_ids(built, query)
+        if not q:
+            return {}
+        all_scores = built.retriever.get_scores(q)
+        return {cid: float(all_scores[built.position[cid]]) for cid in chunk_ids if cid in built.position}
+
     def search(self, query: str, k: int, filters: SearchFilters | None = None) -> list[LexicalHit]:
         built = self._built
         if built is None or built.retriever is None or not built.ids:
             return []
-        q = built.tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
-        if not q or not q[0]:
+        q = [self._query_ids(built, query)]
+        if not q[0]:
             return []
         mask = built.mask(filters)
         if mask is not None and not mask.any():
