@@ -90,7 +90,7 @@ class HybridRetriever:
         # sink a passage that dense search ranks first (measured: +1 hit@5 on the labelled set).
         unscored = [cid for cid in candidates if cid not in bm25]
         if unscored:
-            bm25.update(self.lexical.scores(query, unscored))
+            bm25.update(self.lexical.scores(query, unscored, filters))
         # Ids the catalog lacks are orphans of an interrupted ingest, and ids above the caller's
         # clearance cannot be candidates at all; both are dropped here as a second line of defence.
         chunks = self.catalog.get_chunks(candidates, filters.clearance if filters else None)

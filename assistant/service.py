@@ -81,7 +81,9 @@ class PapersService:
 
     @cached_property
     def lexical(self) -> LexicalIndex:
-        return LexicalIndex(self.settings.lexical_path / self.settings.collection_name)
+        from ingest.split import dense_windows  # the lexical windows are the dense index's windows
+
+        return LexicalIndex(self.settings.lexical_path / self.settings.collection_name, windows=dense_windows)
 
     @cached_property
     def retriever(self) -> HybridRetriever:

@@ -86,27 +86,32 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
         if not any(r[2].strip() for r in raw) and not any(r[5] for r in raw):
             raise LoadError("no text found: needs OCR (scanned PDF without a text layer)")
     body = sizes.most_common(1)[0][0] if sizes else 11
-    # Reading order within a page: pymupdf yields blocks top to bottom; tables are placed by their
-    # top edge among the text blocks.
+    # Reading order within a page: pymupdf's text blocks in its order; each table goes after the
+    # last text block that starts above it. (Not before the first block that starts below it: a
+    # page-number footer often comes early in pymupdf's order, and the table would jump ahead of
+    # its own heading.)
     blocks: list[Block] = []
     by_page: dict[int, list] = {}
     for item in raw:
         by_page.setdefault(item[0], []).append(item)
     for number in sorted(by_page):
         items = by_page[number]
-        tables = sorted((i for i in items if i[5] is not None), key=lambda i: i[1])
         groups: dict[int, list] = {}
         for item in items:
             if item[5] is None:
                 groups.setdefault(item[6], []).append(item)
-        for group in groups.values():
-            while tables and tables[0][1] <= group[0][1]:
-                blocks.append(Block(page=number, table=tables.pop(0)[5]))
+        ordered = list(groups.values())
+        after: dict[int, list[Table]] = {}  # index of the text block a table follows (-1: page top)
+        for t in sorted((i for i in items if i[5] is not None), key=lambda i: i[1]):
+            above = [n for n, group in enumerate(ordered) if group[0][1] < t[1]]
+            after.setdefault(max(above, default=-1), []).append(t[5])
+        page_blocks = [Block(page=number, table=t) for t in after.get(-1, [])]
+        for n, group in enumerate(ordered):
             lines = [g[2] for g in group]
             level = _heading_level(lines, [g[3] for g in group], [g[4] for g in group], body)
-            blocks.append(Block(page=number, lines=lines, heading_level=level))
-        for t in tables:
-            blocks.append(Block(page=number, table=t[5]))
+            page_blocks.append(Block(page=number, lines=lines, heading_level=level))
+            page_blocks.extend(Block(page=number, table=t) for t in after.get(n, []))
+        blocks.extend(page_blocks)
     return blocks, pages, []
 
 
