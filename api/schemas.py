@@ -143,6 +143,12 @@ class HealthResponse(BaseModel):
     model: str
 
 
+class CallerPublic(BaseModel):
+    role: str = Field(..., description="public | member | officer | admin")
+    name: str = Field(..., description="The key's name, or 'anonymous' without a key.")
+    clearance: list[str] = Field(..., description="The classifications this caller may see.")
+
+
 class ErrorResponse(BaseModel):
     detail: str
 

@@ -174,7 +174,7 @@ def rewrite_follow_up(question: str, previous: Turn | None, registry: CommitteeR
         return None
     pronoun = _pronoun(rest)
     of_those = bool(_OF_THOSE.search(rest))
-    elliptic = not _QUESTION_START.match(rest) and len(rest.split()) <= 8
+    elliptic = not _QUESTION_START.match(rest) and len(rest.split()) <= 12
     elliptic = elliptic and bool(about or lead or _PREPOSITION_START.match(rest))
     if not (about or pronoun or of_those or elliptic):
         return None
@@ -328,7 +328,8 @@ def _swap(previous: str, rest: str, registry: CommitteeRegistry) -> str:
 
     names = _names(phrase, skip_first=False)
     if names:
-        new = max(names, key=lambda m: len(m.group(0))).group(0)
+        # The whole phrase replaces the name ("the Orchard Road depot" for "Land at Mill Lane").
+        new = re.sub(r"(?i)^(?:in|for|at|on|about|of)\s+", "", phrase).strip()
         old_names = _names(out, skip_first=True)
         if old_names:
             last = old_names[-1]
