@@ -160,6 +160,7 @@ _CALENDAR = {
     *"monday tuesday wednesday thursday friday saturday sunday spring summer autumn winter".split(),
 }
 _NAME = re.compile(r"[A-Z][A-Za-z'’-]*(?:\s+(?:(?:and|of|at|on|upon|&)\s+)?[A-Z][A-Za-z'’-]*)*")
+_BODY = re.compile(r"(?i)\b(?:committee|council|board|panel|cabinet|forum|partnership|authority)\b")
 _STATUS_PHRASE = {ActionStatus.open: "still open", ActionStatus.complete: "complete", ActionStatus.ongoing: "ongoing"}
 
 
@@ -365,7 +366,9 @@ def _refine_actions(asked: ActionQuestion, rest: str, elliptic: bool, registry: 
     owner = owner_named(rest)
     if owner is None and elliptic:
         names = [m.group(0) for m in _names(_strip_end(rest)[0], skip_first=False)]
-        names = [n for n in names if registry.resolve(n) is None and not re.match(r"(?i)^the$", n)]
+        # A name that is a body ("the Licensing Sub-Committee") is not an owner, even when the
+        # caller's registry does not know it.
+        names = [n for n in names if registry.resolve(n) is None and not _BODY.search(n)]
         if names and not _span_in(rest):
             owner = max(names, key=len)
     if owner:

@@ -97,7 +97,7 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--lang=en-GB"])
         yield b
         b.close()
 
@@ -285,7 +285,8 @@ def test_actions_view_highlights_overdue_actions(page, server):
     overdue_bg = first.locator("td").first.evaluate("e => getComputedStyle(e).backgroundColor")
     assert plain_bg != overdue_bg
     source = first.locator("a.file-link")
-    assert source.get_attribute("href").endswith("/file#page=1") and "HOSC action log" in source.inner_text()
+    assert source.get_attribute("href").endswith("/file#page=1") and source.inner_text() == "Page 1"
+    assert "HOSC action log" in source.get_attribute("aria-label")
     shot(page, "08-actions-overdue")
 
     page.locator("#actions-overdue").check()
@@ -307,7 +308,7 @@ def test_documents_view_and_admin_upload(page, server, tmp_path):
     listed = page.locator(".documents-table tbody tr").count()
     assert listed == 9
     assert "Scrutiny Action Log" in page.locator(".documents-table").inner_text()
-    page.locator("#documents-filter").fill("croydon")
+    page.locator("#documents-filter").fill("hosc")
     assert page.locator(".documents-table tbody tr").count() == 1
 
     paper = tmp_path / "Licensing Committee minutes 3 March 2025.txt"

@@ -599,6 +599,27 @@
       }
     }
 
+    /* Events are shown one at a time, a short beat after each piece of answer text, so the
+       answer builds up sentence by sentence even when the network delivers it all at once. */
+    var queue = [], draining = false, drained = null;
+    function enqueue(name, data) {
+      queue.push([name, data]);
+      if (!draining) drain();
+    }
+    function drain() {
+      draining = true;
+      while (queue.length) {
+        var next = queue.shift();
+        onEvent(next[0], next[1]);
+        if (next[0] === "delta") { setTimeout(drain, 40); return; }
+      }
+      draining = false;
+      if (drained) { drained(); drained = null; }
+    }
+    function allShown() {
+      return new Promise(function (resolve) { if (!draining && !queue.length) resolve(); else drained = resolve; });
+    }
+
     var sentConversation = !!payload.conversation_id, handedOff = false;
     fetch("/ask/stream", { method: "POST", headers: headers({ "Content-Type": "application/json", Accept: "text/event-stream" }), body: JSON.stringify(payload) })
       .catch(function () { throw { message: "Could not reach the service. Check your connection and try again." }; })
@@ -608,7 +629,7 @@
             throw { message: errorText(r.status, body), status: r.status };
           });
         }
-        return readEvents(r, onEvent);
+        return readEvents(r, enqueue).then(allShown);
       })
       .then(function () {
         if (!failed && !reply.classList.contains("done")) fail("the answer was cut off. Try again.");
@@ -731,7 +752,12 @@
       tr.appendChild(actionStatus(a));
       var src = td("Source", "");
       var s = a.source || {};
-      src.appendChild(fileLink(s.document_id, s.page, s.source, (s.page ? "Page " + s.page + " of " : "") + (s.source || "the paper")));
+      var open = fileLink(s.document_id, s.page, s.source, s.page ? "Page " + s.page : "Open paper");
+      open.setAttribute("aria-label", (s.page ? "Page " + s.page + " of " : "Open ") + (s.source || "the paper"));
+      var where = el("span", "source-wrap");
+      where.appendChild(open);
+      if (s.source) where.appendChild(el("span", "file-name", s.source));
+      src.appendChild(where);
       tr.appendChild(src);
       body.appendChild(tr);
     });
@@ -840,7 +866,7 @@
       var list = el("ul", "upload-results");
       (body.files || []).forEach(function (f) {
         var ok = f.status === "added" || f.status === "replaced" || f.status === "unchanged";
-        var li = el("li", ok ? "upload-ok" : "upload-failed", f.file + ": " + f.status + (f.reason ? " (" + f.reason + ")" : "") + (ok && f.chunks ? ", " + f.chunks + " passages" : ""));
+        var li = el("li", ok ? "upload-ok" : "upload-failed", f.file + ": " + f.status + (f.reason ? " (" + f.reason + ")" : "") + (ok && f.chunks ? ", " + f.chunks + (f.chunks === 1 ? " passage" : " passages") : ""));
         list.appendChild(li);
       });
       result.appendChild(list);
