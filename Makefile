@@ -12,7 +12,11 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install serve ingest-examples test bench examples clean
+CHROMIUM ?= /usr/bin/chromium
+# apt needs root: use sudo only when not already root.
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install chromium serve ingest-examples test bench examples clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,13 +30,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The end-to-end tests drive Debian's chromium through playwright (never `playwright install`:
+# the machines have no internet for browser downloads).
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
 ingest-examples: install
 	$(PAPERS) ingest --if-empty examples/papers
 
 serve: ingest-examples
 	$(PAPERS) serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install chromium
 	$(PY) -m pytest -q
 
 bench: install

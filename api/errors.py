@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant.access import AccessDenied
+from assistant.conversation import ConversationNotFound
 from assistant.service import ConfigError, NotFoundError
 from vectorstore.chroma import StoreUnavailable
 
@@ -28,7 +29,8 @@ def install(app: FastAPI) -> None:
         return JSONResponse({"detail": "; ".join(messages)}, status_code=422)
 
     @app.exception_handler(NotFoundError)
-    async def not_found(_: Request, exc: NotFoundError):
+    @app.exception_handler(ConversationNotFound)
+    async def not_found(_: Request, exc: LookupError):
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(AccessDenied)

@@ -35,6 +35,12 @@ class AskRequest(BaseModel):
     as_of: date | None = Field(
         None, description="Date that 'overdue' is judged on (YYYY-MM-DD), for reproducible answers. Default: today."
     )
+    conversation_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="Continue this conversation (the id a previous answer returned): a follow-up such as "
+        "'what about Croydon?' is read in the context of the previous question. Absent: a new conversation.",
+    )
 
     @model_validator(mode="after")
     def _check(self):
@@ -84,6 +90,12 @@ class AskResponse(BaseModel):
     citations: list[CitationPublic]
     as_of: date | None = Field(None, description="Set when mode is 'actions'.")
     actions: list[ActionPublic] | None = Field(None, description="Set when mode is 'actions'.")
+    conversation_id: str | None = Field(
+        None, description="The conversation this answer belongs to; send it with the next question to follow up."
+    )
+    standalone_question: str | None = Field(
+        None, description="Set when the question was a follow-up: the standalone question that was answered."
+    )
 
 
 class CommitteePublic(BaseModel):
@@ -129,6 +141,12 @@ class HealthResponse(BaseModel):
     documents: int
     chunks: int
     model: str
+
+
+class CallerPublic(BaseModel):
+    role: str = Field(..., description="public | member | officer | admin")
+    name: str = Field(..., description="The key's name, or 'anonymous' without a key.")
+    clearance: list[str] = Field(..., description="The classifications this caller may see.")
 
 
 class ErrorResponse(BaseModel):

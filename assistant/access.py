@@ -67,6 +67,11 @@ class Principal:
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def identity(self) -> str:
+        """Who owns what this caller starts (a conversation): the key, or anonymous, and the role."""
+        return f"{self.key_id or 'anonymous'}/{self.role}"
+
 
 @dataclass(frozen=True)
 class ApiKey:

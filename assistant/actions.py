@@ -82,8 +82,35 @@ class ActionQuestion:
 
 
 def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQuestion | None:
-    """The record query a question asks, or None when it is not a question about actions."""
+    """The record query a question asks, or None when it is not a question about actions. A
+    question may combine conditions ("which actions for HOSC are overdue and owned by Tom
+    Okafor-Reid?"): the owner, a due-date span and a status narrow the main kind."""
     text = " ".join(question.split())
+    parsed = _parse_kind(text, registry)
+    return _narrow(parsed, text) if parsed else None
+
+
+_OWNED_BY = re.compile(r"\b(?:owned by|assigned to|led by) (?P<who>.+?)\s*[?.!]?$", re.I)
+
+
+def _narrow(parsed: ActionQuestion, text: str) -> ActionQuestion:
+    """Add the conditions a question states beside its main kind."""
+    f = parsed.filters
+    owned = _OWNED_BY.search(text)
+    if owned and not f.owner and parsed.kind != "who":
+        f = replace(f, owner=owned.group("who").strip(" ?.,"))
+    span = parse_date_range(text)
+    if span and parsed.kind not in ("due", "raised"):
+        if _DUE.search(text):
+            f = replace(f, due_from=span.start, due_to=span.end)
+        elif f.committee and _RAISED.search(text):
+            f = replace(f, raised_from=span.start, raised_to=span.end)
+    if parsed.kind in ("owner", "list") and not f.status:
+        f = replace(f, status=status_named(text))
+    return replace(parsed, filters=f)
+
+
+def _parse_kind(text: str, registry: CommitteeRegistry) -> ActionQuestion | None:
     committee = registry.find_in(text)[0] if len(registry) else None
     filters = ActionFilters(committee=committee.name if committee else None)
     span = parse_date_range(text)
@@ -112,6 +139,28 @@ def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQ
         if committee and re.search(r"\b(list|show|what|which)\b", text, re.I) and re.search(r"\bactions?\b", text, re.I):
             return ActionQuestion(filters, "list")
     return None
+
+
+def asks_overdue(text: str) -> bool:
+    """Whether the text asks about overdue or late actions."""
+    return bool(_OVERDUE.search(text))
+
+
+def owner_named(text: str) -> str | None:
+    """The owner a phrase names ("owned by Tom Okafor-Reid", "what is Amanda Harcus responsible
+    for"), or None."""
+    for pattern in _OWNER_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            who = m.group("who").strip(" ?.,")
+            if who and not re.match(r"^(the )?(council|committee|those|these|they|them|it)$", who, re.I):
+                return who
+    return None
+
+
+def status_named(text: str) -> ActionStatus | None:
+    """The status a phrase asks for ("still open", "complete", "in progress"), or None."""
+    return next((status for pattern, status in _STATUS_WORDS if pattern.search(text)), None)
 
 
 def select(actions: list[Action], filters: ActionFilters, as_of: date, registry: CommitteeRegistry) -> list[Action]:

@@ -128,6 +128,16 @@ class ApiSettings(BaseModel):
         return f"file is {size / 1e6:.1f} MB, over the {self.max_upload_mb:g} MB limit (PAPERS_API__MAX_UPLOAD_MB)"
 
 
+class ConversationSettings(BaseModel):
+    max_conversations: int = Field(
+        1000, ge=1, description="Conversations kept in memory; the least recently used are forgotten first."
+    )
+    ttl_minutes: float = Field(
+        120, gt=0, description="A conversation is forgotten this long after its last question."
+    )
+    max_turns: int = Field(20, ge=1, description="Turns kept per conversation (the newest).")
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PAPERS_", env_nested_delimiter="__", extra="ignore"
@@ -153,6 +163,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()
     access: AccessSettings = AccessSettings()
+    conversation: ConversationSettings = ConversationSettings()
 
     @property
     def collection_name(self) -> str:

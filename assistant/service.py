@@ -16,6 +16,7 @@ from assistant.access import AccessControl
 from assistant.answer import Answerer, ExtractiveAnswerer
 from assistant.committees import CommitteeRegistry, committee_key
 from assistant.config import Settings
+from assistant.conversation import ConversationStore, rewrite_follow_up
 from assistant.query import plan_query
 from assistant.retrieve import HybridRetriever
 from assistant.types import (
@@ -26,9 +27,11 @@ from assistant.types import (
     Classification,
     Document,
     FileResult,
+    FollowUp,
     IngestReport,
     Passage,
     SearchFilters,
+    Turn,
 )
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
@@ -97,6 +100,11 @@ class PapersService:
     def access(self) -> AccessControl:
         a = self.settings.access
         return AccessControl(self.settings.access_path, a.clearance, a.anonymous)
+
+    @cached_property
+    def conversations(self) -> ConversationStore:
+        c = self.settings.conversation
+        return ConversationStore(c.max_conversations, c.ttl_minutes * 60, c.max_turns)
 
     @cached_property
     def ingestor(self):
@@ -234,15 +242,55 @@ class PapersService:
         return self._retrieve(query, filters or SearchFilters(), k or self.settings.retrieval.k)[0]
 
     def ask(
-        self, question: str, filters: SearchFilters | None = None, k: int | None = None, as_of: date | None = None
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+        as_of: date | None = None,
+        follow_up: FollowUp | None = None,
     ) -> Answer:
         """Answer from the action records when the question is about actions (overdue, owners,
-        due dates), otherwise from retrieved passages."""
-        answered = self._answer_from_actions(question, filters or SearchFilters(), as_of)
-        if answered is not None:
-            return answered
-        passages, vector = self._retrieve(question, filters or SearchFilters(), k or self.settings.retrieval.k)
-        return self.answerer.answer(question, passages, vector)
+        due dates), otherwise from retrieved passages. In a conversation (`follow_up`, from
+        `begin_turn`) the standalone form of the question is answered and the turn recorded."""
+        asked = follow_up.standalone if follow_up and follow_up.standalone else question
+        filters = filters or SearchFilters()
+        answer = self._answer_from_actions(asked, filters, as_of)
+        if answer is None:
+            passages, vector = self._retrieve(asked, filters, k or self.settings.retrieval.k)
+            answer = self.answerer.answer(asked, passages, vector)
+        if follow_up is None:
+            return answer
+        self.conversations.add(follow_up.owner, follow_up.conversation_id, Turn(question, asked, answer.mode))
+        return replace(
+            answer, question=question, conversation_id=follow_up.conversation_id, standalone_question=follow_up.standalone
+        )
+
+    def begin_turn(
+        self, owner: str, conversation_id: str | None, question: str, clearance: frozenset[Classification] | None = None
+    ) -> FollowUp:
+        """Open the caller's conversation (a new one when `conversation_id` is None) and rewrite
+        the question into a standalone one when it only makes sense after the previous turn.
+        An id this caller did not start, or that expired, raises ConversationNotFound."""
+        if conversation_id is None:
+            conversation_id, history = self.conversations.start(owner), []
+        else:
+            history = self.conversations.history(owner, conversation_id)
+        previous = history[-1] if history else None
+        standalone = rewrite_follow_up(question, previous, self.committees(clearance)) if previous else None
+        return FollowUp(owner, conversation_id, question, standalone)
+
+    def converse(
+        self,
+        owner: str,
+        conversation_id: str | None,
+        question: str,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+        as_of: date | None = None,
+    ) -> Answer:
+        """`begin_turn` then `ask`: one question in a conversation."""
+        clearance = filters.clearance if filters else None
+        return self.ask(question, filters, k, as_of, self.begin_turn(owner, conversation_id, question, clearance))
 
     def _retrieve(self, query: str, filters: SearchFilters, k: int):
         plan = plan_query(query, filters, self.committees(filters.clearance))

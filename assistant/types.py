@@ -156,6 +156,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     actions: list[ActionView] | None = None  # set when the answer comes from action records
     as_of: date | None = None
+    conversation_id: str | None = None  # set when the question was asked in a conversation
+    standalone_question: str | None = None  # the follow-up rewritten from the previous turn, if it was
 
     def to_dict(self) -> dict:
         d = {
@@ -167,7 +169,30 @@ class Answer:
         if self.actions is not None:
             d["as_of"] = self.as_of.isoformat() if self.as_of else None
             d["actions"] = [a.to_dict() for a in self.actions]
+        if self.conversation_id is not None:
+            d["conversation_id"] = self.conversation_id
+        if self.standalone_question is not None:
+            d["standalone_question"] = self.standalone_question
         return d
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question and answer in a conversation, as the rewriter of the next question needs it."""
+
+    question: str  # as the caller asked it
+    standalone: str  # what was answered: the question itself, or its standalone rewrite
+    mode: str  # the answer's mode ("extractive", "not_found", "actions")
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question about to be answered in a conversation: whose, which, and what it stands for."""
+
+    owner: str  # the caller's identity: a conversation belongs to the caller that started it
+    conversation_id: str
+    question: str
+    standalone: str | None  # the rewrite, when the question only made sense after the previous turn
 
 
 class ActionStatus(str, Enum):

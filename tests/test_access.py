@@ -220,3 +220,27 @@ def test_admin_reclassifies_and_the_change_is_enforced_everywhere(clients, plant
     assert r.status_code == 200
     assert not _leaks(public.get("/search", params={"q": EXEMPT_QUOTE}), "public")
     assert admin.patch(f"/documents/{doc}", json={"classification": "secret"}).status_code == 422
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_streamed_answers_and_follow_ups_keep_to_the_callers_clearance(clients, role):
+    """/ask/stream goes through the same clearance as /ask in every event, and a follow-up never
+    reaches past it: the conversation is rewritten and answered as the caller."""
+    client = clients[role]
+    for quote in sorted(SECRETS | {PUBLIC_QUOTE}):
+        with client.stream("POST", "/ask/stream", json={"question": quote}) as r:
+            assert r.status_code == 200
+            body = "".join(r.iter_text()).replace(quote, "")  # the caller's own question, echoed
+        assert not {q for q in SECRETS - VISIBLE[role] if MARKERS[q] in body}, quote
+    first = client.post("/ask", json={"question": "Which actions are overdue for HASSC?", "as_of": "2025-06-01"}).json()
+    follow = client.post(
+        "/ask",
+        json={"question": "what about the Licensing Sub-Committee?", "as_of": "2025-06-01", "conversation_id": first["conversation_id"]},
+    ).json()
+    assert (RESTRICTED_OWNER in follow["answer"]) == (role != "public")
+    assert not _leaks_in(follow, role)
+
+
+def _leaks_in(body: dict, role: str) -> set[str]:
+    body = {k: v for k, v in body.items() if k not in ("question", "standalone_question")}
+    return {q for q in SECRETS - VISIBLE[role] if MARKERS[q] in str(body)}

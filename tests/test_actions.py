@@ -254,7 +254,8 @@ def test_ask_in_actions_mode_over_http(client):
     assert r.status_code == 200 and body["mode"] == "actions" and body["as_of"] == "2026-11-23"
     assert len(body["actions"]) == 1 and body["citations"][0]["source"].startswith("000_")
     plain = client.post("/ask", json={"question": "How many key workers were rehoused in 2022?"}).json()
-    assert set(plain) == {"question", "answer", "mode", "citations"}
+    # the keys the intranet bot reads, plus the conversation the answer started
+    assert set(plain) == {"question", "answer", "mode", "citations", "conversation_id"}
 
 
 def test_get_committees(client):

@@ -1,4 +1,4 @@
-"""/ask and /search: thin handlers, one service call each."""
+"""/ask, /ask/stream and /search: thin handlers, one service call each."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ from datetime import date
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, Service, audit
 from api.schemas import AskRequest, AskResponse, SearchResponse
-from assistant.types import SearchFilters
+from api.streaming import answer_events, event
+from assistant.types import Answer, SearchFilters
+from vectorstore.chroma import StoreUnavailable
 
 router = APIRouter(tags=["answers"])
 
@@ -20,18 +23,66 @@ def _check_length(service, text: str, field: str) -> None:
         raise HTTPException(422, f"{field}: longer than {limit} characters")
 
 
+def _filters(body: AskRequest, caller) -> SearchFilters:
+    return SearchFilters(committee=body.committee, date_from=body.date_from, date_to=body.date_to, clearance=caller.clearance)
+
+
+def _public(answer: Answer) -> dict:
+    """The answer exactly as /ask returns it (the same JSON ends every /ask/stream)."""
+    return AskResponse.model_validate(answer.to_dict()).model_dump(mode="json", exclude_unset=True)
+
+
+def _cited(answer: Answer) -> list[str]:
+    return [c.passage.chunk.document_id for c in answer.citations]
+
+
 @router.post("/ask", response_model=AskResponse, response_model_exclude_unset=True)
 async def ask(body: AskRequest, service: Service, caller: Caller, request: Request) -> dict:
     """Answer a question with cited passages (document, committee, meeting date, page).
     Questions about actions (overdue, owners, due dates) are answered from the action records:
-    mode "actions", with the actions listed and one citation per action's source row."""
+    mode "actions", with the actions listed and one citation per action's source row.
+    Every answer carries a `conversation_id`; send it back with a follow-up question ("what about
+    Croydon?") and the follow-up is answered in context (`standalone_question` says how)."""
     _check_length(service, body.question, "question")
-    filters = SearchFilters(
-        committee=body.committee, date_from=body.date_from, date_to=body.date_to, clearance=caller.clearance
+    answer = await run_in_threadpool(
+        service.converse, caller.identity, body.conversation_id, body.question, _filters(body, caller), body.k, body.as_of
     )
-    answer = await run_in_threadpool(service.ask, body.question, filters, body.k, body.as_of)
-    audit(request, service, caller, [c.passage.chunk.document_id for c in answer.citations], body.question)
+    audit(request, service, caller, _cited(answer), body.question)
     return answer.to_dict()
+
+
+@router.post(
+    "/ask/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "meta, citations, delta…, done (or error)"}},
+)
+async def ask_stream(body: AskRequest, service: Service, caller: Caller, request: Request) -> StreamingResponse:
+    """/ask as server-sent events, in order: `meta` (conversation_id, standalone_question, mode),
+    `citations` (as in /ask), `delta` (pieces of the answer text, a sentence or line at a time),
+    `done` (the whole /ask JSON). A failure after the stream has started is an `error` event;
+    bad input and an unknown conversation are refused (422, 404) before it starts."""
+    _check_length(service, body.question, "question")
+    filters = _filters(body, caller)
+    follow_up = await run_in_threadpool(
+        service.begin_turn, caller.identity, body.conversation_id, body.question, caller.clearance
+    )
+
+    async def events():
+        try:
+            answer = await run_in_threadpool(service.ask, body.question, filters, body.k, body.as_of, follow_up)
+        except Exception as exc:  # the status line is sent already: report the failure in-band
+            audit(request, service, caller, [], body.question, status=500)
+            unavailable = isinstance(exc, StoreUnavailable)
+            message = "the document store is unavailable; try again shortly" if unavailable else "the answer could not be made; try again"
+            yield event("error", {"message": message})
+            return
+        audit(request, service, caller, _cited(answer), body.question)
+        for chunk in answer_events(_public(answer)):
+            yield chunk
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
 
 
 @router.get("/search", response_model=SearchResponse)

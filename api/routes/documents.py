@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from api.deps import Admin, Caller, Service, audit
 from api.schemas import (
     AuditResponse,
+    CallerPublic,
     DocumentPublic,
     DocumentsResponse,
     HealthResponse,
@@ -87,6 +88,14 @@ async def health(service: Service, caller: Caller):
     """Whether the store is reachable, and how much the caller can see (503 when unreachable)."""
     report = await run_in_threadpool(service.health, caller.clearance)
     return report if report["store_reachable"] else JSONResponse(report, status_code=503)
+
+
+@router.get("/me", response_model=CallerPublic)
+async def me(service: Service, caller: Caller, request: Request) -> dict:
+    """Who the presented key (or its absence) makes the caller: role and what it may see."""
+    audit(request, service, caller, [])
+    levels = sorted(caller.clearance, key=lambda c: c.level)
+    return {"role": caller.role, "name": caller.name, "clearance": [c.value for c in levels]}
 
 
 @router.get("/audit", response_model=AuditResponse)

@@ -1,0 +1,455 @@
+"""Conversations: a follow-up question understood through the turn before it, without a language model.
+
+After "Which actions are overdue for HOSC?", "and which of those are owned by Tom Okafor-Reid?"
+cannot be answered on its own. `rewrite_follow_up` turns it into a standalone question by rules:
+
+- a refinement of an action question merges its conditions into the previous one and writes the
+  result as a question the action parser reads back to the same filters ("Which actions for HOSC
+  are overdue and owned by Tom Okafor-Reid?");
+- an ellipsis ("what about Croydon?", "and in 2023?", "for HASSC?") swaps the matching part of the
+  previous question: its date, its committee, its last proper name, or the topic after "about";
+- a pronoun ("who owns it?", "when is that due?") is replaced by the previous question's topic.
+
+A question that stands on its own is left alone. The rewrite only ever combines the caller's own
+words with committee names from the caller's own registry, so it carries nothing they may not see;
+the rewritten question is then answered under their clearance like any other.
+
+`ConversationStore` keeps the turns in memory, bounded (least recently used conversations go
+first) and expiring, keyed by the caller's identity as well as the id: another caller presenting
+the id finds nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from assistant.actions import ActionQuestion, asks_overdue, owner_named, parse_action_question, status_named
+from assistant.committees import Committee, CommitteeRegistry
+from assistant.dates import DateRange, month_end, parse_date_range
+from assistant.types import ActionStatus, Turn
+
+
+class ConversationNotFound(LookupError):
+    """No conversation with this id for this caller (never started, expired, or someone else's)."""
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Conversation:
+    turns: list[Turn] = field(default_factory=list)
+    touched: float = 0.0
+
+
+class ConversationStore:
+    """Turns per (caller, conversation id), in memory: at most `max_conversations` (the least
+    recently used are dropped), each forgotten `ttl_seconds` after its last use and keeping its
+    last `max_turns` turns. Safe to use from several threads."""
+
+    def __init__(
+        self,
+        max_conversations: int = 1000,
+        ttl_seconds: float = 7200,
+        max_turns: int = 20,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_conversations = max_conversations
+        self.ttl_seconds = ttl_seconds
+        self.max_turns = max_turns
+        self._clock = clock
+        self._items: OrderedDict[tuple[str, str], _Conversation] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._expire()
+            return len(self._items)
+
+    def start(self, owner: str) -> str:
+        """A new, empty conversation for `owner`; returns its id (unguessable)."""
+        conversation_id = "c_" + secrets.token_urlsafe(16)
+        with self._lock:
+            self._items[(owner, conversation_id)] = _Conversation([], self._clock())
+            self._trim()
+        return conversation_id
+
+    def history(self, owner: str, conversation_id: str) -> list[Turn]:
+        """The turns so far, oldest first. Raises ConversationNotFound for an id this owner did
+        not start or that has expired (the same message either way)."""
+        with self._lock:
+            self._expire()
+            conversation = self._items.get((owner, conversation_id))
+            if conversation is None:
+                raise ConversationNotFound(
+                    f"conversation_id: no conversation '{conversation_id}' (it may have expired); "
+                    "leave conversation_id out to start a new one"
+                )
+            conversation.touched = self._clock()
+            self._items.move_to_end((owner, conversation_id))
+            return list(conversation.turns)
+
+    def add(self, owner: str, conversation_id: str, turn: Turn) -> None:
+        """Record a turn (re-creating the conversation if it expired while the answer was made)."""
+        with self._lock:
+            conversation = self._items.setdefault((owner, conversation_id), _Conversation())
+            conversation.turns = [*conversation.turns, turn][-self.max_turns :]
+            conversation.touched = self._clock()
+            self._items.move_to_end((owner, conversation_id))
+            self._trim()
+
+    def _expire(self) -> None:
+        cutoff = self._clock() - self.ttl_seconds
+        for key in [k for k, c in self._items.items() if c.touched < cutoff]:
+            del self._items[key]
+
+    def _trim(self) -> None:
+        self._expire()
+        while len(self._items) > self.max_conversations:
+            self._items.popitem(last=False)
+
+
+# --- the rewriter ---------------------------------------------------------------------------------
+
+_LEAD = re.compile(r"^(?:and|but|also|so|ok(?:ay)?|then|now|right)\b[,\s]*", re.I)
+_ABOUT = re.compile(r"^(?:(?:what|how) about|what of|as for|(?:and )?(?:the )?same (?:for|with|about))\b[,\s]*", re.I)
+_PREPOSITION_START = re.compile(r"^(?:in|for|at|from|since|during|by|on|before|after|between|until)\b", re.I)
+_QUESTION_START = re.compile(
+    r"^(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|could|"
+    r"will|would|should|list|show|tell|give|find)\b",
+    re.I,
+)
+_OF_THOSE = re.compile(r"\b(?:of|among|from) (?:those|these|them|the above)\b", re.I)
+_ALWAYS_PRONOUNS = {"it", "its", "them", "they", "their"}
+_DEMONSTRATIVES = {"this", "that", "these", "those"}
+# Words after "this/that/these/those" that show it stands alone ("when is that due?") rather than
+# pointing at a noun of its own ("that report").
+_AFTER_PRONOUN = {
+    "is", "are", "was", "were", "be", "been", "being", "due", "owned", "assigned", "led", "done", "complete",
+    "completed", "about", "for", "of", "in", "on", "by", "to", "still", "now", "agreed", "decided", "approved",
+    "and", "or", "with", "going", "has", "have", "had", "will", "would", "mean", "say", "said", "cost", "s",
+    "actions", "action", "items", "ones", "recommendations",
+}
+# Words before "that" when it is a pronoun ("who owns that?") rather than a relative ("actions that").
+_BEFORE_THAT = {
+    "is", "was", "about", "for", "owns", "own", "of", "on", "with", "to", "does", "did", "do", "by", "from",
+    "regarding", "and", "or", "when", "what", "where", "who", "how", "leads", "lead", "approve", "approved",
+    "decide", "decided", "agree", "agreed", "discuss", "discussed", "fund", "funds", "funded",
+}
+_TOPIC_AFTER = re.compile(
+    r"\b(?:about|regarding|concerning|responsible for|accountable for|decide on|happened (?:to|with)|"
+    r"the status of|progress on|update on)\s+(?P<topic>.+?)\s*[?.!]*$",
+    re.I,
+)
+_WHAT_IS = re.compile(r"^(?:what|who|which)\s+(?:is|was|are|were)\s+(?P<topic>.+?)\s*[?.!]*$", re.I)
+_STOP = set(
+    """a an the of to in on for and or is are was were be been by with what which who whom whose when
+    where why how did do does has have had it its this that these those there their they we our us you
+    your i me my about at from as any all can could would should will shall may might tell give show
+    list please many much say said""".split()
+)
+_CALENDAR = {
+    *"january february march april may june july august september october november december".split(),
+    *"monday tuesday wednesday thursday friday saturday sunday spring summer autumn winter".split(),
+}
+_NAME = re.compile(r"[A-Z][A-Za-z'’-]*(?:\s+(?:(?:and|of|at|on|upon|&)\s+)?[A-Z][A-Za-z'’-]*)*")
+_BODY = re.compile(r"(?i)\b(?:committee|council|board|panel|cabinet|forum|partnership|authority)\b")
+_STATUS_PHRASE = {ActionStatus.open: "still open", ActionStatus.complete: "complete", ActionStatus.ongoing: "ongoing"}
+
+
+def rewrite_follow_up(question: str, previous: Turn | None, registry: CommitteeRegistry) -> str | None:
+    """The standalone form of a follow-up question, or None when the question stands on its own
+    (or there is no previous turn to lean on)."""
+    if previous is None:
+        return None
+    text = " ".join(question.split())
+    rest, lead, about = _strip_connective(text)
+    if not rest:
+        return None
+    pronoun = _pronoun(rest)
+    of_those = bool(_OF_THOSE.search(rest))
+    elliptic = not _QUESTION_START.match(rest) and len(rest.split()) <= 12
+    elliptic = elliptic and bool(about or lead or _PREPOSITION_START.match(rest))
+    if not (about or pronoun or of_those or elliptic):
+        return None
+
+    out = None
+    if previous.mode == "actions":
+        asked = parse_action_question(previous.standalone, registry)
+        if asked is not None:
+            out = _refine_actions(asked, rest, elliptic or about, registry)
+    if out is None and pronoun is not None:
+        out = _substitute(rest, pronoun, _topic(previous.standalone, registry))
+    elif out is None and (elliptic or about):
+        out = _swap(previous.standalone, rest, registry)
+    if out is None:
+        return None
+    out = _sentence(out)
+    return out if out.lower() != text.lower() else None
+
+
+def _strip_connective(text: str) -> tuple[str, bool, bool]:
+    """The question without "and", "also", "what about" in front, and which of those it had."""
+    lead = about = False
+    while True:
+        m = _LEAD.match(text)
+        if not m or m.end() == 0:
+            break
+        text, lead = text[m.end() :], True
+    m = _ABOUT.match(text)
+    if m:
+        text, about = text[m.end() :], True
+        text = _LEAD.sub("", text) if text.lower().startswith("and ") else text
+    return text.strip(), lead, about
+
+
+def _pronoun(text: str) -> re.Match | None:
+    """The first pronoun that points back at the previous turn ("it", "them", "that" alone)."""
+    words = list(re.finditer(r"[A-Za-z]+", text))
+    for i, m in enumerate(words):
+        word = m.group(0)
+        low = word.lower()
+        if low in _ALWAYS_PRONOUNS and word != "IT":  # IT: information technology
+            return m
+        if low in _DEMONSTRATIVES:
+            after = words[i + 1].group(0).lower() if i + 1 < len(words) else None
+            before = words[i - 1].group(0).lower() if i > 0 else None
+            if after is not None and after not in _AFTER_PRONOUN:
+                continue  # "that report": a determiner
+            if low == "that" and before is not None and before not in _BEFORE_THAT:
+                continue  # "actions that are late": a relative
+            return m
+    return None
+
+
+def _topic(standalone: str, registry: CommitteeRegistry) -> str:
+    """What a question is about: the phrase after "about"/"responsible for", the subject of "what
+    is ...", or failing those its content words."""
+    text = standalone.strip()
+    m = _TOPIC_AFTER.search(text) or _WHAT_IS.match(text)
+    if m:
+        return m.group("topic").strip()
+    words = [w for w in re.findall(r"[A-Za-z0-9£%'’-]+", text) if w.lower() not in _STOP]
+    return " ".join(words) or text.rstrip("?.! ")
+
+
+def _substitute(text: str, pronoun: re.Match, topic: str) -> str:
+    word = pronoun.group(0).lower()
+    if word in ("its", "their"):
+        topic = topic + ("'" if topic.endswith("s") else "'s")
+    return text[: pronoun.start()] + topic + text[pronoun.end() :]
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(text.split()).strip()
+    text = re.sub(r"\s+([?.!,])", r"\1", text)
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _strip_end(text: str) -> tuple[str, str]:
+    m = re.search(r"\s*([?.!]*)\s*$", text)
+    return text[: m.start()], (m.group(1) or "?")
+
+
+def _span_in(text: str) -> DateRange | None:
+    """A time span in an elliptic phrase: "in 2023", "since March 2024", or a bare "2023"."""
+    span = parse_date_range(text)
+    if span is None and re.search(r"\b(?:19|20)\d\d\b", text):
+        bare = re.search(r"(?:\b\w+\s+)?(?:19|20)\d\d\b", text)
+        span = parse_date_range(f"in {bare.group(0)}") if bare else None
+        if span is not None:
+            span = replace(span, text=bare.group(0))
+    return span
+
+
+def _committee_label(committee: Committee, registry: CommitteeRegistry) -> str:
+    """The committee's acronym when it has exactly one that resolves back to it, else its name."""
+    if len(committee.acronyms) == 1:
+        acronym = next(iter(committee.acronyms))
+        if registry.resolve(acronym) is committee:
+            return acronym
+    return committee.name
+
+
+def _committee_mention(text: str, committee: Committee) -> re.Match | None:
+    """Where a text names the committee (acronym, name or alias), if it does so literally."""
+    for acronym in sorted(committee.acronyms, key=len, reverse=True):
+        m = re.search(rf"\b{re.escape(acronym)}\b", text)
+        if m:
+            return m
+    for name in sorted([committee.name, *committee.aliases], key=len, reverse=True):
+        m = re.search(rf"(?:\bthe\s+)?\b{re.escape(name)}\b", text, re.I)
+        if m:
+            return m
+    return None
+
+
+def _names(text: str, skip_first: bool) -> list[re.Match]:
+    """Capitalised names ("Tower Hamlets", "Land at Mill Lane"), not the sentence's first word,
+    month names or all-capital acronyms."""
+    out = []
+    for m in _NAME.finditer(text):
+        if skip_first and m.start() == 0:
+            continue
+        words = m.group(0).split()
+        if all(w.lower() in _STOP or w.lower() in _CALENDAR for w in words) or m.group(0).isupper():
+            continue
+        out.append(m)
+    return out
+
+
+def _swap(previous: str, rest: str, registry: CommitteeRegistry) -> str:
+    """The previous question with the part the ellipsis replaces swapped for it."""
+    out, end = _strip_end(previous)
+    phrase, _ = _strip_end(rest)
+    placed = False
+
+    span = _span_in(phrase)
+    if span is not None:
+        new_text = span.text if re.match(r"(?i)(in|on|during|since|after|from|before|until|up to|prior to|between|at|of|for)\b", span.text) else f"in {span.text}"
+        old = parse_date_range(out)
+        out = out.replace(old.text, new_text, 1) if old else f"{out} {new_text}"
+        phrase = phrase.replace(span.text, " ").strip(" ,")
+        placed = True
+
+    committee = registry.find_in(phrase)[0] if phrase and len(registry) else None
+    if committee is not None:
+        label = _committee_label(committee, registry)
+        before = registry.find_in(out)[0] if len(registry) else None
+        mention = _committee_mention(out, before) if before is not None else None
+        out = out[: mention.start()] + label + out[mention.end() :] if mention else f"{out} for {label}"
+        return out + end
+
+    names = _names(phrase, skip_first=False)
+    if names:
+        # The whole phrase replaces the name ("the Orchard Road depot" for "Land at Mill Lane").
+        new = re.sub(r"(?i)^(?:in|for|at|on|about|of)\s+", "", phrase).strip()
+        old_names = _names(out, skip_first=True)
+        if old_names:
+            last = old_names[-1]
+            out = out[: last.start()] + new + out[last.end() :]
+        else:
+            out = f"{out} in {new}"
+        return out + end
+
+    topic = re.sub(r"(?i)^(?:in|for|on|at)\s+", "", phrase).strip()
+    if topic and not placed:
+        m = re.search(
+            r"(?i)\b(?P<lead>about|regarding|concerning|on|for)\s+(?P<topic>.+?)(?=\s+(?:in|at|for|during|since|before|between|by)\s|$)",
+            out,
+        )
+        if m:
+            out = out[: m.start("topic")] + topic + out[m.end("topic") :]
+        else:
+            m = _WHAT_IS.match(out + "?")
+            out = f"{out[: m.start('topic')]}{topic}" if m else f"{out} and {topic}"
+    return out + end
+
+
+def _refine_actions(asked: ActionQuestion, rest: str, elliptic: bool, registry: CommitteeRegistry) -> str | None:
+    """The previous action question with the follow-up's conditions merged in, written out; None
+    when the follow-up is not about the same actions."""
+    f, kind = asked.filters, asked.kind
+    changed = False
+
+    committee = registry.find_in(rest)[0] if len(registry) else None
+    if committee is not None and committee.name != f.committee:
+        f, changed = replace(f, committee=committee.name), True
+
+    owner = owner_named(rest)
+    if owner is None and elliptic:
+        names = [m.group(0) for m in _names(_strip_end(rest)[0], skip_first=False)]
+        # A name that is a body ("the Licensing Sub-Committee") is not an owner, even when the
+        # caller's registry does not know it.
+        names = [n for n in names if registry.resolve(n) is None and not _BODY.search(n)]
+        if names and not _span_in(rest):
+            owner = max(names, key=len)
+    if owner:
+        f, changed = replace(f, owner=owner), True
+        if kind == "who":
+            f, kind = replace(f, q=None), "owner"
+
+    if asks_overdue(rest):
+        f, kind, changed = replace(f, overdue=True, status=None), "overdue", True
+    status = status_named(rest)
+    if status is not None:
+        if status != ActionStatus.open and f.overdue:
+            f, kind = replace(f, overdue=None), "status"
+        f, changed = replace(f, status=status), True
+
+    span = _span_in(rest)
+    if span is not None:
+        if kind == "raised" or (f.raised_from or f.raised_to):
+            f = replace(f, raised_from=span.start, raised_to=span.end)
+        else:
+            f = replace(f, due_from=span.start, due_to=span.end)
+            kind = "due" if kind in ("list", "status") else kind
+        changed = True
+
+    if not changed:
+        # "who owns them?", "when are they due?": the previous answer lists owners, dates and
+        # statuses already, so the question it stands for is the previous one.
+        if _pronoun(rest) is not None or _OF_THOSE.search(rest):
+            return action_question_text(asked, registry)
+        if kind == "who" and elliptic:
+            topic = re.sub(r"(?i)^(?:the same for|for)\s+", "", _strip_end(rest)[0]).strip()
+            return action_question_text(replace(asked, filters=replace(f, q=topic)), registry) if topic else None
+        return None
+    return action_question_text(ActionQuestion(f, kind), registry)
+
+
+def span_phrase(start: date | None, end: date | None) -> str:
+    """Words for a date span that `parse_date_range` reads back to the same span."""
+
+    def day(d: date) -> str:
+        return f"{d.day} {d:%B %Y}"
+
+    if start and end:
+        if start == end:
+            return f"on {day(start)}"
+        if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+            return f"in {start.year}" if start.year == end.year else f"between {start.year} and {end.year}"
+        if start.day == 1 and end == month_end(end.year, end.month):
+            if (start.year, start.month) == (end.year, end.month):
+                return f"in {start:%B %Y}"
+            return f"between {start:%B %Y} and {end:%B %Y}"
+        return f"between {start:%B %Y} and {end:%B %Y}"
+    if start:
+        return f"since {day(start)}"
+    if end:
+        return f"up to {day(end)}"
+    return ""
+
+
+def action_question_text(asked: ActionQuestion, registry: CommitteeRegistry) -> str:
+    """An action question written out so that `parse_action_question` reads it back to the same
+    filters: "Which actions for HOSC are overdue and owned by Tom Okafor-Reid?"."""
+    f = asked.filters
+    committee = registry.resolve(f.committee) if f.committee else None
+    label = _committee_label(committee, registry) if committee else f.committee
+    scope = f" for {label}" if label else ""
+    if asked.kind == "who" and f.q:
+        return f"Among the actions{scope}, who is responsible for {f.q}?" if scope else f"Who is responsible for {f.q}?"
+    conditions = []
+    if f.overdue:
+        conditions.append("overdue")
+    elif f.status in _STATUS_PHRASE:
+        conditions.append(_STATUS_PHRASE[f.status])
+    if f.due_from or f.due_to:
+        conditions.append(f"due {span_phrase(f.due_from, f.due_to)}")
+    if f.raised_from or f.raised_to:
+        head = f"What actions did {label} ask for {span_phrase(f.raised_from, f.raised_to)}"
+        tail = conditions + ([f"owned by {f.owner}"] if f.owner else [])
+        return f"{head}{' that are ' + ' and '.join(tail) if tail else ''}?"
+    if f.owner:
+        conditions.append(f"owned by {f.owner}")
+    if not conditions:
+        return f"List the actions{scope}."
+    return f"Which actions{scope} are {' and '.join(conditions)}?"
