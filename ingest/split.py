@@ -99,9 +99,14 @@ def dense_windows(chunk: Chunk) -> list[str]:
     is what makes a bare name answer "who wrote the report?"). The document title is left out of
     pair windows: on every window of a paper it pulls them all towards any question on its topic,
     and measured on the labelled questions it ranked worse than headings alone. A table row or a
-    chunk of one or two sentences is a single window with its full context."""
-    if chunk.kind in ("table_row", "action"):
+    chunk of one or two sentences is a single window with its full context. An action passage
+    also gets a window of its first line alone (what was asked for), which its owner, dates,
+    status and response would otherwise dilute."""
+    if chunk.kind == "table_row":
         return [chunk.index_text]
+    if chunk.kind == "action":
+        first = chunk.text.split("\n", 1)[0]
+        return [chunk.index_text] + ([first] if first != chunk.text else [])
     sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
     if len(sentences) <= 2:
         return [chunk.index_text]
