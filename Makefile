@@ -12,7 +12,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install serve ingest-examples test bench examples clean
+.PHONY: install serve ingest-examples test bench eval bench-scale examples clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -37,6 +37,15 @@ test: install
 
 bench: install
 	$(PY) -m bench.run
+
+# Quality side by side (ours, textbook, dense-only, lexical-only): bench/results/eval.md and eval.png.
+eval: install
+	$(PY) -m bench.eval
+
+# Synthetic corpora of SIZES chunks (comma-separated): bench/results/scale.md and scale.png.
+SIZES ?= 1000,10000,100000
+bench-scale: install
+	SIZES=$(SIZES) $(PY) -m bench.scale
 
 examples: install
 	$(PY) examples/make_examples.py
