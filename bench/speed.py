@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import statistics
@@ -84,7 +85,7 @@ def baseline_ingest(code_dir: Path, files: list[Path], home: Path) -> dict:
     script = _BASELINE_SCRIPT.format(corpus_py=str(REPO / "bench" / "corpus.py"))
     out = subprocess.run(
         [sys.executable, "-c", script, json.dumps([str(f) for f in files]), str(home)],
-        cwd=code_dir, capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(code_dir)},
+        cwd=code_dir, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(code_dir)},
     )
     if out.returncode != 0:
         raise RuntimeError(f"baseline ingest failed:\n{out.stderr[-2000:]}")
@@ -228,7 +229,7 @@ def build_markdown(data: dict) -> str:
                          f"{r['mean_cosine_to_plain']:.4f} |")
     q = data.get("quality")
     if q:
-        lines += ["", "## Retrieval quality by embedding backend (all answerable questions, GET /search path)", "",
+        lines += ["", "## Retrieval quality by embedding backend (all answerable questions, service.search, k=5)", "",
                   "| Backend | n | hit@1 | hit@5 | MRR@5 |", "| --- | --- | --- | --- | --- |"]
         for name, s in q.items():
             lines.append(f"| {name} | {s['n']} | {100 * s['hit@1']:.1f}% | {100 * s['hit@5']:.1f}% | {s['mrr']:.3f} |")
@@ -245,8 +246,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-
-    import os
 
     files = corpus_files(args.corpus)
     for f in files:
