@@ -76,6 +76,36 @@ def profile_searches(home: Path, queries: list[str], out: Path) -> None:
     out.write_text(buf.getvalue(), encoding="utf-8")
 
 
+def serve_and_measure(home: Path, queries: list[str], n_queries: int, n_asks: int, rng: random.Random) -> dict:
+    """Serve `home` with `papers serve`, warm it, and time searches and asks one at a time over
+    HTTP; the server's RSS after warm-up and after the run, and its peak."""
+    import httpx
+
+    from bench.load import serve
+
+    search_qs = [{"q": rng.choice(queries), "k": 5} for _ in range(n_queries)]
+    ask_qs = [{"question": rng.choice(queries)} for _ in range(n_asks)]
+    with serve(home, "scale-server.log", {"PAPERS_ACCESS__AUDIT": "false"}) as (base, server):
+        with httpx.Client(timeout=120) as client:
+            t0 = time.perf_counter()
+            client.get(base + "/search", params={"q": "warm up", "k": 5}).raise_for_status()
+            first_ms = (time.perf_counter() - t0) * 1000
+            _timed_requests(client, base, "GET", "/search", [{"q": q, "k": 5} for q in queries[:WARMUP]])
+            _timed_requests(client, base, "POST", "/ask", [{"question": q} for q in queries[:5]])
+            rss_warm, _ = _rss_mb(server.pid)
+            search_ms = _timed_requests(client, base, "GET", "/search", search_qs)
+            ask_ms = _timed_requests(client, base, "POST", "/ask", ask_qs)
+            rss_after, rss_peak = _rss_mb(server.pid)
+    return {
+        "first_search_ms": first_ms,
+        "rss_mb_after_warmup": rss_warm,
+        "rss_mb_after_latency_run": rss_after,
+        "rss_mb_peak": rss_peak,
+        "search": latency_stats(search_ms, samples=False),
+        "ask": latency_stats(ask_ms, samples=False),
+    }
+
+
 def stand_in_embed(texts: list[str], show_progress: bool = False):
     """Unit vectors derived from a hash of each text: no meaning, the model's cost skipped. Only
     for measuring the query side at sizes whose real embedding would take hours here; the server
@@ -95,11 +125,8 @@ def stand_in_embed(texts: list[str], show_progress: bool = False):
 
 def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, profile_dir: Path | None,
              stand_in: bool = False) -> dict:
-    import httpx
-
     from assistant.config import Settings
     from assistant.service import PapersService
-    from bench.load import serve
     from bench.synth import generate
 
     papers = work / f"synth-{size}"
@@ -119,19 +146,7 @@ def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, prof
     gc.collect()
     store_mb = dir_size(home) / 1e6
     log(f"[{size}] {ingest['chunks']} chunks in {ingest['seconds']:.0f} s; serving ...")
-    search_qs = [{"q": rng.choice(queries), "k": 5} for _ in range(n_queries)]
-    ask_qs = [{"question": rng.choice(queries)} for _ in range(n_asks)]
-    with serve(home, "scale-server.log", {"PAPERS_ACCESS__AUDIT": "false"}) as (base, server):
-        with httpx.Client(timeout=120) as client:
-            t0 = time.perf_counter()
-            client.get(base + "/search", params={"q": "warm up", "k": 5}).raise_for_status()
-            first_ms = (time.perf_counter() - t0) * 1000
-            _timed_requests(client, base, "GET", "/search", [{"q": q, "k": 5} for q in queries[:WARMUP]])
-            _timed_requests(client, base, "POST", "/ask", [{"question": q} for q in queries[:5]])
-            rss_warm, _ = _rss_mb(server.pid)
-            search_ms = _timed_requests(client, base, "GET", "/search", search_qs)
-            ask_ms = _timed_requests(client, base, "POST", "/ask", ask_qs)
-            rss_after, rss_peak = _rss_mb(server.pid)
+    served = serve_and_measure(home, queries, n_queries, n_asks, rng)
     if profile_dir is not None:
         profile_searches(home, queries, profile_dir / f"scale-profile-{size}.txt")
     return {
@@ -141,12 +156,7 @@ def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, prof
         "failed_files": len(failed),
         "ingest": ingest,
         "store_mb": store_mb,
-        "first_search_ms": first_ms,
-        "rss_mb_after_warmup": rss_warm,
-        "rss_mb_after_latency_run": rss_after,
-        "rss_mb_peak": rss_peak,
-        "search": latency_stats(search_ms, samples=False),
-        "ask": latency_stats(ask_ms, samples=False),
+        **served,
     }
 
 
