@@ -172,6 +172,14 @@ def build_markdown(data: dict) -> str:
             s = r[system][split]
             lines.append(f"| {system} | {split} | {s['n']} | {pct(s['hit@1'])} | {pct(s['hit@5'])} | "
                          f"{s['mrr']:.3f} | {s['ndcg@10']:.3f} |")
+    lines += [
+        "",
+        "Dense-only and lexical-only are the service with `dense_weight` 1.0 and 0.0: assistant/retrieve.py scores "
+        "`w * cosine + (1 - w) * bm25 / max bm25`, so they rank by cosine alone and by BM25 alone over the same "
+        "candidates (dense top 60 plus lexical top 60; at 1.0 the lexical-only candidates past the 10 whose cosine "
+        "is looked up score as the weakest dense hit, at 0.0 dense-only candidates score 0). The committee and date "
+        "understanding of the question (filters, 10% boosts) applies to all three.",
+    ]
     lines += ["", "### hit@5 by question kind (all splits)", "",
               "| Kind | n | " + " | ".join(SYSTEMS) + " |", "| --- | --- |" + " --- |" * len(SYSTEMS)]
     for kind, s in r[SYSTEMS[0]]["by_kind"].items():
