@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install chromium serve ingest-examples test bench examples clean
+.PHONY: install chromium serve ingest-examples test bench eval bench-scale examples clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -46,6 +46,15 @@ test: install chromium
 
 bench: install
 	$(PY) -m bench.run
+
+# Quality side by side (ours, textbook, dense-only, lexical-only): bench/results/eval.md and eval.png.
+eval: install
+	$(PY) -m bench.eval
+
+# Synthetic corpora of SIZES chunks (comma-separated): bench/results/scale.md and scale.png.
+SIZES ?= 1000,10000,100000
+bench-scale: install
+	SIZES=$(SIZES) $(PY) -m bench.scale
 
 examples: install
 	$(PY) examples/make_examples.py

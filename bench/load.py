@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -109,44 +110,54 @@ async def _phase(base: str, concurrency: int, seconds: float, upload: tuple[str,
     return out
 
 
-def run_load(home: Path, upload_files: list[Path], concurrency: int = 100, seconds: float = 15.0) -> dict:
-    """Serve `home` in a subprocess and load it; returns the figures of both phases."""
-    from assistant.access import AccessControl
-    from assistant.config import Settings
-
-    settings = Settings(home=home)
-    access = AccessControl(settings.access_path, settings.access.clearance)
-    _, admin_key = access.create_key("admin", "load test")
+@contextmanager
+def serve(home: Path, log_name: str = "server.log", extra_env: dict | None = None):
+    """`papers serve` (this checkout's code) over `home` on a free loopback port, in a subprocess;
+    yields (base URL, the server's Popen) once /health answers, and stops it on exit."""
     port = _free_port()
-    env = {**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(REPO), "PAPERS_ACCESS__AUDIT": "true"}
+    env = {**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(REPO), **(extra_env or {})}
     server = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(home / "load-server.log", "w"),
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(home / log_name, "w"),
     )
     base = f"http://127.0.0.1:{port}"
     try:
         import httpx
 
-        deadline = time.time() + 120
+        deadline = time.time() + 300
         while True:
             try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                if httpx.get(f"{base}/health", timeout=5).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
             if time.time() > deadline or server.poll() is not None:
-                raise RuntimeError("papers serve did not start")
+                raise RuntimeError(f"papers serve did not start (see {home / log_name})")
             time.sleep(0.5)
-        # Warm the model and the indexes before measuring.
-        httpx.post(f"{base}/ask", json={"question": "warm up"}, timeout=120)
-        quiet = asyncio.run(_phase(base, concurrency, seconds, None))
-        busy = asyncio.run(_phase(base, concurrency, seconds, (admin_key, upload_files)))
+        yield base, server
     finally:
         server.terminate()
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def run_load(home: Path, upload_files: list[Path], concurrency: int = 100, seconds: float = 15.0) -> dict:
+    """Serve `home` in a subprocess and load it; returns the figures of both phases."""
+    from assistant.access import AccessControl
+    from assistant.config import Settings
+
+    import httpx
+
+    settings = Settings(home=home)
+    access = AccessControl(settings.access_path, settings.access.clearance)
+    _, admin_key = access.create_key("admin", "load test")
+    with serve(home, "load-server.log", {"PAPERS_ACCESS__AUDIT": "true"}) as (base, _):
+        # Warm the model and the indexes before measuring.
+        httpx.post(f"{base}/ask", json={"question": "warm up"}, timeout=120)
+        quiet = asyncio.run(_phase(base, concurrency, seconds, None))
+        busy = asyncio.run(_phase(base, concurrency, seconds, (admin_key, upload_files)))
     return {"quiet": quiet, "during_ingest": busy}
 
 

@@ -102,3 +102,29 @@ def summarise(ranks: Iterable[int | None], k: int = 5) -> dict:
 def load_questions(path: str | Path) -> list[dict]:
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def ndcg_first_hit(rank: int | None, k: int = 10) -> float:
+    """nDCG@k with binary relevance when a question has one fact to find: the ideal list has one
+    relevant passage at rank 1, so nDCG@k is 1/log2(1 + rank of the first hit) (0 past k). Later
+    passages repeating the fact earn nothing, as they add nothing for the reader."""
+    import math
+
+    if rank is None or rank > k:
+        return 0.0
+    return 1.0 / math.log2(1 + rank)
+
+
+def retrieval_summary(ranks: Iterable[int | None]) -> dict:
+    """hit@1, hit@5, MRR@5 (as `summarise`, so figures agree with `make bench`) and nDCG@10 over
+    first-hit ranks of a ranking at least 10 deep."""
+    ranks = list(ranks)
+    out = summarise(ranks, 5)
+    out["ndcg@10"] = sum(ndcg_first_hit(r, 10) for r in ranks) / len(ranks) if ranks else None
+    out["hit@10"] = sum(hit_at(r, 10) for r in ranks) / len(ranks) if ranks else None
+    return out
+
+
+def answer_contains(expected: str | None, answer_text: str | None) -> bool:
+    """The answer check of tests/data/README.md: norm(answer text) contains norm(expected)."""
+    return bool(expected) and normalise(expected) in normalise(answer_text)

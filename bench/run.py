@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,12 +29,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench.metrics import first_hit_rank, is_answerable, load_questions, normalise, summarise  # noqa: E402
+from bench.corpus import DEFAULT_CORPUS, QUESTIONS, REPO, RESULTS, corpus_files, latency_stats, log  # noqa: E402
+from bench.metrics import answer_contains, first_hit_rank, is_answerable, load_questions, summarise  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
-QUESTIONS = REPO / "tests" / "data" / "questions.jsonl"
-RESULTS = REPO / "bench" / "results"
 K = 5
 WARMUP = 5
 
@@ -43,42 +39,6 @@ WARMUP = 5
 T_HIT5 = 0.90
 T_MARGIN = 0.25
 T_P50_MS = 50.0
-
-
-def log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def corpus_files(corpus: Path) -> list[Path]:
-    seeds = sorted((corpus / "seeds").glob("*.txt"))
-    kent = sorted((corpus / "kent").glob("*.pdf"))
-    if not seeds or not kent:
-        raise SystemExit(
-            f"bench: corpus missing or incomplete at {corpus} "
-            f"(found {len(seeds)} seeds/*.txt and {len(kent)} kent/*.pdf; need both)"
-        )
-    return seeds + kent
-
-
-def percentile(values: list[float], p: float) -> float:
-    xs = sorted(values)
-    if len(xs) == 1:
-        return xs[0]
-    pos = (len(xs) - 1) * p / 100
-    lo = int(pos)
-    hi = min(lo + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
-
-
-def latency_stats(ms: list[float]) -> dict:
-    return {
-        "n": len(ms),
-        "p50_ms": percentile(ms, 50),
-        "p95_ms": percentile(ms, 95),
-        "mean_ms": statistics.fmean(ms),
-        "max_ms": max(ms),
-        "samples_ms": [round(x, 2) for x in ms],
-    }
 
 
 def preimport() -> None:
@@ -185,7 +145,7 @@ def run_not_found(service, questions: list[dict]) -> dict:
                 ans_total += 1
                 answered = a.mode != "not_found"
                 ans_answered += answered
-                correct = bool(q.get("answer")) and normalise(q["answer"]) in normalise(a.answer)
+                correct = answer_contains(q.get("answer"), a.answer)
                 ans_correct += correct
             else:
                 na_total += 1

@@ -96,13 +96,12 @@ class Embedder:
         return vectors.astype(np.float32, copy=False)
 
     def _embed_onnx(self, texts: list[str], show_progress: bool) -> np.ndarray:
-        step = self.batch_size * 8
-        if not show_progress or len(texts) <= step:
+        if not show_progress:
             return self.onnx.encode(texts, self.batch_size)
         from tqdm import tqdm
 
-        parts = [self.onnx.encode(texts[i : i + step], self.batch_size) for i in tqdm(range(0, len(texts), step), desc="Embedding", unit="batch")]
-        return np.concatenate(parts)
+        with tqdm(total=len(texts), desc="Embedding", unit="text") as bar:
+            return self.onnx.encode(texts, self.batch_size, progress=bar.update)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

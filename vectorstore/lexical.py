@@ -54,6 +54,9 @@ class LexicalHit:
     score: float
 
 
+MASK_CACHE = 256  # distinct filter sets whose masks are kept per index snapshot
+
+
 class _Built:
     """One immutable snapshot of the index and the per-chunk filter columns."""
 
@@ -68,21 +71,41 @@ class _Built:
         self.doc_types = np.asarray(doc_types, dtype=object)
         self.classifications = np.asarray(classifications, dtype=object)
         self.position = {cid: i for i, cid in enumerate(ids)}
+        self._masks: dict[tuple, np.ndarray] = {}
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
+        """The BM25 weight mask for the filters, computed once per distinct filter set of this
+        snapshot (comparing object arrays cost 2-4 ms a query at 100k chunks; bm25s only reads it)."""
         if filters is None or filters.is_empty():
             return None
+        key = (
+            committee_key(filters.committee) if filters.committee else None,
+            filters.doc_type.value if filters.doc_type else None,
+            filters.date_from,
+            filters.date_to,
+            None if filters.clearance is None else frozenset(c.value for c in filters.clearance),
+        )
+        cached = self._masks.get(key)
+        if cached is None:
+            if len(self._masks) >= MASK_CACHE:
+                self._masks.clear()
+            cached = self._masks[key] = self._compute_mask(key)
+            cached.flags.writeable = False
+        return cached
+
+    def _compute_mask(self, key) -> np.ndarray:
+        committee, doc_type, date_from, date_to, clearance = key
         keep = np.ones(len(self.ids), dtype=bool)
-        if filters.committee:
-            keep &= self.committees == committee_key(filters.committee)
-        if filters.doc_type:
-            keep &= self.doc_types == filters.doc_type.value
-        if filters.date_from:
-            keep &= self.dates >= date_number(filters.date_from)
-        if filters.date_to:
-            keep &= (self.dates <= date_number(filters.date_to)) & (self.dates > 0)
-        if filters.clearance is not None:  # access control inside the search (see chroma.where_clause)
-            keep &= np.isin(self.classifications, [c.value for c in filters.clearance])
+        if committee:
+            keep &= self.committees == committee
+        if doc_type:
+            keep &= self.doc_types == doc_type
+        if date_from:
+            keep &= self.dates >= date_number(date_from)
+        if date_to:
+            keep &= (self.dates <= date_number(date_to)) & (self.dates > 0)
+        if clearance is not None:  # access control inside the search (see chroma.where_clause)
+            keep &= np.isin(self.classifications, sorted(clearance))
         return keep.astype(np.float32)
 
 

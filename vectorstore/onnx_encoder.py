@@ -14,6 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+# Word pieces per batch row of a full-length batch: a batch holds batch_size * TOKENS_PER_ROW word
+# pieces, however they are split into rows (measured best between 2k and 4k on this CPU).
+TOKENS_PER_ROW = 128
+
 
 def _weights_digest(model_dir: Path) -> str:
     h = hashlib.sha256()
@@ -90,17 +94,34 @@ class OnnxEncoder:
         self.max_tokens = max_tokens
         self._lock = threading.Lock()
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
-        """Unit-length embeddings; texts are batched by length so little time goes on padding."""
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    def encode(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
+        """Unit-length embeddings. All texts are tokenised once, identical texts are encoded once,
+        and batches are cut from the texts sorted by word-piece count under a budget of
+        `batch_size * TOKENS_PER_ROW` word pieces (so short windows go in wide batches, long ones in
+        narrow ones). Sorting by characters, as before, left a third of the model's work on padding
+        on the committee corpus; by word pieces it is about 2%. `progress(n)` is called after each
+        batch with the number of texts it encoded."""
         out = np.zeros((len(texts), 384), dtype=np.float32)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            encodings = [self._truncate(e.ids) for e in self.tokenizer.encode_batch([texts[i] for i in idx])]
-            width = max(len(e) for e in encodings)
-            ids = np.zeros((len(idx), width), dtype=np.int64)
-            mask = np.zeros((len(idx), width), dtype=np.int64)
-            for row, e in enumerate(encodings):
+        if not texts:
+            return out
+        first: dict[str, int] = {}
+        twin = [first.setdefault(t, i) for i, t in enumerate(texts)]
+        unique = list(first.values())  # indices of the first occurrence of each distinct text
+        encodings = [self._truncate(e.ids) for e in self.tokenizer.encode_batch([texts[i] for i in unique])]
+        order = sorted(range(len(unique)), key=lambda j: len(encodings[j]))
+        budget = batch_size * TOKENS_PER_ROW
+        start = 0
+        while start < len(order):
+            end = start + 1
+            while end < len(order) and (end - start + 1) * len(encodings[order[end]]) <= budget:
+                end += 1
+            batch = order[start:end]
+            start = end
+            width = len(encodings[batch[-1]])
+            ids = np.zeros((len(batch), width), dtype=np.int64)
+            mask = np.zeros((len(batch), width), dtype=np.int64)
+            for row, j in enumerate(batch):
+                e = encodings[j]
                 ids[row, : len(e)] = e
                 mask[row, : len(e)] = 1
             hidden = self.session.run(
@@ -109,7 +130,11 @@ class OnnxEncoder:
             m = mask[..., None].astype(np.float32)
             pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
             pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-            out[idx] = pooled
+            out[[unique[j] for j in batch]] = pooled
+            if progress is not None:
+                progress(len(batch))
+        if len(unique) < len(texts):
+            out[:] = out[twin]
         return out
 
     def _truncate(self, ids: list[int]) -> list[int]:

@@ -1,0 +1,293 @@
+"""Ingest and encoder speed on the real corpus, in one run: where our ingest time goes, ours against
+the textbook LangChain pipeline, and encoder throughput against plain SentenceTransformer.
+
+    .venv/bin/python -m bench.speed [--baseline DIR] [--quality] [--sample 1500]
+
+- ingest: `../shared/corpus` into a fresh PAPERS_HOME with our pipeline (wall and CPU seconds,
+  seconds per stage, share of time outside the embedding model, a SHA-256 of every chunk text),
+  then the textbook pipeline on the same files.
+- `--baseline DIR`: also ingest with the code in DIR (e.g. `git archive <commit> | tar -x -C DIR`)
+  in a subprocess, first, for a before/after in the same run; the chunk digests must agree.
+- encode: the texts our ingest embeds (every dense window of the corpus; a seeded sample), through
+  plain `SentenceTransformer(<model dir>).encode`, our torch backend, the ONNX int8 encoder with the
+  previous batching (sorted by characters, 32 per batch) and with the current one. Rounds are
+  interleaved so machine noise hits every encoder alike; passages/s are medians.
+- `--quality`: hit@1/hit@5 on the labelled questions with the store embedded by torch fp32 and by
+  ONNX int8 (a second full ingest with PAPERS_EMBEDDING__BACKEND=torch).
+
+Writes bench/results/speed.md and speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.corpus import (
+    DEFAULT_CORPUS, QUESTIONS, REPO, RESULTS, chunk_digest, corpus_files, log, offline, timed_ingest,
+)
+
+offline()
+
+
+def legacy_onnx_encode(encoder, texts: list[str], batch_size: int = 32):
+    """The ONNX encoder's batching before length sorting by word pieces: texts sorted by character
+    count, fixed batches of `batch_size` (kept here to measure the change in one run)."""
+    import numpy as np
+
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+    for start in range(0, len(order), batch_size):
+        idx = order[start : start + batch_size]
+        encodings = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch([texts[i] for i in idx])]
+        width = max(len(e) for e in encodings)
+        ids = np.zeros((len(idx), width), dtype=np.int64)
+        mask = np.zeros((len(idx), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e)] = e
+            mask[row, : len(e)] = 1
+        hidden = encoder.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        m = mask[..., None].astype(np.float32)
+        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        out[idx] = pooled
+    return out
+
+
+_BASELINE_SCRIPT = """
+import importlib.util, json, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("bench_corpus_probe", {corpus_py!r})
+probe = importlib.util.module_from_spec(spec); spec.loader.exec_module(probe)
+probe.offline()
+from assistant.config import Settings
+from assistant.service import PapersService
+files = [Path(p) for p in json.loads(sys.argv[1])]
+service = PapersService(Settings(home=Path(sys.argv[2])))
+r = probe.timed_ingest(service, files)
+r.pop("report")
+r["digest"] = probe.chunk_digest(service.catalog)
+print(json.dumps(r))
+"""
+
+
+def baseline_ingest(code_dir: Path, files: list[Path], home: Path) -> dict:
+    """Ingest with the pipeline code in `code_dir`, in a subprocess (same timing probe)."""
+    script = _BASELINE_SCRIPT.format(corpus_py=str(REPO / "bench" / "corpus.py"))
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps([str(f) for f in files]), str(home)],
+        cwd=code_dir, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(code_dir)},
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"baseline ingest failed:\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ours_ingest(files: list[Path], home: Path, backend: str = "onnx-int8"):
+    from assistant.config import EmbeddingSettings, Settings
+    from assistant.service import PapersService
+
+    service = PapersService(Settings(home=home, embedding=EmbeddingSettings(backend=backend)))
+    r = timed_ingest(service, files)
+    r.pop("report")
+    r["digest"] = chunk_digest(service.catalog)
+    return service, r
+
+
+def textbook_ingest(files: list[Path], persist: Path) -> dict:
+    from bench.textbook import TextbookPipeline
+
+    tb = TextbookPipeline(persist_dir=persist)
+    t0, c0 = time.perf_counter(), time.process_time()
+    _, pages = tb.ingest(files)
+    out = {"seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0, "pages": pages,
+           "chunks": tb.chunks}
+    tb.close()
+    return out
+
+
+def encode_throughput(service, sample_size: int, rounds: int, seed: int = 0) -> dict:
+    """Passages/s of each encoder on the same seeded sample of the windows our ingest embeds."""
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from ingest.split import dense_windows
+    from vectorstore.embedder import Embedder
+
+    windows = [w for c in service.catalog.iter_chunks() for w in dense_windows(c)]
+    rng = random.Random(seed)
+    sample = rng.sample(windows, min(sample_size, len(windows)))
+    onnx = service.embedder.onnx
+    plain = SentenceTransformer(str(service.embedder.model_path), device="cpu", local_files_only=True)
+    torch_backend = Embedder(service.embedder.model_path, backend="torch", max_tokens=service.embedder.max_tokens)
+    encoders = {
+        "SentenceTransformer.encode (plain, torch fp32, batch 32)": lambda t: plain.encode(
+            t, batch_size=32, normalize_embeddings=True),
+        "ours, torch backend (PAPERS_EMBEDDING__BACKEND=torch)": torch_backend.embed,
+        "ours, onnx-int8, previous batching (chars, 32/batch)": lambda t: legacy_onnx_encode(onnx, t, 32),
+        "ours, onnx-int8, current (word-piece sorted, token budget, dedup)": service.embedder.embed,
+    }
+    for f in encoders.values():  # warm: first calls pay for allocations and thread start
+        f(sample[:64])
+    reference = encoders["SentenceTransformer.encode (plain, torch fp32, batch 32)"](sample)
+    wall: dict[str, list[float]] = {k: [] for k in encoders}
+    cpu: dict[str, list[float]] = {k: [] for k in encoders}
+    cosine = {}
+    for r in range(rounds):
+        for name, f in encoders.items():
+            t0, c0 = time.perf_counter(), time.process_time()
+            v = f(sample)
+            wall[name].append(len(sample) / (time.perf_counter() - t0))
+            cpu[name].append(len(sample) / (time.process_time() - c0))
+            if r == 0:
+                cosine[name] = float(np.mean(np.sum(np.asarray(v) * reference, axis=1)))
+            log(f"encode round {r + 1}: {name}: {wall[name][-1]:.0f}/s")
+    tokens = [len(e.ids) for e in onnx.tokenizer.encode_batch(sample)]
+    return {
+        "sample": len(sample),
+        "windows_in_corpus": len(windows),
+        "mean_word_pieces": statistics.fmean(tokens),
+        "rounds": rounds,
+        "encoders": {
+            name: {
+                "passages_per_s": statistics.median(wall[name]),
+                "passages_per_cpu_s": statistics.median(cpu[name]),
+                "all_rounds": [round(x, 1) for x in wall[name]],
+                "mean_cosine_to_plain": cosine[name],
+            }
+            for name in encoders
+        },
+    }
+
+
+def retrieval_quality(service, questions: list[dict]) -> dict:
+    from bench.metrics import first_hit_rank, is_answerable, summarise
+
+    answerable = [q for q in questions if is_answerable(q)]
+    ranks = []
+    for q in answerable:
+        passages = service.search(q["question"], k=5)
+        ranks.append(first_hit_rank([(p.chunk.source, p.chunk.text) for p in passages], q))
+    return summarise(ranks, 5)
+
+
+def build_markdown(data: dict) -> str:
+    o, t = data["ours"], data["textbook"]
+    lines = [
+        "# Ingest and encoder speed (bench/speed.py)",
+        "",
+        f"Run {data['started']}, {data['cpus']} CPUs (shared with other work: compare within this run), "
+        f"load average {data['loadavg'][0]:.1f} at start.",
+        "",
+        "## Ingest of ../shared/corpus (26 papers), same run",
+        "",
+        "| Pipeline | Wall s | CPU s | Chunks | Chunks/s | Model s | Outside model | Chunk texts SHA-256 |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+
+    def row(name: str, r: dict) -> str:
+        return (f"| {name} | {r['seconds']:.1f} | {r['cpu_seconds']:.0f} | {r['chunks']} | "
+                f"{r['chunks_per_s']:.1f} | {r['model_seconds']:.1f} | {100 * r['outside_model_share']:.0f}% | "
+                f"`{r['digest'][:16]}` |")
+
+    if data.get("baseline"):
+        lines.append(row(f"ours, before ({data['baseline_label']})", data["baseline"]))
+    lines.append(row("ours, now", o))
+    lines.append(f"| textbook LangChain | {t['seconds']:.1f} | {t['cpu_seconds']:.0f} | {t['chunks']} | "
+                 f"{t['chunks'] / t['seconds']:.1f} | | | |")
+    lines += ["", f"Textbook / ours (wall): **{t['seconds'] / o['seconds']:.2f}x** (target: at least 2x)."]
+    if data.get("baseline"):
+        b = data["baseline"]
+        same = "identical" if b["digest"] == o["digest"] else "DIFFERENT"
+        lines.append(f"Before / now (wall): {b['seconds'] / o['seconds']:.2f}x; chunk texts {same} "
+                     f"({o['chunks']} chunks).")
+    lines += ["", "Seconds by stage (ours): " + ", ".join(f"{k} {v:.1f}" for k, v in o["stages"].items())]
+    if data.get("baseline"):
+        lines.append("Seconds by stage (before): " + ", ".join(
+            f"{k} {v:.1f}" for k, v in data["baseline"]["stages"].items()))
+    e = data.get("encode")
+    if e:
+        lines += [
+            "",
+            f"## Encoder throughput ({e['sample']} of the corpus's {e['windows_in_corpus']} dense windows, "
+            f"mean {e['mean_word_pieces']:.0f} word pieces; median of {e['rounds']} interleaved rounds)",
+            "",
+            "| Encoder | Passages/s (wall) | Passages per CPU-second | Mean cosine to plain fp32 |",
+            "| --- | --- | --- | --- |",
+        ]
+        for name, r in e["encoders"].items():
+            lines.append(f"| {name} | {r['passages_per_s']:.0f} | {r['passages_per_cpu_s']:.0f} | "
+                         f"{r['mean_cosine_to_plain']:.4f} |")
+    q = data.get("quality")
+    if q:
+        lines += ["", "## Retrieval quality by embedding backend (all answerable questions, service.search, k=5)", "",
+                  "| Backend | n | hit@1 | hit@5 | MRR@5 |", "| --- | --- | --- | --- | --- |"]
+        for name, s in q.items():
+            lines.append(f"| {name} | {s['n']} | {100 * s['hit@1']:.1f}% | {100 * s['hit@5']:.1f}% | {s['mrr']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--baseline", type=Path, help="a checkout of older code to ingest with first")
+    parser.add_argument("--baseline-label", default="baseline")
+    parser.add_argument("--quality", action="store_true", help="also compare hit@5 torch vs onnx-int8")
+    parser.add_argument("--sample", type=int, default=1500, help="windows in the encoder comparison (0: skip)")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+
+    files = corpus_files(args.corpus)
+    for f in files:
+        f.read_bytes()
+    log("importing libraries ...")
+    from bench.run import preimport
+
+    preimport()
+    data: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "cpus": os.cpu_count(),
+                  "loadavg": os.getloadavg(), "baseline_label": args.baseline_label}
+    tmp = Path(tempfile.mkdtemp(prefix="papers-speed-"))
+    try:
+        if args.baseline:
+            log(f"baseline ingest with {args.baseline} ...")
+            data["baseline"] = baseline_ingest(args.baseline, files, tmp / "baseline-home")
+        log("ours: ingesting ...")
+        service, data["ours"] = ours_ingest(files, tmp / "ours-home")
+        log(f"ours: {data['ours']['seconds']:.1f} s; textbook: ingesting ...")
+        data["textbook"] = textbook_ingest(files, tmp / "textbook-chroma")
+        log(f"textbook: {data['textbook']['seconds']:.1f} s")
+        if args.sample:
+            data["encode"] = encode_throughput(service, args.sample, args.rounds)
+        if args.quality:
+            from bench.metrics import load_questions
+
+            questions = load_questions(QUESTIONS)
+            log("quality: torch fp32 ingest ...")
+            torch_service, data["torch_ingest"] = ours_ingest(files, tmp / "torch-home", backend="torch")
+            data["quality"] = {
+                "torch fp32": retrieval_quality(torch_service, questions),
+                "onnx-int8": retrieval_quality(service, questions),
+            }
+        data["loadavg_end"] = os.getloadavg()
+        md = build_markdown(data)
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "speed.md").write_text(md, encoding="utf-8")
+        (args.out / "speed.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+        print(md)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
