@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from assistant.config import Settings
 from assistant.types import Action, Chunk, Document, FileResult, IngestReport
 from ingest.actions import extract_actions
@@ -31,7 +33,7 @@ from vectorstore.embedder import Embedder
 from vectorstore.lexical import LexicalIndex
 
 
-# Texts embedded and stored together (one encoder call, one Chroma write). Bounds the work a crash
+# Texts stored together (one Chroma write). Bounds the work a crash
 # can lose to re-embedding, and the memory held by waiting documents.
 GROUP_WINDOWS = 2048
 
@@ -100,8 +102,7 @@ class Ingestor:
 
     def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
         """Ingest files and folders, carrying on past bad files. Parsed files are embedded and
-        stored in groups of about GROUP_WINDOWS texts: one encoder call and one Chroma write per
-        group instead of per file (a Chroma write costs about 60 ms whatever its size, which at
+        stored in groups of about GROUP_WINDOWS texts: one Chroma write per group instead of per file (a Chroma write costs about 60 ms whatever its size, which at
         thousands of small papers was a tenth of ingest), then each document is committed to the
         catalog in turn. (Parsing the next file in a thread while the current one is encoded was
         measured: no gain on two cores, where the encoder already uses both.)"""
@@ -212,8 +213,8 @@ class Ingestor:
         return self.commit_group([prepared], progress)[0]
 
     def commit_group(self, group: list[_Prepared], progress: bool = False) -> list[FileResult]:
-        """Embed and store prepared documents: all their new vectors first (one encoder call, one
-        Chroma write), then each document's catalog transaction, then its replaced vectors out.
+        """Embed and store prepared documents: all their new vectors first (one Chroma write), then
+        each document's catalog transaction, then its replaced vectors out.
         A crash between the steps leaves only orphan vectors, which the next run sweeps."""
         accepted: list[_Prepared] = []
         results: list[FileResult] = []
@@ -231,7 +232,11 @@ class Ingestor:
         if accepted:
             chunks = [c for p in accepted for c in p.chunks]
             windows = [w for p in accepted for w in p.windows]
-            vectors = self.embedder.embed([w for ws in windows for w in ws], show_progress=progress)
+            # Encoded document by document: int8 activations are scaled per batch, so a vector
+            # would otherwise depend on which other papers happened to be ingested with it.
+            vectors = np.concatenate(
+                [self.embedder.embed([w for ws in p.windows for w in ws], show_progress=progress) for p in accepted]
+            )
             self.store.upsert(chunks, windows, vectors)
         for prepared in accepted:
             result, doc = prepared.result, prepared.document
