@@ -276,7 +276,8 @@ class Splitter:
         carried: str | None = None
         width = max((len(r) for _, r in numbered), default=0)
         for ri, row in numbered:
-            if not any(row) or ri in skip:
+            # A row of rules ("-----", "--") is Markdown table furniture, not data.
+            if ri in skip or not any(re.search(r"\w", cell) for cell in row):
                 continue
             row = list(row)
             # A blank first cell in a grouped table means "same as above" (e.g. the meeting date

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import EXAMPLES, KENT, seed
@@ -115,3 +116,9 @@ def test_sentence_tail_before_a_table_is_not_its_title():
     doc = clean(load(EXAMPLES / "HOSC action log - 2024-25.pdf"))
     titles = [t.title for t in _tables(doc)]
     assert all(t is None or not t.endswith(".") for t in titles)
+
+
+def test_rule_rows_are_not_passages(corpus_service):
+    """Markdown table rules ("-----; ---") in a text extraction never become passages of their own."""
+    rows = [c for c in corpus_service.catalog.iter_chunks() if c.kind == "table_row"]
+    assert rows and not [c.text for c in rows if not re.search(r"[A-Za-z0-9]", c.text.split(" — ")[-1])]
