@@ -54,6 +54,7 @@ class LexicalHit:
     score: float
 
 
+RECENT_QUERIES = 16  # (query, filters) whose scores are kept per index snapshot (16 x 4 bytes per chunk)
 MASK_CACHE = 256  # distinct filter sets whose masks are kept per index snapshot
 
 
@@ -72,6 +73,7 @@ class _Built:
         self.classifications = np.asarray(classifications, dtype=object)
         self.position = {cid: i for i, cid in enumerate(ids)}
         self._masks: dict[tuple, np.ndarray] = {}
+        self.recent: dict[tuple, np.ndarray] = {}  # lexical scores of the latest queries
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         """The BM25 weight mask for the filters, computed once per distinct filter set of this
@@ -304,4 +306,12 @@ class LexicalIndex:
         mask = built.mask(filters)
         if mask is not None and not mask.any():
             return None
-        return built, built.scores(q, mask)
+        # A search and the score lookup for its dense-only candidates come in pairs: compute once.
+        key = (tuple(q), filters)
+        cached = built.recent.get(key)
+        if cached is None:
+            if len(built.recent) >= RECENT_QUERIES:
+                built.recent.clear()
+            cached = built.recent[key] = built.scores(q, mask)
+            cached.flags.writeable = False
+        return built, cached
