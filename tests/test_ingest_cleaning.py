@@ -122,3 +122,25 @@ def test_rule_rows_are_not_passages(corpus_service):
     """Markdown table rules ("-----; ---") in a text extraction never become passages of their own."""
     rows = [c for c in corpus_service.catalog.iter_chunks() if c.kind == "table_row"]
     assert rows and not [c.text for c in rows if not re.search(r"[A-Za-z0-9]", c.text.split(" — ")[-1])]
+
+
+def test_contact_and_date_lines_are_text_not_headings(corpus_service):
+    """Report authors and summons dates look like titles (short, capitalised, no full stop); taken
+    for headings they vanished into heading paths and no passage contained them."""
+    texts = {c.source: [] for c in corpus_service.catalog.iter_chunks()}
+    for c in corpus_service.catalog.iter_chunks():
+        texts[c.source].append(c.text)
+    assert any("Matthew Wagner Chief Analyst" in t for t in texts["Cabinet QPR Q3 Cover.pdf"])
+    budget = "24-00108 - Revenue and Capital Budget Monitoring Report November 2024-25.pdf"
+    assert any("Joe McKay Acting Chief Accountant" in t for t in texts[budget])
+    assert any("Wednesday, 5 March 2025" in t for t in texts["Agenda frontsheet 13th-Mar-2025 10.00 County Council.pdf"])
+
+
+def test_pdf_table_follows_its_heading_not_the_page_footer(corpus_service):
+    """QPR appendix page 13: pymupdf lists the page number before the heading; the complaints table
+    must not be read before its own heading (it took the previous table's footnote as its title)."""
+    rows = [
+        c for c in corpus_service.catalog.iter_chunks()
+        if c.source == "QPR Q3 Cabinet appendix 1.pdf" and c.kind == "table_row" and "2,902" in c.text
+    ]
+    assert rows and all("Kent Support and Assistance" not in c.text for c in rows)
