@@ -18,6 +18,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bench.metrics import pct
+
 REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "tests" / "data" / "actions_labelled.json"
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
@@ -60,6 +62,22 @@ def _same(field: str, got, want) -> bool:
     if field in ("owner", "reference"):
         return norm(got) == norm(want)
     return got == want
+
+
+def table_markdown(results: dict) -> list[str]:
+    """The extraction results of `evaluate` per label split, as Markdown table lines."""
+    lines = [
+        "| Labels | Labelled | Extracted | Precision | Recall | Owner | Due date | Status |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for split in ("dev", "heldout", "all"):
+        r = results[split]
+        acc = r["accuracy"]
+        lines.append(
+            f"| {split} | {r['labelled']} | {r['extracted']} | {pct(r['precision'])} | {pct(r['recall'])} | "
+            f"{pct(acc['owner'])} | {pct(acc['due_date'])} | {pct(acc['status'])} |"
+        )
+    return lines
 
 
 def evaluate(corpus: Path = DEFAULT_CORPUS, labels: Path = LABELS, split: str | None = None) -> dict:

@@ -31,7 +31,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from bench.actions_eval import table_markdown
 from bench.corpus import DEFAULT_CORPUS, QUESTIONS, RESULTS, corpus_files, log, offline, timed_ingest
+from bench.metrics import pct
 
 offline()
 
@@ -146,10 +148,6 @@ def coverage(questions: list[dict], files: list[Path]) -> dict:
     }
 
 
-def pct(x) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
-
-
 def build_markdown(data: dict) -> str:
     r, a, c = data["retrieval"], data["ask"], data["coverage"]
     lines = [
@@ -209,14 +207,8 @@ def build_markdown(data: dict) -> str:
         "",
         "## Action records (extraction vs tests/data/actions_labelled.json)",
         "",
-        "| Labels | Labelled | Extracted | Precision | Recall | Owner | Due date | Status |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *table_markdown(act),
     ]
-    for split in ("dev", "heldout", "all"):
-        s = act[split]
-        acc = s["accuracy"]
-        lines.append(f"| {split} | {s['labelled']} | {s['extracted']} | {pct(s['precision'])} | {pct(s['recall'])} | "
-                     f"{pct(acc['owner'])} | {pct(acc['due_date'])} | {pct(acc['status'])} |")
     lines += [
         "",
         "## Question coverage",

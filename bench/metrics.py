@@ -128,3 +128,8 @@ def retrieval_summary(ranks: Iterable[int | None]) -> dict:
 def answer_contains(expected: str | None, answer_text: str | None) -> bool:
     """The answer check of tests/data/README.md: norm(answer text) contains norm(expected)."""
     return bool(expected) and normalise(expected) in normalise(answer_text)
+
+
+def pct(x) -> str:
+    """A share as a percentage for the reports ("n/a" when there is nothing to measure)."""
+    return "n/a" if x is None else f"{100 * x:.1f}%"

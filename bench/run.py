@@ -30,7 +30,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 from bench.corpus import DEFAULT_CORPUS, QUESTIONS, REPO, RESULTS, corpus_files, latency_stats, log  # noqa: E402
-from bench.metrics import answer_contains, first_hit_rank, is_answerable, load_questions, summarise  # noqa: E402
+from bench.actions_eval import table_markdown  # noqa: E402
+from bench.metrics import answer_contains, first_hit_rank, is_answerable, load_questions, pct, summarise  # noqa: E402
 
 K = 5
 WARMUP = 5
@@ -283,16 +284,8 @@ def actions_markdown(a: dict) -> list[str]:
         "",
         f"{a['records']} action records in the store after ingest. Target: at least 95% on each measure.",
         "",
-        "| Labels | Labelled | Extracted | Precision | Recall | Owner | Due date | Status |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *table_markdown(a),
     ]
-    for split in ("dev", "heldout", "all"):
-        r = a[split]
-        acc = r["accuracy"]
-        lines.append(
-            f"| {split} | {r['labelled']} | {r['extracted']} | {pct(r['precision'])} | {pct(r['recall'])} | "
-            f"{pct(acc['owner'])} | {pct(acc['due_date'])} | {pct(acc['status'])} |"
-        )
     ql, al = a["query_latency"], a["ask_latency"]
     lines += [
         "",
@@ -300,10 +293,6 @@ def actions_markdown(a: dict) -> list[str]:
         f"ask(\"Which actions are overdue for HASSC?\") p50 {al['p50_ms']:.1f} ms, p95 {al['p95_ms']:.1f} ms.",
     ]
     return lines
-
-
-def pct(x) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
 def status(ok: bool | None) -> str:
