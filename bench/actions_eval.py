@@ -18,11 +18,10 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bench.corpus import DEFAULT_CORPUS, REPO
 from bench.metrics import pct
 
-REPO = Path(__file__).resolve().parents[1]
 LABELS = REPO / "tests" / "data" / "actions_labelled.json"
-DEFAULT_CORPUS = REPO.parent / "shared" / "corpus"
 FIELDS = ("owner", "due_date", "status", "meeting_date", "reference")
 
 
