@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from assistant.committees import Committee, CommitteeRegistry
 from assistant.dates import DateRange, parse_date_range
+from assistant.intent import Intent, intents_of
 from assistant.types import SearchFilters
 
 
@@ -25,6 +26,7 @@ class QueryPlan:
     committee: Committee | None = None  # committee named in the question
     prefer: SearchFilters | None = None  # softer: rank these passages higher, keep the others
     dates: DateRange | None = None
+    intents: frozenset[Intent] = frozenset()  # kinds of answer the question expects
 
 
 def plan_query(question: str, filters: SearchFilters, registry: CommitteeRegistry) -> QueryPlan:
@@ -44,4 +46,5 @@ def plan_query(question: str, filters: SearchFilters, registry: CommitteeRegistr
         committee=committee,
         prefer=prefer,
         dates=parse_date_range(text),
+        intents=intents_of(text),
     )

@@ -10,6 +10,7 @@ import numpy as np
 
 from assistant.config import RetrievalSettings
 from assistant.dates import DateRange
+from assistant.intent import Intent, satisfies
 from assistant.types import Passage, SearchFilters
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
@@ -19,6 +20,9 @@ from vectorstore.lexical import LexicalIndex
 DATE_BOOST = 0.1  # relative boost for passages from, or mentioning, the period asked about
 LEXICAL_LOOKUPS = 10  # lexical-only candidates whose dense similarity is looked up
 PREFER_BOOST = 0.1  # relative boost for passages in a preferred subset (a committee named in words)
+# Relative boost per expected kind of answer a passage holds (assistant.intent). Measured on the
+# labelled questions, hit@5: 0 -> 85.9%, 0.05 -> 86.7%, 0.1 and 0.15 -> 88.1%, 0.2 -> 87.4%.
+INTENT_BOOST = 0.1
 
 
 @dataclass
@@ -54,6 +58,7 @@ class HybridRetriever:
         dates: DateRange | None = None,
         query_vector: np.ndarray | None = None,
         prefer: SearchFilters | None = None,
+        intents: frozenset[Intent] = frozenset(),
     ) -> RetrievalResult:
         """Top-k passages. Candidates come from both searches (and, with `prefer`, from a second,
         narrower pair whose passages are lifted, not restricted to). Each candidate is scored by
@@ -106,6 +111,9 @@ class HybridRetriever:
                 score *= 1 + PREFER_BOOST
             if dates is not None and _mentions_period(chunk, dates):
                 score *= 1 + DATE_BOOST
+            for intent in intents:
+                if satisfies(chunk, intent):
+                    score *= 1 + INTENT_BOOST
             passages.append(Passage(chunk, score, cos.get(cid), bm25.get(cid)))
         passages.sort(key=lambda p: p.score, reverse=True)
         return RetrievalResult(passages[:k], vector)

@@ -294,7 +294,7 @@ class PapersService:
 
     def _retrieve(self, query: str, filters: SearchFilters, k: int):
         plan = plan_query(query, filters, self.committees(filters.clearance))
-        result = self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer)
+        result = self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer, intents=plan.intents)
         return result.passages, result.query_vector
 
     def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:

@@ -21,6 +21,8 @@ _NOISE_LINES = re.compile(r"^\s*(this page is intentionally left blank|page inte
 _LIST_START = re.compile(r"^\s*(?:[-•▪●◦*–]\s*|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s)")
 # "To:", "Subject:", "Name of Committee: ..." — front-sheet labels start a new unit, never continue one.
 _LABEL_START = re.compile(r"^[A-Z][A-Za-z/()'’ -]{0,40}:(?:\s|$)")
+# A section number alone on its line ("14." then "Contact details"): it belongs to the next line.
+_BARE_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,3}\.?$")
 _HYPHEN_KEEP = {
     "self", "non", "co", "cross", "long", "short", "well", "high", "low", "multi", "pre", "post",
     "sub", "anti", "inter", "mid", "part", "full", "year", "ex", "all", "on", "off", "in", "out",
@@ -219,7 +221,10 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
         if units and units[-1] in ("•", "-", "▪", "●", "◦", "*"):
             units[-1] = f"- {line}"
             continue
-        starts_unit = bool(_LIST_START.match(line) or _LABEL_START.match(line))
+        if units and _BARE_NUMBER.match(units[-1]) and not _BARE_NUMBER.match(line):
+            units[-1] = f"{units[-1]} {line}"
+            continue
+        starts_unit = bool(_LIST_START.match(line) or _LABEL_START.match(line) or _BARE_NUMBER.match(line))
         if units and not starts_unit:
             prev = units[-1]
             ends_sentence = prev.endswith((".", ":", "?", "!", ";"))

@@ -27,9 +27,26 @@ MAX_CONTEXT_TOKENS = 48
 MIN_CHUNK_TOKENS = 24  # below this, text under a heading is carried into the next section
 
 
+_SECTION_NUMBER = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2}){0,3}|[a-z])[.)]?$")
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences, keeping abbreviations such as 'e.g.' and 'Cllr.' intact."""
-    return [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    """Split prose into sentences, keeping abbreviations such as 'e.g.' and 'Cllr.' intact, and
+    a paragraph number with its paragraph ("13. Appendices ...", not "13." and "Appendices ...")."""
+    sentences: list[str] = []
+    carry = ""
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if _SECTION_NUMBER.match(part):
+            carry = f"{carry} {part}".strip()
+            continue
+        sentences.append(f"{carry} {part}" if carry else part)
+        carry = ""
+    if carry:
+        sentences.append(carry)
+    return sentences
 
 
 # Lines that are content however title-like they look: contact blocks ("Joe McKay Acting Chief

@@ -144,3 +144,30 @@ def test_pdf_table_follows_its_heading_not_the_page_footer(corpus_service):
         if c.source == "QPR Q3 Cabinet appendix 1.pdf" and c.kind == "table_row" and "2,902" in c.text
     ]
     assert rows and all("Kent Support and Assistance" not in c.text for c in rows)
+
+
+def test_paragraph_number_alone_on_its_line_stays_with_its_heading():
+    """pymupdf gives "14." and "Contact details" as separate lines; joined to the line before, the
+    number ended the previous paragraph and the contact block lost its heading."""
+    from ingest.clean import unwrap_lines
+
+    lines = ["B: Kent County Council Priorities for Improving Health", "14.", "Contact details", "Author", "Dr Mike Gogarty"]
+    assert unwrap_lines(lines) == [
+        "B: Kent County Council Priorities for Improving Health",
+        "14. Contact details Author Dr Mike Gogarty",
+    ]
+    doc = clean(load(KENT / "24-00115 - Adoption of Integrated Care Strategy delivery plan - Report.pdf"))
+    lines = [ln for b in doc.blocks for ln in b.lines]
+    assert any(ln.startswith("14. Contact details Author Dr Mike Gogarty") for ln in lines)
+    assert not any(ln.endswith("Wellbeing 14.") for ln in lines)
+
+
+def test_sentences_keep_their_paragraph_numbers():
+    from ingest.split import split_sentences
+
+    text = "12.1 Cabinet is asked to agree the attached PROD. 13. Appendices Proposed Record. (b) Second point."
+    assert split_sentences(text) == [
+        "12.1 Cabinet is asked to agree the attached PROD.",
+        "13. Appendices Proposed Record.",
+        "(b) Second point.",
+    ]

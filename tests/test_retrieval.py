@@ -154,3 +154,12 @@ def test_batch_carries_on_past_bad_files(tmp_path, shared_embedder):
     assert by_name["notes.xyz"].status == "skipped" and "unsupported file type '.xyz'" in by_name["notes.xyz"].reason
     assert by_name["missing.pdf"].reason == "no such file or folder"
     assert service.catalog.counts()[0] == 1
+
+
+def test_words_written_together_or_apart_match_both_ways(corpus_service):
+    """Seed 000 writes "keyworkers"; councillors ask about "key workers". Without the joined term
+    the lexical top 3 for this question had one keyworker table row, with it both."""
+    hits = corpus_service.lexical.search("key workers housed in 2022", 3)
+    texts = [c.text for c in corpus_service.catalog.get_chunks([h.chunk_id for h in hits]).values()]
+    assert any("Year: 2022; Number of keyworkers Rehoused: 11" in t for t in texts)
+    assert sum(t.startswith("Keyworker") for t in texts) >= 2

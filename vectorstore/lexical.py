@@ -113,7 +113,41 @@ class _Built:
 
     def query_ids(self, query: str) -> list[int]:
         q = self.tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
-        return [int(t) for t in q[0]] if q and q[0] else []
+        ids = [int(t) for t in q[0]] if q and q[0] else []
+        return ids + [t for t in self._compound_ids(query) if t not in ids]
+
+    def _compound_ids(self, query: str) -> list[int]:
+        """Terms the papers spell as one word where the question uses two, or the reverse
+        ("key workers" / "keyworkers", "care leavers" / "careleavers", "work force" / "workforce"):
+        a joined pair or a split word is added when the index knows it, never invented."""
+        tok = self.tokenizer
+        if tok.stemmer is None:
+            return []
+        stopwords = self._stopwords
+        known = tok.stem_to_sid
+        words = [w for w in tok.splitter(query.lower()) if w.isalpha()]
+        extra: list[int] = []
+        for a, b in zip(words, words[1:]):
+            if a not in stopwords and b not in stopwords and len(a) > 2 and len(b) > 2:
+                sid = known.get(tok.stemmer(a + b))
+                if sid is not None:
+                    extra.append(int(sid))
+        for word in words:
+            if len(word) < 7 or word in stopwords or tok.stemmer(word) in known:
+                continue
+            for cut in range(3, len(word) - 2):
+                head, tail = known.get(tok.stemmer(word[:cut])), known.get(tok.stemmer(word[cut:]))
+                if head is not None and tail is not None and word[:cut] not in stopwords:
+                    extra += [int(head), int(tail)]
+                    break
+        return extra
+
+    @property
+    def _stopwords(self) -> frozenset[str]:
+        cached = getattr(self, "_stopword_set", None)
+        if cached is None:
+            cached = self._stopword_set = frozenset(self.tokenizer.stopwords or ())
+        return cached
 
     def scores(self, query_ids: list[int], mask: np.ndarray | None) -> np.ndarray:
         """Lexical score of every chunk (0 where masked out): the whole-chunk BM25 and the best

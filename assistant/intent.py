@@ -1,0 +1,87 @@
+"""What kind of answer a question expects, and whether a passage holds that kind of thing.
+
+Classic question answering's answer-type matching, by rules: "who wrote the report?" wants a
+passage naming a person in a role, "how quickly ...?" one stating a time or a period, "what did the
+council decide ...?" a resolution, "who owns the action to ...?" an action record. Retrieval lifts
+passages of the expected kind a little; it never drops the others.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from assistant.types import Chunk
+
+
+class Intent(str, Enum):
+    person = "person"
+    time = "time"
+    decision = "decision"
+    action = "action"
+
+
+_PERSON_Q = re.compile(
+    r"^\s*(?:and\s+)?(?:who|whom|whose)\b|\b(?:name of|which (?:officer|councillor|member|director|cabinet member))\b"
+    r"|\b(?:who (?:is|was|are|were)|who's)\b",
+    re.I,
+)
+_TIME_Q = re.compile(
+    r"^\s*(?:and\s+)?when\b|\b(?:by when|what time|what date|which date|how (?:quickly|soon|long)|deadline|"
+    r"(?:what|which) (?:day|month|year))\b",
+    re.I,
+)
+_DECISION_Q = re.compile(r"\b(?:decide|decided|resolve|resolved|agree|agreed|vote|voted|recommend|recommended)\b", re.I)
+_ACTION_Q = re.compile(r"\b(?:actions?|action (?:log|plan))\b", re.I)
+_ACTION_FIELD_Q = re.compile(r"\b(?:who|owns?|owner|owned|lead|leads|responsible|due|deadline|status|progress|update)\b", re.I)
+
+_HONORIFIC = r"(?:Mr|Mrs|Ms|Miss|Dr|Cllr|Councillor|Professor|Prof|Sir|Dame)\.?"
+_ROLE = (
+    r"(?:(?:Acting|Interim|Deputy|Assistant|Senior|Principal|Strategic|Corporate|Executive)\s+)*"
+    r"(?:Chief|Head|Director|Manager|Officer|Analyst|Accountant|Headteacher|Leader|Lead|Clerk|Secretary|"
+    r"Consultant|Advis[eo]r|Executive|Cabinet Member|Chairman|Chair|Solicitor|Monitoring Officer)\b"
+)
+_PERSON_P = re.compile(
+    rf"\b{_HONORIFIC}\s+[A-Z]\b|\b{_HONORIFIC}\s+[A-Z][\w'-]+"  # Mr P Bartlett, Dr Gogarty
+    r"|\b(?:Owner|Author|Report [Aa]uthor|Contact(?: [Oo]fficer| for further enquiries)?|Lead(?: [Oo]fficer| [Mm]ember)?|"
+    r"Led by|Responsible(?: [Oo]fficer)?|Relevant [Dd]irector|Presented by|Ask for|Chair(?:man)?)\b\s*:?\s*[A-Z][a-z]+ [A-Z]"
+    rf"|\b[A-Z][a-z]+(?: [A-Z][\w'-]+){{1,2}},? {_ROLE}"  # Joe McKay Acting Chief Accountant
+    r"|\(Chair(?:man)?\)"  # an attendance list: "Harry Rayner – MEM (Chair)"
+    r"|\b[A-Za-z]+\.[A-Za-z'-]+@[a-z.-]+\.(?:gov|org|nhs)\.uk\b",  # an officer's e-mail address
+)
+_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+_TIME_P = re.compile(
+    r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
+    r"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty)\s+(?:working\s+|calendar\s+|clear\s+)?(?:days?|weeks?|months?|years?)\b"
+    rf"|\b(?:by|before|until|from|in|within|no later than)\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTHS}\s+\d{{4}}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\s+\d{{4}}\b",
+    re.I,
+)
+_DECISION_P = re.compile(
+    r"\bRESOLVED\b|\b(?:resolved|agreed|decided|approved|endorsed|recommends?|recommended)\b(?: that| to)?"
+    r"|\bThat the (?:Council|Committee|Cabinet|Board)\b",
+)
+
+
+def intents_of(question: str) -> frozenset[Intent]:
+    found: set[Intent] = set()
+    if _PERSON_Q.search(question):
+        found.add(Intent.person)
+    if _TIME_Q.search(question):
+        found.add(Intent.time)
+    if _DECISION_Q.search(question):
+        found.add(Intent.decision)
+    if _ACTION_Q.search(question) and _ACTION_FIELD_Q.search(question):
+        found.add(Intent.action)
+    return frozenset(found)
+
+
+def satisfies(chunk: Chunk, intent: Intent) -> bool:
+    """The passage holds the kind of thing the intent asks for."""
+    if intent is Intent.action:
+        return chunk.kind == "action"
+    if intent is Intent.person:
+        return chunk.kind == "action" or bool(_PERSON_P.search(chunk.text))
+    if intent is Intent.time:
+        return bool(_TIME_P.search(chunk.text))
+    return bool(_DECISION_P.search(chunk.text))
