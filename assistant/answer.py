@@ -14,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.config import AnswerSettings
+from assistant.intent import holds, intents_of
 from assistant.types import Answer, Citation, Passage
 from ingest.split import split_sentences
 from prompts import NOT_FOUND_ANSWER
@@ -35,6 +36,12 @@ def content_words(text: str) -> set[str]:
 class Answerer(Protocol):
     def answer(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Answer:
         """Answer `question` from `passages` (best first), citing them."""
+
+
+# Added to a sentence's score per kind of answer the question expects that it holds (a name for
+# "who", a figure for "how many", a resolution for "what did they decide"). Measured on the labelled
+# questions, answers containing the expected fact: 0 -> 60.0%, 0.03 -> 61.5%, 0.06 to 0.15 -> 64.4%.
+INTENT_BONUS = 0.08
 
 
 class ExtractiveAnswerer:
@@ -83,11 +90,17 @@ class ExtractiveAnswerer:
             units = [(i, p.chunk.text) for i, p in pool]
         vecs = self.embedder.embed([u for _, u in units])
         q_words = content_words(question)
+        intents = intents_of(question)
+        heading_words = {i: content_words(" ".join(p.chunk.heading_path)) for i, p in pool}
         scored = []
         for (i, text), v in zip(units, vecs):
-            overlap = len(q_words & content_words(text)) / len(q_words) if q_words else 0.0
+            # A sentence under the heading "Land at Mill Lane" is about Mill Lane: count the heading's words.
+            words = content_words(text) | heading_words[i]
+            overlap = len(q_words & words) / len(q_words) if q_words else 0.0
             rank_prior = 1.0 / (1 + i)
             score = 0.55 * float(v @ query_vector) + 0.3 * overlap + 0.15 * rank_prior
+            kind = passages[i].chunk.kind
+            score += INTENT_BONUS * sum(holds(text, intent, kind) for intent in intents)
             scored.append((score, i, text))
         scored.sort(key=lambda s: s[0], reverse=True)
         best = scored[0][0]

@@ -19,6 +19,7 @@ class Intent(str, Enum):
     time = "time"
     decision = "decision"
     action = "action"
+    quantity = "quantity"
 
 
 _PERSON_Q = re.compile(
@@ -32,6 +33,11 @@ _TIME_Q = re.compile(
     re.I,
 )
 _DECISION_Q = re.compile(r"\b(?:decide|decided|resolve|resolved|agree|agreed|vote|voted|recommend|recommended)\b", re.I)
+_QUANTITY_Q = re.compile(
+    r"\b(?:how (?:many|much|big|large)|what (?:proportion|percentage|share|number|amount|fraction)|"
+    r"(?:what|what's|what is|what was) the (?:[\w-]+ ){0,3}(?:total|number|figure|amount|cost|bill|value|gap|rate|sum|budget|overspend|deficit|shortfall))\b",
+    re.I,
+)
 _ACTION_Q = re.compile(r"\b(?:actions?|action (?:log|plan))\b", re.I)
 _ACTION_FIELD_Q = re.compile(r"\b(?:who|owns?|owner|owned|lead|leads|responsible|due|deadline|status|progress|update)\b", re.I)
 
@@ -58,8 +64,17 @@ _TIME_P = re.compile(
     re.I,
 )
 _DECISION_P = re.compile(
-    r"\bRESOLVED\b|\b(?:resolved|agreed|decided|approved|endorsed|recommends?|recommended)\b(?: that| to)?"
-    r"|\bThat the (?:Council|Committee|Cabinet|Board)\b",
+    r"\bRESOLVED\b|\b(?:[Rr]esolved|[Aa]greed|[Dd]ecided|[Dd]etermined) (?:that|to)\b"
+    r"|\bThat the (?:Council|Committee|Cabinet|Board|Panel)\b"
+    r"|\b(?:motion|amendment|recommendation) was (?:carried|lost|agreed)\b"
+)
+
+
+# A figure: money, a percentage, a number with thousands separators or a unit, or a count that is
+# not a paragraph number, a year or a day of the month.
+_QUANTITY_P = re.compile(
+    r"£\s?\d|\d\s?%|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s?(?:m|bn|k|million|billion|per cent)\b"
+    rf"|(?<![\d.,/-])\b(?!(?:19|20)\d\d\b)\d{{1,4}}\b(?![.,/-]?\d)(?!\.\s)(?!(?:st|nd|rd|th)?\s+{_MONTHS})"
 )
 
 
@@ -71,17 +86,29 @@ def intents_of(question: str) -> frozenset[Intent]:
         found.add(Intent.time)
     if _DECISION_Q.search(question):
         found.add(Intent.decision)
+    if _QUANTITY_Q.search(question):
+        found.add(Intent.quantity)
     if _ACTION_Q.search(question) and _ACTION_FIELD_Q.search(question):
         found.add(Intent.action)
     return frozenset(found)
 
 
+_LINE_NUMBER = re.compile(r"(?m)^\s*\(?\d{1,2}(?:\.\d{1,2}){0,3}[.)]?\s")  # "4.2 ", "(3) ": paragraph numbers
+
+
 def satisfies(chunk: Chunk, intent: Intent) -> bool:
     """The passage holds the kind of thing the intent asks for."""
+    return holds(chunk.text, intent, chunk.kind)
+
+
+def holds(text: str, intent: Intent, kind: str = "text") -> bool:
+    """The text (a passage of `kind`, or one of its sentences) holds what the intent asks for."""
     if intent is Intent.action:
-        return chunk.kind == "action"
+        return kind == "action"
     if intent is Intent.person:
-        return chunk.kind == "action" or bool(_PERSON_P.search(chunk.text))
+        return kind == "action" or bool(_PERSON_P.search(text))
     if intent is Intent.time:
-        return bool(_TIME_P.search(chunk.text))
-    return bool(_DECISION_P.search(chunk.text))
+        return bool(_TIME_P.search(text))
+    if intent is Intent.quantity:
+        return bool(_QUANTITY_P.search(_LINE_NUMBER.sub(" ", text)))
+    return bool(_DECISION_P.search(text))

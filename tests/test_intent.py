@@ -19,6 +19,8 @@ from assistant.types import Chunk
         ("What did full council decide on the family hubs call-in?", {Intent.decision}),
         ("Who owns the action to review the constitution in the LGA action plan?", {Intent.person, Intent.action}),
         ("What did the peer review say about direct payments?", set()),
+        ("How many key workers were housed in 2022?", {Intent.quantity}),
+        ("What's the projected two-year bill for children's social care?", {Intent.quantity}),
         # "decision" as the subject, not as what is asked for
         ("Which statute lets councillors freeze a Cabinet decision?", set()),
     ],
@@ -45,6 +47,10 @@ def _chunk(text: str, kind: str = "text") -> Chunk:
         ("RESOLVED that the minutes were a correct record.", Intent.decision, True),
         ("That the Council makes comments but does not require reconsideration.", Intent.decision, True),
         ("Officers updated the group on treasury investment activity.", Intent.decision, False),
+        ("Out of the total cohort of 920 individuals", Intent.quantity, True),
+        ("around 80% outside the traditional health services", Intent.quantity, True),
+        ("7. In accordance with the requirements for a valid call-in", Intent.quantity, False),
+        ("held on 29 October 2024 in the Council Chamber", Intent.quantity, False),
     ],
 )
 def test_passage_holds_the_kind_of_answer(text, intent, holds):
