@@ -26,9 +26,10 @@ def test_labelled_dev_questions_hit_at_5(corpus_service):
     dev = [q for q in load_questions() if q["split"] == "dev" and q["source"]]
     assert len(dev) >= 60
     rate, misses = hit_rate(corpus_service, dev)
-    # Regression floor just under the level measured when this was last tuned (dev 85%). The
-    # product target (90%) is measured by `make bench`, and is not yet met.
-    assert rate >= 0.80, f"hit@5 {rate:.2%}; missed {misses}"
+    # Regression floor under the level measured when this was last tuned (dev 94.7%, 89 of 94;
+    # int8 vectors move a question or two between runs). The product target (90% over dev and
+    # held-out questions together) is measured by `make bench`.
+    assert rate >= 0.90, f"hit@5 {rate:.2%}; missed {misses}"
 
 
 def test_table_row_found_as_year_and_count(corpus_service):
