@@ -140,7 +140,9 @@ def missing_names(question: str, passages: list[Passage]) -> list[str]:
     names -= _CALENDAR_WORDS
     if not names:
         return []
-    haystack = " ".join(p.chunk.index_text for p in passages).lower()
+    # The paper's committee and file name count: a row of Tower Hamlets' lettings table does not
+    # repeat "Tower Hamlets", its committee does.
+    haystack = " ".join(f"{p.chunk.index_text} {p.chunk.committee or ''} {p.chunk.source}" for p in passages).lower()
     return sorted(n for n in names if n.lower() not in haystack)
 
 

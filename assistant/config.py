@@ -22,7 +22,7 @@ from assistant.types import Classification
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
 CHUNKING_VERSION = "c17"
-CATALOG_SCHEMA = "s2"  # a new schema starts a new catalog file (its documents are re-ingested)
+CATALOG_SCHEMA = "s3"  # a new schema starts a new catalog file (its documents are re-ingested)
 
 
 class EmbeddingSettings(BaseModel):

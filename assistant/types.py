@@ -87,6 +87,9 @@ class Chunk:
     meeting_date: date | None = None
     doc_type: DocType = DocType.other
     classification: Classification | None = None
+    # Kinds of answer the passage holds ("person", "time", "quantity", ...; assistant.intent),
+    # found once at ingest; None when not known (then found from the text when asked).
+    answers: frozenset[str] | None = None
 
     @property
     def context(self) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
+from assistant.intent import answer_kinds
 from assistant.types import Action, Chunk, Document, FileResult, IngestReport
 from ingest.actions import extract_actions
 from ingest.classify import section_classifications, unmarked_classification
@@ -199,6 +200,8 @@ class Ingestor:
             chunks = self.splitter.split(parsed, doc, actions, sections)
             if not chunks:
                 raise LoadError("no text found to index")
+            for chunk in chunks:
+                chunk.answers = answer_kinds(chunk.text, chunk.kind)
             return _Prepared(
                 result, doc, chunks, actions.actions, fingerprint, stored_fingerprint is not None, parsed.warnings
             )

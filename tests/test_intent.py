@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.intent import Intent, intents_of, satisfies
+from assistant.intent import Intent, answer_kinds, intents_of, satisfies
 from assistant.types import Chunk
 
 
@@ -72,3 +72,12 @@ def test_time_question_finds_the_period_stated(corpus_service):
 def test_decision_question_finds_the_resolution(corpus_service):
     passages = corpus_service.search("What did full council decide on the Seashells and Millmead family hubs call-in?", k=5)
     assert any("does not require reconsideration" in p.chunk.text for p in passages)
+
+
+def test_answer_kinds_are_found_at_ingest_and_stored(corpus_service):
+    chunks = list(corpus_service.catalog.iter_chunks())
+    assert all(c.answers is not None for c in chunks)
+    chair = [c for c in chunks if "Harry Rayner" in c.text and "(Chair)" in c.text]
+    assert chair and all("person" in c.answers for c in chair)
+    # stored kinds agree with the patterns run on the text
+    assert all(c.answers == answer_kinds(c.text, c.kind) for c in chunks[:200])

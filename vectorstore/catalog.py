@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     page INTEGER,
     heading_path TEXT NOT NULL,
     kind TEXT NOT NULL,
-    classification TEXT NOT NULL
+    classification TEXT NOT NULL,
+    answers TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, seq);
 CREATE TABLE IF NOT EXISTS actions (
@@ -243,9 +244,12 @@ class Catalog:
                 ),
             )
             conn.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
                 [
-                    (c.id, doc.id, i, c.text, c.page, json.dumps(c.heading_path), c.kind, _level(c.classification))
+                    (
+                        c.id, doc.id, i, c.text, c.page, json.dumps(c.heading_path), c.kind, _level(c.classification),
+                        None if c.answers is None else ",".join(sorted(c.answers)),
+                    )
                     for i, c in enumerate(chunks)
                 ],
             )
@@ -308,7 +312,7 @@ class Catalog:
 
     _CHUNK_SELECT = (
         "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
-        "d.committee, d.meeting_date, d.doc_type, c.classification FROM chunks c "
+        "d.committee, d.meeting_date, d.doc_type, c.classification, c.answers FROM chunks c "
         "JOIN documents d ON d.id = c.document_id"
     )
 
@@ -327,6 +331,7 @@ class Catalog:
             meeting_date=_date(row["meeting_date"]),
             doc_type=DocType(row["doc_type"]),
             classification=Classification(row["classification"]) if row["classification"] else None,
+            answers=None if row["answers"] is None else frozenset(filter(None, row["answers"].split(","))),
         )
 
     def get_chunks(self, ids: Iterable[str], clearance: frozenset[Classification] | None = None) -> dict[str, Chunk]:
