@@ -75,6 +75,29 @@ class RetrievalSettings(BaseModel):
         description="Weight of cosine similarity in the fused score; the rest goes to the "
         "max-normalised BM25 score.",
     )
+    filtered_fetch_max: int = Field(
+        3000,
+        ge=0,
+        le=20000,
+        description="Most windows a filtered dense search takes from the unfiltered vector index "
+        "before keeping those inside the filters (at 100k chunks: about 45 ms for 3000, where "
+        "Chroma's own metadata filter took 190-1200 ms). A filter keeping too small a share for "
+        "this to find enough is searched within its windows instead.",
+    )
+    filtered_exact_windows: int = Field(
+        4000,
+        ge=0,
+        le=20000,
+        description="A filter keeping at most this many windows is searched exactly, over their "
+        "vectors fetched by id (about 50 us a window at 100k chunks, then kept; see "
+        "filtered_cache_mb); above it, Chroma searches within their ids (40-150 ms at 100k).",
+    )
+    filtered_cache_mb: float = Field(
+        64,
+        ge=0,
+        description="Memory for the vectors of the latest exactly searched filters (4000 windows "
+        "take about 6 MB); a repeated filter is then searched in about 1 ms.",
+    )
 
 
 class AnswerSettings(BaseModel):

@@ -73,7 +73,7 @@ class HybridRetriever:
         preferred: set[str] = set()
         searches = [(filters, False)] + ([(prefer, True)] if prefer is not None else [])
         for search_filters, is_preference in searches:
-            dense = self.store.query(vector, n, search_filters)
+            dense = self.store.query(vector, n, search_filters, self.lexical.members(search_filters))
             lexical = self.lexical.search(query, n, search_filters)
             for hit in dense:
                 cos[hit.chunk_id] = hit.similarity

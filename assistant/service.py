@@ -69,7 +69,15 @@ class PapersService:
     def store(self) -> ChromaStore:
         if not self.settings.chroma_url:
             self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
-        return ChromaStore(self.settings.collection_name, self.settings.chroma_path, self.settings.chroma_url)
+        r = self.settings.retrieval
+        return ChromaStore(
+            self.settings.collection_name,
+            self.settings.chroma_path,
+            self.settings.chroma_url,
+            fetch_max=r.filtered_fetch_max,
+            exact_windows=r.filtered_exact_windows,
+            exact_cache_mb=r.filtered_cache_mb,
+        )
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.types import SearchFilters
 from conftest import SEEDS, load_questions, make_service
+from test_filtered_search import QUERIES, assert_exact, assert_same_as_where, biggest_committee, one_meeting, recall, store_like
 from test_retrieval import hit_rate
 
 
@@ -60,3 +62,18 @@ def test_core_retrieval_against_chroma_server(chroma_server, tmp_path, shared_em
     # Idempotent over the server too.
     again = service.ingest([SEEDS])
     assert again.count("unchanged") == 5 and len(service.store.chunk_ids()) == service.catalog.counts()[1]
+
+
+def test_filtered_search_routes_against_chroma_server(chroma_server, tmp_path, shared_embedder):
+    """Every route of a filtered dense search (tests/test_filtered_search.py) works over HTTP."""
+    service = make_service(tmp_path / "home", chroma_url=chroma_server)
+    service.embedder = shared_embedder
+    assert service.ingest([SEEDS]).count("failed") == 0
+    service.retriever.ensure_fresh()
+    wide = SearchFilters(committee=biggest_committee(service))
+    ours, chromas = recall(service, service.store, wide, QUERIES)  # the unfiltered fetch
+    assert ours >= 0.99 and ours >= chromas - 0.005
+    exact = store_like(service, fetch_max=0)  # vectors fetched by id
+    assert_exact(service, exact, one_meeting(service))
+    assert_exact(service, exact, wide)
+    assert_same_as_where(service, store_like(service, fetch_max=0, exact_windows=0), wide)  # ids=

@@ -27,7 +27,7 @@ import numpy as np
 
 from assistant.committees import committee_key
 from assistant.types import Chunk, Classification, SearchFilters
-from vectorstore.chroma import date_number
+from vectorstore.chroma import ChunkSet, date_number
 
 
 def _tokenizer():
@@ -72,6 +72,11 @@ class _Built:
         self.doc_types = np.asarray(doc_types, dtype=object)
         self.classifications = np.asarray(classifications, dtype=object)
         self.position = {cid: i for i, cid in enumerate(ids)}
+        # Dense windows per chunk: the windows indexed here are the ones the dense index embeds.
+        self.window_counts = (
+            np.bincount(self.owners, minlength=len(ids)) if len(self.owners) else np.ones(len(ids), dtype=np.int64)
+        )
+        self.levels = {c.value: self.classifications == c.value for c in Classification}
         self._masks: dict[tuple, np.ndarray] = {}
         self.recent: dict[tuple, np.ndarray] = {}  # lexical scores of the latest queries
 
@@ -94,6 +99,13 @@ class _Built:
             cached = self._masks[key] = self._compute_mask(key)
             cached.flags.writeable = False
         return cached
+
+    def members(self, filters: SearchFilters | None) -> ChunkSet | None:
+        """The chunks inside the filters, for a filtered dense search (None: no filters)."""
+        mask = self.mask(filters)
+        if mask is None:
+            return None
+        return ChunkSet(self.ids, self.position, mask > 0, self.window_counts, self.levels)
 
     def _compute_mask(self, key) -> np.ndarray:
         committee, doc_type, date_from, date_to, clearance = key
@@ -308,6 +320,12 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self._built.ids) if self._built else 0
+
+    def members(self, filters: SearchFilters | None) -> ChunkSet | None:
+        """The chunks of the current index inside the filters, for the dense search to filter by
+        (None without filters, or before any index is loaded)."""
+        built = self._built
+        return built.members(filters) if built is not None and built.ids else None
 
     def scores(self, query: str, chunk_ids: list[str], filters: SearchFilters | None = None) -> dict[str, float]:
         """Lexical scores of these chunks for the query (0 for a chunk sharing no term with it), on
