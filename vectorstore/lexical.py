@@ -64,6 +64,7 @@ class _Built:
     def __init__(self, retriever, tokenizer, ids, committees, dates, doc_types, classifications, windows=None, owners=None):
         self.retriever = retriever
         self.tokenizer = tokenizer
+        self.stopwords = frozenset(tokenizer.stopwords or ())
         self.windows = windows  # BM25 over the chunks' windows (same vocabulary)
         self.owners = np.asarray(owners if owners is not None else [], dtype=np.int64)  # window -> chunk position
         self.ids: list[str] = ids
@@ -135,7 +136,7 @@ class _Built:
         tok = self.tokenizer
         if tok.stemmer is None:
             return []
-        stopwords = self._stopwords
+        stopwords = self.stopwords
         known = tok.stem_to_sid
         words = [w for w in tok.splitter(query.lower()) if w.isalpha()]
         extra: list[int] = []
@@ -153,13 +154,6 @@ class _Built:
                     extra += [int(head), int(tail)]
                     break
         return extra
-
-    @property
-    def _stopwords(self) -> frozenset[str]:
-        cached = getattr(self, "_stopword_set", None)
-        if cached is None:
-            cached = self._stopword_set = frozenset(self.tokenizer.stopwords or ())
-        return cached
 
     def scores(self, query_ids: list[int], mask: np.ndarray | None) -> np.ndarray:
         """Lexical score of every chunk (0 where masked out): the whole-chunk BM25 and the best
