@@ -113,3 +113,12 @@ def test_chat_page_is_served_without_external_assets(client):
     assert page.status_code == 200 and "Committee Papers Assistant" in page.text
     assert "http://" not in page.text and "https://" not in page.text
     assert client.get("/static/app.js").status_code == 200
+
+
+def test_a_store_with_no_papers_yet_answers_searches_and_questions_with_nothing(tmp_path):
+    """A fresh installation before any ingest: empty results and "not found", never a 500."""
+    client = TestClient(create_app(make_service(tmp_path / "home")), raise_server_exceptions=False)
+    r = client.get("/search", params={"q": "budget"})
+    assert r.status_code == 200 and r.json()["results"] == []
+    r = client.post("/ask", json={"question": "What was decided about the budget?"})
+    assert r.status_code == 200 and r.json()["mode"] == "not_found" and r.json()["citations"] == []

@@ -64,7 +64,7 @@ class _Built:
     def __init__(self, retriever, tokenizer, ids, committees, dates, doc_types, classifications, windows=None, owners=None):
         self.retriever = retriever
         self.tokenizer = tokenizer
-        self.stopwords = frozenset(tokenizer.stopwords or ())
+        self.stopwords = frozenset((tokenizer.stopwords if tokenizer is not None else None) or ())  # None: empty index
         self.windows = windows  # BM25 over the chunks' windows (same vocabulary)
         self.owners = np.asarray(owners if owners is not None else [], dtype=np.int64)  # window -> chunk position
         self.ids: list[str] = ids
