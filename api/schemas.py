@@ -18,6 +18,9 @@ class PassagePublic(BaseModel):
     committee: str | None
     meeting_date: date | None
     page: int | None
+    section: str | None = Field(
+        None, description="The headings the passage sits under, outermost first, joined by ' > '."
+    )
     text: str
     score: float
 

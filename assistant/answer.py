@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 
 from assistant.config import AnswerSettings
-from assistant.intent import holds, intents_of
+from assistant.intent import Intent, holds, intents_of
 from assistant.types import Answer, Citation, Passage
 from ingest.split import split_sentences
 from prompts import NOT_FOUND_ANSWER
@@ -119,7 +119,10 @@ class ExtractiveAnswerer:
         numbers: dict[int, int] = {}
         parts = []
         for i, text in chosen:
+            first_of_passage = i not in numbers
             n = numbers.setdefault(i, len(numbers) + 1)
+            if first_of_passage:
+                text = _with_section(text, passages[i].chunk, q_words, Intent.person in intents)
             parts.append(f"{_tidy(text)} [{n}]")
         citations = [Citation(n, passages[i]) for i, n in sorted(numbers.items(), key=lambda x: x[1])]
         return Answer(question, " ".join(parts), "extractive", citations)
@@ -144,6 +147,23 @@ def missing_names(question: str, passages: list[Passage]) -> list[str]:
     # repeat "Tower Hamlets", its committee does.
     haystack = " ".join(f"{p.chunk.index_text} {p.chunk.committee or ''} {p.chunk.source}" for p in passages).lower()
     return sorted(n for n in names if n.lower() not in haystack)
+
+
+def _with_section(text: str, chunk, question_words: set[str], wants_person: bool = False) -> str:
+    """The sentence after its section heading ("4. 24/01234/FUL – Land at Mill Lane, Easterby:
+    RESOLVED that planning permission be GRANTED ...") when the heading names something the
+    question asks about and the sentence does not (the application, item or question it is
+    about), or names the person a "who" question asks for ("Question by Susan Carey to Neil
+    Baker: At the Full Council meeting ... I asked ..."). The chat page strips the heading again
+    to highlight the sentence in the passage."""
+    heading = chunk.heading_path[-1].strip() if chunk.heading_path else ""
+    if not heading or heading == chunk.title or heading.lower() in text.lower():
+        return text
+    names_subject = bool((question_words & content_words(heading)) - content_words(text))
+    names_person = wants_person and holds(heading, Intent.person) and not holds(text, Intent.person)
+    if not (names_subject or names_person):
+        return text
+    return f"{heading.rstrip(':;,. ')}: {text}"
 
 
 def _tidy(text: str) -> str:

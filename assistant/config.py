@@ -21,8 +21,11 @@ from assistant.types import Classification
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c17"
-CATALOG_SCHEMA = "s3"  # a new schema starts a new catalog file (its documents are re-ingested)
+CHUNKING_VERSION = "c19"
+# Bumped whenever the packed word pieces for late interaction change (vectorstore.late_interaction:
+# projection, precision, which pieces are kept); part of the collection name too.
+TOKEN_STATES_VERSION = "t1"
+CATALOG_SCHEMA = "s4"  # a new schema starts a new catalog file (its documents are re-ingested)
 
 
 class EmbeddingSettings(BaseModel):
@@ -69,11 +72,17 @@ class RetrievalSettings(BaseModel):
         60, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
     )
     dense_weight: float = Field(
-        0.7,
+        0.3, ge=0, le=1, description="Weight of the best window's cosine similarity in the fused score."
+    )
+    lexical_weight: float = Field(
+        0.15, ge=0, le=1, description="Weight of the max-normalised lexical (BM25) score in the fused score."
+    )
+    token_weight: float = Field(
+        0.55,
         ge=0,
         le=1,
-        description="Weight of cosine similarity in the fused score; the rest goes to the "
-        "max-normalised BM25 score.",
+        description="Weight of late interaction (MaxSim of the question's word pieces against the "
+        "passage's) in the fused score; a passage without stored word pieces uses its cosine instead.",
     )
     filtered_fetch_max: int = Field(
         3000,
@@ -193,7 +202,7 @@ class Settings(BaseSettings):
         """Chroma collection name: encodes what makes vectors comparable."""
         key = (
             f"{self.embedding.model_name}|{self.embedding.backend}|{self.embedding.max_tokens}|"
-            f"{CHUNKING_VERSION}|{self.chunking.target_tokens}|{self.chunking.max_tokens}"
+            f"{CHUNKING_VERSION}|{self.chunking.target_tokens}|{self.chunking.max_tokens}|{TOKEN_STATES_VERSION}"
         )
         digest = hashlib.sha256(key.encode()).hexdigest()[:10]
         model = "".join(ch if ch.isalnum() else "-" for ch in self.embedding.model_name.lower())

@@ -127,6 +127,7 @@ class Passage:
     score: float
     dense_score: float | None = None  # cosine similarity to the query, when computed
     lexical_score: float | None = None
+    token_score: float | None = None  # late interaction (MaxSim) with the query, when computed
 
     def to_dict(self) -> dict:
         c = self.chunk
@@ -137,6 +138,7 @@ class Passage:
             "committee": c.committee,
             "meeting_date": c.meeting_date.isoformat() if c.meeting_date else None,
             "page": c.page,
+            "section": " > ".join(c.heading_path) or None,
             "text": c.text,
             "score": round(float(self.score), 6),
         }

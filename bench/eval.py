@@ -8,8 +8,8 @@ hand labels.
   A passage is relevant when it comes from the question's source and contains an evidence snippet
   (bench/metrics.py, the same rule as `make bench`). Ours and its two ablations answer through
   GET /search (anonymous caller, as `make bench`); the textbook through `similarity_search`.
-- Dense-only and lexical-only are the service itself with `RetrievalSettings(dense_weight=1.0)`
-  (fused score = cosine) and `dense_weight=0.0` (fused score = max-normalised BM25), sharing the
+- Dense-only and lexical-only are the service itself with only `dense_weight` (fused score =
+  cosine) or only `lexical_weight` (fused score = max-normalised BM25) left on, sharing the
   same store, index, model and query understanding (committee and date filters and boosts).
 - /ask (ours and the ablations; the textbook pipeline has no answerer): answer containment (the
   expected answer appears in the answer, normalised), a no-answer question counts as right when
@@ -42,12 +42,13 @@ SPLITS = ("dev", "heldout", "overall")
 SYSTEMS = ("ours (hybrid)", "textbook LangChain", "dense-only", "lexical-only")
 
 
-def _variant(service, dense_weight: float):
+def _variant(service, dense_weight: float, lexical_weight: float, token_weight: float = 0.0):
     """The service with another dense weight, sharing every component (store, index, model)."""
     from assistant.config import RetrievalSettings
     from assistant.service import PapersService
 
-    retrieval = RetrievalSettings(**{**service.settings.retrieval.model_dump(), "dense_weight": dense_weight})
+    weights = {"dense_weight": dense_weight, "lexical_weight": lexical_weight, "token_weight": token_weight}
+    retrieval = RetrievalSettings(**{**service.settings.retrieval.model_dump(), **weights})
     variant = PapersService(service.settings.model_copy(update={"retrieval": retrieval}))
     for name in ("catalog", "store", "embedder", "lexical"):
         setattr(variant, name, getattr(service, name))
@@ -172,11 +173,12 @@ def build_markdown(data: dict) -> str:
                          f"{s['mrr']:.3f} | {s['ndcg@10']:.3f} |")
     lines += [
         "",
-        "Dense-only and lexical-only are the service with `dense_weight` 1.0 and 0.0: assistant/retrieve.py scores "
-        "`w * cosine + (1 - w) * bm25 / max bm25`, so they rank by cosine alone and by BM25 alone over the same "
-        "candidates (dense top 60 plus lexical top 60; at 1.0 the lexical-only candidates past the 10 whose cosine "
-        "is looked up score as the weakest dense hit, at 0.0 dense-only candidates score 0). The committee and date "
-        "understanding of the question (filters, 10% boosts) applies to all three.",
+        "Dense-only and lexical-only are the service with one weight left on: assistant/retrieve.py scores "
+        "`a * cosine + b * bm25 / max bm25 + c * MaxSim`, so (1, 0, 0) ranks by cosine alone and (0, 1, 0) by BM25 "
+        "alone over the same candidates (dense top 60 plus lexical top 60; dense-only, the lexical-only candidates "
+        "past the 10 whose cosine is looked up score as the weakest dense hit; lexical-only, dense-only candidates "
+        "score by their real BM25). The committee, date and answer-type understanding of the question (filters and "
+        "boosts) applies to all three.",
     ]
     lines += ["", "### hit@5 by question kind (all splits)", "",
               "| Kind | n | " + " | ".join(SYSTEMS) + " |", "| --- | --- |" + " --- |" * len(SYSTEMS)]
@@ -283,8 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         ingest.pop("report")
         systems = {
             "ours (hybrid)": service,
-            "dense-only": _variant(service, 1.0),
-            "lexical-only": _variant(service, 0.0),
+            "dense-only": _variant(service, 1.0, 0.0),
+            "lexical-only": _variant(service, 0.0, 1.0),
         }
         results, answers = {}, {}
         for name, svc in systems.items():

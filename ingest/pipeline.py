@@ -27,7 +27,7 @@ from ingest.classify import section_classifications, unmarked_classification
 from ingest.clean import clean
 from ingest.loaders import LoadError, detect_format, load
 from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, sidecar_path
-from ingest.split import Splitter, dense_windows
+from ingest.split import Span, Splitter, window_spans
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
@@ -74,11 +74,12 @@ class _Prepared:
     fingerprint: str
     replacing: bool
     warnings: list[str]
+    token_states: list[bytes] | None = None  # per chunk, set when it is embedded
 
     @cached_property
-    def windows(self) -> list[list[str]]:
-        """The texts embedded for each chunk."""
-        return [dense_windows(c) for c in self.chunks]
+    def windows(self) -> list[list[list[Span]]]:
+        """Each chunk's dense windows, as ranges of its index_text (see ingest.split.window_spans)."""
+        return [window_spans(c) for c in self.chunks]
 
 
 class Ingestor:
@@ -234,16 +235,20 @@ class Ingestor:
             results.append(result)
         if accepted:
             chunks = [c for p in accepted for c in p.chunks]
-            windows = [w for p in accepted for w in p.windows]
             # Encoded document by document: int8 activations are scaled per batch, so a vector
             # would otherwise depend on which other papers happened to be ingested with it.
-            vectors = np.concatenate(
-                [self.embedder.embed([w for ws in p.windows for w in ws], show_progress=progress) for p in accepted]
-            )
-            self.store.upsert(chunks, windows, vectors)
+            vectors = []
+            for p in accepted:
+                windows, p.token_states = self.embedder.embed_passages(
+                    [c.index_text for c in p.chunks], p.windows, show_progress=progress
+                )
+                vectors.append(windows)
+            self.store.upsert(chunks, [len(w) for p in accepted for w in p.windows], np.concatenate(vectors))
         for prepared in accepted:
             result, doc = prepared.result, prepared.document
-            replaced = self.catalog.replace_document(doc, prepared.chunks, prepared.fingerprint, prepared.actions)
+            replaced = self.catalog.replace_document(
+                doc, prepared.chunks, prepared.fingerprint, prepared.actions, prepared.token_states
+            )
             if replaced:
                 self.store.delete(replaced)
             result.status = "replaced" if prepared.replacing else "added"

@@ -27,26 +27,40 @@ MAX_CONTEXT_TOKENS = 48
 MIN_CHUNK_TOKENS = 24  # below this, text under a heading is carried into the next section
 
 
+_NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s")
 _SECTION_NUMBER = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2}){0,3}|[a-z])[.)]?$")
 
 
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of prose, keeping abbreviations such as 'e.g.' and 'Cllr.'
+    intact, and a paragraph number with its paragraph ("13. Appendices ...", not "13." and
+    "Appendices ...")."""
+    spans: list[tuple[int, int]] = []
+    carry: int | None = None  # start of a paragraph number waiting for its sentence
+    start = 0
+    for cut in [*_SENTENCE_END.finditer(text), None]:
+        # A sentence keeps its closing quote or bracket: the cut is the whitespace after them.
+        end = cut.start() + len(cut.group().rstrip()) if cut is not None else len(text)
+        part = text[start:end]
+        stripped = part.strip()
+        if stripped:
+            a = start + len(part) - len(part.lstrip())
+            b = start + len(part.rstrip())
+            if _SECTION_NUMBER.match(stripped):
+                carry = a if carry is None else carry
+            else:
+                spans.append((a if carry is None else carry, b))
+                carry = None
+        if cut is not None:
+            start = cut.end()
+    if carry is not None:
+        spans.append((carry, len(text.rstrip())))
+    return spans
+
+
 def split_sentences(text: str) -> list[str]:
-    """Split prose into sentences, keeping abbreviations such as 'e.g.' and 'Cllr.' intact, and
-    a paragraph number with its paragraph ("13. Appendices ...", not "13." and "Appendices ...")."""
-    sentences: list[str] = []
-    carry = ""
-    for part in _SENTENCE_END.split(text):
-        part = part.strip()
-        if not part:
-            continue
-        if _SECTION_NUMBER.match(part):
-            carry = f"{carry} {part}".strip()
-            continue
-        sentences.append(f"{carry} {part}" if carry else part)
-        carry = ""
-    if carry:
-        sentences.append(carry)
-    return sentences
+    """The sentences of `sentence_spans`, each on one line."""
+    return [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
 
 
 # Lines that are content however title-like they look: contact blocks ("Joe McKay Acting Chief
@@ -111,14 +125,14 @@ def is_data_row(row: list[str]) -> bool:
 
 
 def dense_windows(chunk: Chunk) -> list[str]:
-    """Texts embedded for a chunk: overlapping pairs of sentences, so a fact stated in one sentence
+    """A chunk's windows as texts: overlapping pairs of sentences, so a fact stated in one sentence
     is not diluted by the rest of the passage, each after its heading path ("4. Contact details"
-    is what makes a bare name answer "who wrote the report?"). The document title is left out of
-    pair windows: on every window of a paper it pulls them all towards any question on its topic,
-    and measured on the labelled questions it ranked worse than headings alone. A table row or a
-    chunk of one or two sentences is a single window with its full context. An action passage
-    also gets a window of its first line alone (what was asked for), which its owner, dates,
-    status and response would otherwise dilute."""
+    is what makes a bare name answer "who wrote the report?"). The dense index holds one vector per
+    window (made in context, see `window_spans`, which lists the same windows in the same order);
+    the lexical index scores these texts. A table row or a chunk of one or two sentences is a
+    single window with its full context. An action passage also gets a window of its first line
+    alone (what was asked for), which its owner, dates, status and response would otherwise
+    dilute."""
     if chunk.kind == "table_row":
         return [chunk.index_text]
     if chunk.kind == "action":
@@ -132,11 +146,47 @@ def dense_windows(chunk: Chunk) -> list[str]:
     return [f"{headings}\n{pair}" for pair in pairs] if headings else pairs
 
 
+Span = tuple[int, int]  # [start, end) characters of a chunk's index_text
+
+
+def _sentences_of(text: str) -> list[Span]:
+    """`sentence_spans` of each line of `text`, as offsets into `text`."""
+    out: list[Span] = []
+    start = 0
+    for line in text.split("\n"):
+        out.extend((start + a, start + b) for a, b in sentence_spans(line))
+        start += len(line) + 1
+    return out
+
+
+def window_spans(chunk: Chunk) -> list[list[Span]]:
+    """Where each window of `dense_windows(chunk)` lies in `chunk.index_text`, in the same order:
+    the character ranges whose word pieces make its vector when the whole passage is encoded once
+    (late chunking: each window's vector is the mean of its word pieces' outputs, which have seen
+    the rest of the passage). A pair of sentences also takes the title and heading path in front
+    of the passage (and only them: the other sentences inform its vector through attention, not
+    by being averaged in)."""
+    index_text = chunk.index_text
+    whole = [(0, len(index_text))]
+    base = len(index_text) - len(chunk.text)  # where the passage's own text starts
+    if chunk.kind == "table_row":
+        return [whole]
+    if chunk.kind == "action":
+        first = chunk.text.split("\n", 1)[0]
+        return [whole] + ([[(base, base + len(first))]] if first != chunk.text else [])
+    sentences = _sentences_of(chunk.text)
+    if len(sentences) <= 2:
+        return [whole]
+    context = [(0, base - 1)] if base > 0 else []
+    return [context + [(base + sentences[i][0], base + sentences[i + 1][1])] for i in range(len(sentences) - 1)]
+
+
 @dataclass
 class _Unit:
     text: str
     page: int | None
     boundary: bool  # a numbered paragraph or list start: a good place to begin a chunk
+    heading: bool = False
 
 
 class Splitter:
@@ -190,6 +240,9 @@ class Splitter:
             return chunks[-1].id
 
         def flush() -> None:
+            if all(u.heading for u in pending):  # headings with no text under them (a table follows)
+                pending.clear()
+                return
             for text, page in self._pack(pending, self._budget(meta.title, headings())):
                 emit(text, page)
             pending.clear()
@@ -208,6 +261,11 @@ class Splitter:
                     action.chunk_id = emit(action_passage(action), action.page, "action")
                 continue
             level = block.heading_level if block.heading_level and block.heading_level > 0 else None
+            if level is not None and level > 1:
+                if _NUMBERED_HEADING.match(" ".join(block.lines)):
+                    level = heading_level(" ".join(block.lines))  # "5." over "5.1", whatever their fonts
+                elif path and path[-1][0] >= level and _NUMBERED_HEADING.match(path[-1][1]):
+                    level = path[-1][0] + 1  # "Author" under "14. Contact details" stays inside it
             if level is None and len(block.lines) == 1 and looks_like_heading(block.lines[0]):
                 level = heading_level(block.lines[0])
             if level is not None:
@@ -215,9 +273,13 @@ class Splitter:
                 if pending and self._tokens(pending) < MIN_CHUNK_TOKENS:
                     # A fragment ("Ask for:", "Question by X to Y,") is not a passage on its own:
                     # keep it, and the heading, with what follows.
-                    pending.append(_Unit(heading, block.page, True))
+                    pending.append(_Unit(heading, block.page, True, heading=True))
                 else:
                     flush()
+                    # The heading also opens the text of its section's first passage: it is what a
+                    # reader of the citation needs ("Question by Susan Carey to Neil Baker"), and
+                    # the answerer can quote it. Later passages carry it in their heading path.
+                    pending.append(_Unit(heading, block.page, True, heading=True))
                 while path and path[-1][0] >= level:
                     path.pop()
                 path.append((level, heading[:120]))

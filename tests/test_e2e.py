@@ -180,8 +180,11 @@ def test_streamed_answer_with_citations_opens_the_source_panel(page, server):
     text = panel.inner_text()
     assert "Planning Committee" in text and "Meeting date" in text and "12 Feb 2025" in text
     page.wait_for_function("document.getElementById('panel-classification').textContent === 'Public'")
+    # The answer says which application ("4. 24/01234/FUL – Land at Mill Lane, Easterby: RESOLVED
+    # ..."); the panel gives the passage's section and highlights the sentence quoted from it.
+    assert "Mill Lane" in panel.locator("dt:text('Section') + dd").inner_text()
     highlighted = panel.locator("mark")
-    assert highlighted.count() >= 1 and "Mill Lane" in " ".join(highlighted.all_inner_texts())
+    assert highlighted.count() >= 1 and "RESOLVED" in " ".join(highlighted.all_inner_texts())
     link = panel.locator("a.file-link")
     page_number = panel.locator("dt:text('Page') + dd").inner_text()
     assert page_number.isdigit()

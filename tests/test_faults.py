@@ -36,6 +36,7 @@ def _state(service) -> dict:
         "vectors": service.store.chunk_ids(),
         "lexical": service.lexical.ids(),
         "actions": sorted(a.id for a in service.catalog.actions()),
+        "token_states": set(service.catalog.token_states(catalog_chunks)),
     }
 
 

@@ -158,8 +158,10 @@ def test_paragraph_number_alone_on_its_line_stays_with_its_heading():
     ]
     doc = clean(load(KENT / "24-00115 - Adoption of Integrated Care Strategy delivery plan - Report.pdf"))
     lines = [ln for b in doc.blocks for ln in b.lines]
-    assert any(ln.startswith("14. Contact details Author Dr Mike Gogarty") for ln in lines)
     assert not any(ln.endswith("Wellbeing 14.") for ln in lines)
+    # The bold "14." and "Contact details" (one block of the page in pymupdf) are a heading of their own.
+    at = next(i for i, b in enumerate(doc.blocks) if b.lines and b.lines[0].startswith("14. Contact details"))
+    assert doc.blocks[at].heading_level and doc.blocks[at + 1].lines[0].startswith("Dr Mike Gogarty")
 
 
 def test_sentences_keep_their_paragraph_numbers():
@@ -171,3 +173,25 @@ def test_sentences_keep_their_paragraph_numbers():
         "13. Appendices Proposed Record.",
         "(b) Second point.",
     ]
+
+
+def test_window_spans_are_the_dense_windows(corpus_service):
+    """Every chunk of the real corpus has as many window ranges as window texts (the lexical
+    index counts a chunk's dense vectors from its window texts), and each pair's range holds the
+    same words as its text."""
+    from ingest.split import dense_windows, window_spans
+
+    for chunk in corpus_service.catalog.iter_chunks():
+        texts, spans = dense_windows(chunk), window_spans(chunk)
+        assert len(texts) == len(spans), chunk.id
+        for text, ranges in zip(texts, spans):
+            words = " ".join(chunk.index_text[ranges[-1][0] : ranges[-1][1]].split())
+            assert " ".join(text.split()).endswith(words), (chunk.id, text, words)
+
+
+def test_sentences_keep_their_closing_quotes():
+    from ingest.split import sentence_spans, split_sentences
+
+    text = "He said “we agree.” Then (b) next.  13. Appendices follow."
+    assert split_sentences(text) == ["He said “we agree.”", "Then (b) next.", "13. Appendices follow."]
+    assert [text[a:b] for a, b in sentence_spans(text)][-1] == "13. Appendices follow."

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -45,6 +45,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     answers TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, seq);
+CREATE TABLE IF NOT EXISTS chunk_tokens (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    states BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS actions (
     id TEXT PRIMARY KEY,
     document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
@@ -227,10 +231,17 @@ class Catalog:
         return row[0] if row else None
 
     def replace_document(
-        self, doc: Document, chunks: list[Chunk], fingerprint: str, actions: Iterable[Action] = ()
+        self,
+        doc: Document,
+        chunks: list[Chunk],
+        fingerprint: str,
+        actions: Iterable[Action] = (),
+        token_states: Sequence[bytes] | None = None,
     ) -> list[str]:
-        """Atomically store a document, its chunks and its action records, replacing any previous
-        version. Returns the ids of the chunks it replaced (to delete from the other indexes)."""
+        """Atomically store a document, its chunks (with each chunk's packed word pieces for late
+        interaction, `token_states[i]` for chunk i, when given) and its action records, replacing
+        any previous version. Returns the ids of the chunks it replaced (to delete from the other
+        indexes)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as conn:
             old = self._remove_chunks(conn, doc.id)
@@ -253,6 +264,11 @@ class Catalog:
                     for i, c in enumerate(chunks)
                 ],
             )
+            if token_states is not None:
+                conn.executemany(
+                    "INSERT INTO chunk_tokens VALUES (?,?)",
+                    [(c.id, states) for c, states in zip(chunks, token_states) if states],
+                )
             conn.executemany(
                 "INSERT INTO actions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
@@ -345,6 +361,17 @@ class Catalog:
                 marks = ",".join("?" * len(part))
                 for row in conn.execute(f"{self._CHUNK_SELECT} WHERE c.id IN ({marks}) AND {sql_clear}", [*part, *clear_args]):
                     out[row["id"]] = self._chunk(row)
+        return out
+
+    def token_states(self, ids: Iterable[str]) -> dict[str, bytes]:
+        """The packed late-interaction word pieces of these chunks (those stored)."""
+        ids = list(ids)
+        out: dict[str, bytes] = {}
+        with self._conn() as conn:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ",".join("?" * len(part))
+                out.update(conn.execute(f"SELECT chunk_id, states FROM chunk_tokens WHERE chunk_id IN ({marks})", part))
         return out
 
     def iter_chunks(self) -> Iterator[Chunk]:

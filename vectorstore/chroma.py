@@ -192,16 +192,16 @@ class ChromaStore:
                 raise StoreUnavailable(f"vector store unreachable at {self.url}: {exc}") from exc
             raise
 
-    def upsert(self, chunks: list[Chunk], windows: list[list[str]], vectors: np.ndarray, batch: int = 4000) -> None:
-        """Store one vector per window of each chunk (`windows[i]` are chunk i's window texts, and
+    def upsert(self, chunks: list[Chunk], windows: list[int], vectors: np.ndarray, batch: int = 4000) -> None:
+        """Store one vector per window of each chunk (`windows[i]` is how many chunk i has, and
         `vectors` holds their embeddings in order), in the collection of the chunk's classification.
         Few large writes: each costs about 60 ms whatever its size (Chroma's limit is 5461)."""
         grouped: dict[Classification, tuple[list, list, list]] = {}
         row = 0
-        for chunk, texts in zip(chunks, windows):
+        for chunk, count in zip(chunks, windows):
             meta = chunk_metadata(chunk)
             ids, metas, vecs = grouped.setdefault(chunk.classification or Classification.restricted, ([], [], []))
-            for j in range(len(texts)):
+            for j in range(count):
                 if row >= len(vectors):
                     raise ValueError(f"more windows than the {len(vectors)} vectors given")
                 ids.append(window_id(chunk.id, j))

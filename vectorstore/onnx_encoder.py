@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from vectorstore import late_interaction
+
 # Word pieces per batch row of a full-length batch: a batch holds batch_size * TOKENS_PER_ROW word
 # pieces, however they are split into rows (measured best between 2k and 4k on this CPU).
 TOKENS_PER_ROW = 128
@@ -92,15 +94,13 @@ class OnnxEncoder:
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         self.max_tokens = max_tokens
+        self.content = late_interaction.content_pieces(self.tokenizer.get_vocab())
         self._lock = threading.Lock()
 
     def encode(self, texts: list[str], batch_size: int = 32, progress=None) -> np.ndarray:
-        """Unit-length embeddings. All texts are tokenised once, identical texts are encoded once,
-        and batches are cut from the texts sorted by word-piece count under a budget of
-        `batch_size * TOKENS_PER_ROW` word pieces (so short windows go in wide batches, long ones in
-        narrow ones). Sorting by characters, as before, left a third of the model's work on padding
-        on the committee corpus; by word pieces it is about 2%. `progress(n)` is called after each
-        batch with the number of texts it encoded."""
+        """Unit-length embeddings (mean of each text's word-piece outputs). All texts are tokenised
+        once and identical texts are encoded once; see `_hidden` for the batching. `progress(n)`
+        is called after each batch with the number of texts it encoded."""
         out = np.zeros((len(texts), 384), dtype=np.float32)
         if not texts:
             return out
@@ -108,7 +108,60 @@ class OnnxEncoder:
         twin = [first.setdefault(t, i) for i, t in enumerate(texts)]
         unique = list(first.values())  # indices of the first occurrence of each distinct text
         encodings = [self._truncate(e.ids) for e in self.tokenizer.encode_batch([texts[i] for i in unique])]
-        order = sorted(range(len(unique)), key=lambda j: len(encodings[j]))
+        for batch, hidden, mask in self._hidden(encodings, batch_size):
+            m = mask[..., None].astype(np.float32)
+            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
+            out[[unique[j] for j in batch]] = _unit(pooled)
+            if progress is not None:
+                progress(len(batch))
+        if len(unique) < len(texts):
+            out[:] = out[twin]
+        return out
+
+    def encode_passages(
+        self, texts: list[str], windows: list[list[list[tuple[int, int]]]], batch_size: int = 32, progress=None
+    ) -> tuple[np.ndarray, list[bytes]]:
+        """Late chunking: each text is encoded once and each of its windows (`windows[i]`, lists of
+        character ranges of `texts[i]`) gets the mean of the outputs of the word pieces inside its
+        ranges: one unit-length row per window, texts in order. A window whose word pieces were
+        all cut off by the model's window takes the whole text's vector. Also returns each text's
+        content word pieces, packed for late interaction (vectorstore.late_interaction)."""
+        rows = sum(len(w) for w in windows)
+        out = np.zeros((rows, 384), dtype=np.float32)
+        states: list[bytes] = [b""] * len(texts)
+        if not texts:
+            return out, states
+        encoded = self.tokenizer.encode_batch(texts)
+        encodings = [self._truncate(e.ids) for e in encoded]
+        first_row = np.cumsum([0] + [len(w) for w in windows])
+        for batch, hidden, mask in self._hidden(encodings, batch_size):
+            for row, j in enumerate(batch):
+                n = int(mask[row].sum())
+                offsets = encoded[j].offsets
+                if len(offsets) > n:  # truncated: the last position holds [SEP]
+                    offsets = offsets[: n - 1] + [(0, 0)]
+                weights = span_weights(offsets, windows[j], n)
+                out[first_row[j] : first_row[j + 1]] = _unit(weights @ hidden[row, :n])
+                states[j] = late_interaction.pack(hidden[row, :n][self.content[encodings[j]]])
+            if progress is not None:
+                progress(len(batch))
+        return out, states
+
+    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The question's vector (as `encode`) and its content word pieces, reduced for MaxSim."""
+        ids = self._truncate(self.tokenizer.encode(text).ids)
+        _, hidden, _ = next(self._hidden([ids], 1))
+        hidden = hidden[0]
+        vector = _unit(hidden.mean(axis=0, keepdims=True))[0]
+        return vector, late_interaction.reduce(hidden[self.content[ids]])
+
+    def _hidden(self, encodings: list[list[int]], batch_size: int):
+        """(indices into `encodings`, last hidden states, attention mask) per batch. Batches are cut
+        from the texts sorted by word-piece count under a budget of `batch_size * TOKENS_PER_ROW`
+        word pieces (so short texts go in wide batches, long ones in narrow ones). Sorting by
+        characters, as before, left a third of the model's work on padding on the committee
+        corpus; by word pieces it is about 2%."""
+        order = sorted(range(len(encodings)), key=lambda j: len(encodings[j]))
         budget = batch_size * TOKENS_PER_ROW
         start = 0
         while start < len(order):
@@ -127,18 +180,31 @@ class OnnxEncoder:
             hidden = self.session.run(
                 None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             )[0]
-            m = mask[..., None].astype(np.float32)
-            pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
-            pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-            out[[unique[j] for j in batch]] = pooled
-            if progress is not None:
-                progress(len(batch))
-        if len(unique) < len(texts):
-            out[:] = out[twin]
-        return out
+            yield batch, hidden, mask
 
     def _truncate(self, ids: list[int]) -> list[int]:
         """Keep the model's window, ending with [SEP] as the model expects."""
         if len(ids) > self.max_tokens:
             ids = ids[: self.max_tokens - 1] + ids[-1:]
         return ids
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+
+
+def span_weights(offsets: list[tuple[int, int]], windows: list[list[tuple[int, int]]], n: int) -> np.ndarray:
+    """(windows x n) averaging weights: row w spreads 1 evenly over the word pieces (by their
+    character offsets) that lie inside window w's ranges. [CLS], [SEP] and padding (empty
+    offsets) are in no window; a window with no word piece left averages all n."""
+    starts = np.fromiter((a for a, _ in offsets), dtype=np.int64, count=n)
+    ends = np.fromiter((b for _, b in offsets), dtype=np.int64, count=n)
+    real = ends > starts
+    weights = np.zeros((len(windows), n), dtype=np.float32)
+    for w, ranges in enumerate(windows):
+        inside = np.zeros(n, dtype=bool)
+        for a, b in ranges:
+            inside |= (starts >= a) & (ends <= b)
+        inside &= real
+        weights[w] = inside if inside.any() else 1.0
+    return weights / weights.sum(axis=1, keepdims=True)

@@ -312,15 +312,19 @@
 
   var layout = $("layout"), panel = $("citation-panel"), panelHeading = $("panel-heading"), panelBody = $("panel-body");
 
-  /* The answer's sentences that cite citation n (the text before each "[n]" marker). */
-  function citedSentences(answer, n) {
+  /* The answer's sentences that cite citation n (the text before each "[n]" marker), without the
+     section heading the answer may put in front of a sentence ("4. Land at Mill Lane: RESOLVED ..."). */
+  function citedSentences(answer, n, section) {
+    var heading = section ? section.split(" > ").pop() + ": " : null;
     var out = [], re = /\[(\d+)\]/g, last = 0, m;
     answer = String(answer || "");
     while ((m = re.exec(answer)) !== null) {
       var piece = answer.slice(last, m.index);
       var lineStart = piece.lastIndexOf("\n");
       if (lineStart >= 0) piece = piece.slice(lineStart + 1);
-      if (+m[1] === n) out.push(piece.trim());
+      piece = piece.trim();
+      if (heading && piece.indexOf(heading) === 0) piece = piece.slice(heading.length);
+      if (+m[1] === n) out.push(piece);
       last = re.lastIndex;
     }
     return out;
@@ -385,12 +389,13 @@
     metaRow(dl, "Committee", c.committee);
     metaRow(dl, "Meeting date", formatDate(c.meeting_date));
     metaRow(dl, "Page", c.page);
+    if (c.section) metaRow(dl, "Section", c.section);
     var cls = metaRow(dl, "Classification", "Loading…", "panel-classification");
     metaRow(dl, "File", c.source);
     panelBody.appendChild(dl);
     panelBody.appendChild(el("h4", "passage-label", "Passage"));
     var quote = el("blockquote", "passage");
-    renderPassage(quote, c.text || "", highlightRanges(c.text || "", citedSentences(answerText, c.n)));
+    renderPassage(quote, c.text || "", highlightRanges(c.text || "", citedSentences(answerText, c.n, c.section)));
     panelBody.appendChild(quote);
     var label = isPdf(c.source) && c.page ? "Open the paper at page " + c.page : "Open the original paper";
     var link = fileLink(c.document_id, c.page, c.source, label);

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
@@ -174,7 +175,10 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                 if t is not None:
                     rects.append(tab.bbox)
                     raw.append((number, tab.bbox[1], "", 0.0, False, t, -1))
-            for block_id, block in enumerate(page.get_text("dict")["blocks"]):
+            group = 0  # text blocks: pymupdf's blocks, cut where the lines' style changes
+            for block in page.get_text("dict")["blocks"]:
+                group += 1
+                style = None
                 for line in block.get("lines", []):
                     if rects and any(_inside(line["bbox"], r) for r in rects):
                         continue
@@ -185,7 +189,16 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                     size = max(s["size"] for s in spans)
                     bold = all(s["flags"] & 16 or "Bold" in s["font"] for s in spans)
                     sizes[round(size)] += len(text)
-                    raw.append((number, line["bbox"][1], text, size, bold, None, block_id))
+                    # A Word export often makes a whole page one block, its bold section headings
+                    # ("5. Current work within the Council ...") included: a line of another
+                    # style (weight or size) than the line before it starts a new block, so the
+                    # heading can be recognised as one and its section gets its heading path.
+                    # Lines sharing a baseline (a "5." and its heading) are one style run.
+                    line_style = (bold, round(size))
+                    if style is not None and line_style != style[0] and abs(line["bbox"][1] - style[1]) > 1:
+                        group += 1
+                    style = (line_style, line["bbox"][1])
+                    raw.append((number, line["bbox"][1], text, size, bold, None, group))
         if not any(r[2].strip() for r in raw) and not any(r[5] for r in raw):
             raise LoadError("no text found: needs OCR (scanned PDF without a text layer)")
     body = sizes.most_common(1)[0][0] if sizes else 11
@@ -226,7 +239,8 @@ def _heading_level(lines: list[str], sizes: list[float], bold: list[bool], body:
     words = text.split()
     if not words or len(words) > 14 or text.endswith((".", ",", ";", ":")):
         return None
-    if len([w for w in words if sum(ch.isalpha() for ch in w) >= 2]) < 2:
+    numbered = bool(re.match(r"\d{1,2}(?:\.\d{1,2})*\.?$", words[0]))  # "11. Conclusions" is a title
+    if len([w for w in words if sum(ch.isalpha() for ch in w) >= 2]) < (1 if numbered else 2):
         return None
     if min(sizes) >= body + 2.5:
         return 1
