@@ -9,6 +9,7 @@ A language-model answerer can implement the same interface using the templates i
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -17,7 +18,7 @@ from assistant.config import AnswerSettings
 from assistant.intent import Intent, holds, intents_of
 from assistant.types import Answer, Citation, Passage
 from ingest.split import split_sentences
-from prompts import NOT_FOUND_ANSWER
+from prompts import not_found_answer
 from vectorstore.embedder import Embedder
 
 _STOP = set(
@@ -34,8 +35,15 @@ def content_words(text: str) -> set[str]:
 
 
 class Answerer(Protocol):
-    def answer(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Answer:
-        """Answer `question` from `passages` (best first), citing them."""
+    def answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        query_vector: np.ndarray | None = None,
+        unmatched: Sequence[str] = (),
+    ) -> Answer:
+        """Answer `question` from `passages` (best first), citing them. `unmatched` are words of
+        the question that no paper the caller may see uses and no passage matches in meaning."""
 
 
 # Added to a sentence's score per kind of answer the question expects that it holds (a name for
@@ -64,16 +72,23 @@ class ExtractiveAnswerer:
             out.append(0.75 * float(p.dense_score or 0.0) + 0.25 * overlap)
         return out
 
-    def answer(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> Answer:
+    def answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        query_vector: np.ndarray | None = None,
+        unmatched: Sequence[str] = (),
+    ) -> Answer:
         if query_vector is None:
             query_vector = self.embedder.embed_query(question)
         if not passages:
-            return Answer(question, NOT_FOUND_ANSWER, "not_found", [])
+            return Answer(question, not_found_answer(), "not_found", [])
         rel = self.relevance(question, passages, query_vector)
-        if max(rel) < self.settings.min_relevance or missing_names(question, passages):
+        missing = list(dict.fromkeys([*unmatched, *missing_names(question, passages)]))
+        if max(rel) < self.settings.min_relevance or missing:
             return Answer(
                 question,
-                NOT_FOUND_ANSWER,
+                not_found_answer(missing),
                 "not_found",
                 [Citation(i + 1, p) for i, p in enumerate(passages)],
             )

@@ -18,7 +18,7 @@ from assistant.committees import CommitteeRegistry, committee_key
 from assistant.config import Settings
 from assistant.conversation import ConversationStore, rewrite_follow_up
 from assistant.query import plan_query
-from assistant.retrieve import HybridRetriever
+from assistant.retrieve import HybridRetriever, RetrievalResult
 from assistant.types import (
     ActionFilters,
     ActionView,
@@ -242,12 +242,12 @@ class PapersService:
         ]
         if not selected:
             # Nothing in the records: show the closest passages, as for any unanswered question.
-            passages, _ = self._retrieve(question, filters, self.settings.retrieval.k)
+            passages = self._retrieve(question, filters, self.settings.retrieval.k).passages
             citations = [Citation(i + 1, p) for i, p in enumerate(passages)]
         return Answer(question, text, "actions", citations, actions=views, as_of=as_of)
 
     def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Passage]:
-        return self._retrieve(query, filters or SearchFilters(), k or self.settings.retrieval.k)[0]
+        return self._retrieve(query, filters or SearchFilters(), k or self.settings.retrieval.k).passages
 
     def ask(
         self,
@@ -264,8 +264,8 @@ class PapersService:
         filters = filters or SearchFilters()
         answer = self._answer_from_actions(asked, filters, as_of)
         if answer is None:
-            passages, vector = self._retrieve(asked, filters, k or self.settings.retrieval.k)
-            answer = self.answerer.answer(asked, passages, vector)
+            found = self._retrieve(asked, filters, k or self.settings.retrieval.k)
+            answer = self.answerer.answer(asked, found.passages, found.query_vector, found.unmatched)
         if follow_up is None:
             return answer
         self.conversations.add(follow_up.owner, follow_up.conversation_id, Turn(question, asked, answer.mode))
@@ -300,10 +300,9 @@ class PapersService:
         clearance = filters.clearance if filters else None
         return self.ask(question, filters, k, as_of, self.begin_turn(owner, conversation_id, question, clearance))
 
-    def _retrieve(self, query: str, filters: SearchFilters, k: int):
+    def _retrieve(self, query: str, filters: SearchFilters, k: int) -> RetrievalResult:
         plan = plan_query(query, filters, self.committees(filters.clearance))
-        result = self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer, intents=plan.intents)
-        return result.passages, result.query_vector
+        return self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer, intents=plan.intents)
 
     def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:
         return self.catalog.documents(clearance)

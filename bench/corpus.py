@@ -102,7 +102,7 @@ def timed_ingest(service, files: list[Path], progress: bool = False) -> dict:
     ingestor = service.ingestor
     t0, c0 = time.perf_counter(), time.process_time()
     with _timing(ingestor, "prepare", totals, "parse"), \
-         _timing(service.embedder, "embed", totals, "embed"), \
+         _timing(service.embedder, "embed_passages", totals, "embed"), \
          _timing(service.store, "upsert", totals, "chroma_write"), \
          _timing(service.catalog, "replace_document", totals, "catalog_write"), \
          _timing(service.lexical, "sync", totals, "lexical_build"):

@@ -106,21 +106,34 @@ def serve_and_measure(home: Path, queries: list[str], n_queries: int, n_asks: in
     }
 
 
-def stand_in_embed(texts: list[str], show_progress: bool = False):
-    """Unit vectors derived from a hash of each text: no meaning, the model's cost skipped. Only
-    for measuring the query side at sizes whose real embedding would take hours here; the server
-    still embeds queries with the real model, and random stored vectors make the HNSW search no
-    easier than real ones."""
+def _hash_rows(key: str, n: int, width: int):
     import hashlib
 
     import numpy as np
 
-    out = np.empty((len(texts), 384), dtype=np.float32)
-    for i, t in enumerate(texts):
-        seed = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little")
-        out[i] = np.random.default_rng(seed).standard_normal(384)
-    out /= np.linalg.norm(out, axis=1, keepdims=True)
-    return out
+    seed = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "little")
+    rows = np.random.default_rng(seed).standard_normal((n, width)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def stand_in_passages(embedder):
+    """An `embed_passages` that returns unit vectors derived from a hash of each window (and, for
+    late interaction, as many hash-derived word-piece rows as the passage has content word pieces,
+    so the catalog grows as it really would): no meaning, the model's cost skipped. Only for
+    measuring the query side at sizes whose real embedding would take hours here; the server still
+    embeds queries with the real model, and random stored vectors make the HNSW search no easier
+    than real ones."""
+    import numpy as np
+
+    from vectorstore import late_interaction
+
+    def embed_passages(texts: list[str], windows: list, show_progress: bool = False):
+        vectors = [_hash_rows(f"{t}\0{j}", 1, 384)[0] for t, w in zip(texts, windows) for j in range(len(w))]
+        pieces = [int(embedder.content_pieces[e.ids].sum()) for e in embedder.tokenizer.encode_batch(texts)]
+        states = [late_interaction.pack(_hash_rows(t, n, 384)) for t, n in zip(texts, pieces)]
+        return np.asarray(vectors, dtype=np.float32).reshape(-1, 384), states
+
+    return embed_passages
 
 
 def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, profile_dir: Path | None,
@@ -138,7 +151,7 @@ def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, prof
     log(f"[{size}] {made['files']} files; ingesting ...")
     service = PapersService(Settings(home=home))
     if stand_in:
-        service.embedder.embed = stand_in_embed
+        service.embedder.embed_passages = stand_in_passages(service.embedder)
     ingest = timed_ingest(service, [papers])
     report = ingest.pop("report")
     failed = [f for f in report.files if f.status == "failed"]

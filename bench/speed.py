@@ -8,10 +8,11 @@ the textbook LangChain pipeline, and encoder throughput against plain SentenceTr
   then the textbook pipeline on the same files.
 - `--baseline DIR`: also ingest with the code in DIR (e.g. `git archive <commit> | tar -x -C DIR`)
   in a subprocess, first, for a before/after in the same run; the chunk digests must agree.
-- encode: the texts our ingest embeds (every dense window of the corpus; a seeded sample), through
-  plain `SentenceTransformer(<model dir>).encode`, our torch backend, the ONNX int8 encoder with the
-  previous batching (sorted by characters, 32 per batch) and with the current one. Rounds are
-  interleaved so machine noise hits every encoder alike; passages/s are medians.
+- encode: a seeded sample of the corpus's passages, through plain
+  `SentenceTransformer(<model dir>).encode` (a vector per passage), our ONNX int8 encoder on each
+  dense window's text alone (ingest before late chunking) and late chunking in our torch and ONNX
+  int8 backends (a vector per window from one run per passage). Rounds are interleaved so machine
+  noise hits every encoder alike; passages/s are medians.
 - `--quality`: hit@1/hit@5 on the labelled questions with the store embedded by torch fp32 and by
   ONNX int8 (a second full ingest with PAPERS_EMBEDDING__BACKEND=torch).
 
@@ -37,30 +38,6 @@ from bench.corpus import (
 )
 
 offline()
-
-
-def legacy_onnx_encode(encoder, texts: list[str], batch_size: int = 32):
-    """The ONNX encoder's batching before length sorting by word pieces: texts sorted by character
-    count, fixed batches of `batch_size` (kept here to measure the change in one run)."""
-    import numpy as np
-
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    out = np.zeros((len(texts), 384), dtype=np.float32)
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        encodings = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch([texts[i] for i in idx])]
-        width = max(len(e) for e in encodings)
-        ids = np.zeros((len(idx), width), dtype=np.int64)
-        mask = np.zeros((len(idx), width), dtype=np.int64)
-        for row, e in enumerate(encodings):
-            ids[row, : len(e)] = e
-            mask[row, : len(e)] = 1
-        hidden = encoder.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
-        m = mask[..., None].astype(np.float32)
-        pooled = (hidden * m).sum(axis=1) / np.clip(m.sum(axis=1), 1e-9, None)
-        pooled /= np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
-        out[idx] = pooled
-    return out
 
 
 _BASELINE_SCRIPT = """
@@ -116,53 +93,60 @@ def textbook_ingest(files: list[Path], persist: Path) -> dict:
 
 
 def encode_throughput(service, sample_size: int, rounds: int, seed: int = 0) -> dict:
-    """Passages/s of each encoder on the same seeded sample of the windows our ingest embeds."""
+    """Passages/s of each way of embedding the same seeded sample of the corpus's passages: plain
+    SentenceTransformer.encode (one vector per passage), our ONNX int8 encoder run on each dense
+    window's text on its own (how ingest embedded before late chunking), and late chunking (one
+    run per passage, a vector per window) in the torch and ONNX int8 backends."""
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
-    from ingest.split import dense_windows
+    from ingest.split import dense_windows, window_spans
     from vectorstore.embedder import Embedder
 
-    windows = [w for c in service.catalog.iter_chunks() for w in dense_windows(c)]
-    rng = random.Random(seed)
-    sample = rng.sample(windows, min(sample_size, len(windows)))
-    onnx = service.embedder.onnx
+    chunks = list(service.catalog.iter_chunks())
+    sample = random.Random(seed).sample(chunks, min(sample_size, len(chunks)))
+    texts = [c.index_text for c in sample]
+    spans = [window_spans(c) for c in sample]
+    window_texts = [w for c in sample for w in dense_windows(c)]
     plain = SentenceTransformer(str(service.embedder.model_path), device="cpu", local_files_only=True)
     torch_backend = Embedder(service.embedder.model_path, backend="torch", max_tokens=service.embedder.max_tokens)
     encoders = {
-        "SentenceTransformer.encode (plain, torch fp32, batch 32)": lambda t: plain.encode(
-            t, batch_size=32, normalize_embeddings=True),
-        "ours, torch backend (PAPERS_EMBEDDING__BACKEND=torch)": torch_backend.embed,
-        "ours, onnx-int8, previous batching (chars, 32/batch)": lambda t: legacy_onnx_encode(onnx, t, 32),
-        "ours, onnx-int8, current (word-piece sorted, token budget, dedup)": service.embedder.embed,
+        "SentenceTransformer.encode (plain, torch fp32, batch 32): a vector per passage": lambda: plain.encode(
+            texts, batch_size=32, normalize_embeddings=True),
+        "ours before: onnx-int8, each window's text encoded on its own": lambda: service.embedder.embed(window_texts),
+        "ours, torch backend: late chunking, a vector per window": lambda: torch_backend.embed_passages(texts, spans)[0],
+        "ours, onnx-int8: late chunking, a vector per window (now)": lambda: service.embedder.embed_passages(texts, spans)[0],
     }
-    for f in encoders.values():  # warm: first calls pay for allocations and thread start
-        f(sample[:64])
-    reference = encoders["SentenceTransformer.encode (plain, torch fp32, batch 32)"](sample)
+    reference_name = "ours, torch backend: late chunking, a vector per window"
     wall: dict[str, list[float]] = {k: [] for k in encoders}
     cpu: dict[str, list[float]] = {k: [] for k in encoders}
-    cosine = {}
+    outputs = {}
     for r in range(rounds):
         for name, f in encoders.items():
             t0, c0 = time.perf_counter(), time.process_time()
-            v = f(sample)
+            outputs[name] = f()
             wall[name].append(len(sample) / (time.perf_counter() - t0))
             cpu[name].append(len(sample) / (time.process_time() - c0))
-            if r == 0:
-                cosine[name] = float(np.mean(np.sum(np.asarray(v) * reference, axis=1)))
-            log(f"encode round {r + 1}: {name}: {wall[name][-1]:.0f}/s")
-    tokens = [len(e.ids) for e in onnx.tokenizer.encode_batch(sample)]
+            log(f"encode round {r + 1}: {name}: {wall[name][-1]:.0f} passages/s")
+    reference = np.asarray(outputs[reference_name])
+    tokenizer = service.embedder.onnx.tokenizer
     return {
         "sample": len(sample),
-        "windows_in_corpus": len(windows),
-        "mean_word_pieces": statistics.fmean(tokens),
+        "passages_in_corpus": len(chunks),
+        "windows": len(window_texts),
+        "word_pieces_passages": sum(len(e.ids) for e in tokenizer.encode_batch(texts)),
+        "word_pieces_windows": sum(len(e.ids) for e in tokenizer.encode_batch(window_texts)),
         "rounds": rounds,
         "encoders": {
             name: {
                 "passages_per_s": statistics.median(wall[name]),
                 "passages_per_cpu_s": statistics.median(cpu[name]),
                 "all_rounds": [round(x, 1) for x in wall[name]],
-                "mean_cosine_to_plain": cosine[name],
+                "mean_cosine_to_torch_late": (
+                    float(np.mean(np.sum(np.asarray(outputs[name]) * reference, axis=1)))
+                    if np.asarray(outputs[name]).shape == reference.shape and "late" in name
+                    else None
+                ),
             }
             for name in encoders
         },
@@ -218,15 +202,17 @@ def build_markdown(data: dict) -> str:
     if e:
         lines += [
             "",
-            f"## Encoder throughput ({e['sample']} of the corpus's {e['windows_in_corpus']} dense windows, "
-            f"mean {e['mean_word_pieces']:.0f} word pieces; median of {e['rounds']} interleaved rounds)",
+            f"## Encoder throughput ({e['sample']} of the corpus's {e['passages_in_corpus']} passages: "
+            f"{e['word_pieces_passages']} word pieces as passages, {e['windows']} windows of "
+            f"{e['word_pieces_windows']} word pieces encoded one by one; median of {e['rounds']} interleaved rounds)",
             "",
-            "| Encoder | Passages/s (wall) | Passages per CPU-second | Mean cosine to plain fp32 |",
+            "| Encoder | Passages/s (wall) | Passages per CPU-second | Mean cosine to torch late chunking |",
             "| --- | --- | --- | --- |",
         ]
         for name, r in e["encoders"].items():
+            cos = r["mean_cosine_to_torch_late"]
             lines.append(f"| {name} | {r['passages_per_s']:.0f} | {r['passages_per_cpu_s']:.0f} | "
-                         f"{r['mean_cosine_to_plain']:.4f} |")
+                         f"{'' if cos is None else f'{cos:.4f}'} |")
     q = data.get("quality")
     if q:
         lines += ["", "## Retrieval quality by embedding backend (all answerable questions, service.search, k=5)", "",
@@ -242,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=Path, help="a checkout of older code to ingest with first")
     parser.add_argument("--baseline-label", default="baseline")
     parser.add_argument("--quality", action="store_true", help="also compare hit@5 torch vs onnx-int8")
-    parser.add_argument("--sample", type=int, default=1500, help="windows in the encoder comparison (0: skip)")
+    parser.add_argument("--sample", type=int, default=600, help="passages in the encoder comparison (0: skip)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)

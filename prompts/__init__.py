@@ -7,6 +7,7 @@ from prompts.templates import (
     NOT_FOUND_ANSWER,
     NOT_FOUND_SENTINEL,
     format_passages,
+    not_found_answer,
 )
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "NOT_FOUND_ANSWER",
     "NOT_FOUND_SENTINEL",
     "format_passages",
+    "not_found_answer",
 ]

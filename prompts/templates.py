@@ -10,6 +10,17 @@ NOT_FOUND_ANSWER = (
     f"{NOT_FOUND_SENTINEL}. The closest passages are listed below so you can check for yourself."
 )
 
+
+def not_found_answer(missing: Sequence[str] = ()) -> str:
+    """The refusal, naming what the question asks about that the passages found never mention."""
+    if not missing:
+        return NOT_FOUND_ANSWER
+    terms = ", ".join(f"“{m}”" for m in missing)
+    return (
+        f"{NOT_FOUND_SENTINEL}: none of the passages found mention {terms}. "
+        "The closest passages are listed below so you can check for yourself."
+    )
+
 ANSWER_SYSTEM_PROMPT = f"""You answer questions from councillors and council officers using only the
 committee papers quoted below. Rules:
 - Use only the numbered passages. Do not use outside knowledge.

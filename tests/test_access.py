@@ -8,6 +8,8 @@ listings, counts, files or error messages, even for questions that quote the pro
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -102,8 +104,17 @@ def _leaks(response, role: str) -> set[str]:
     body = dict(response.json())
     body.pop("query", None)
     body.pop("question", None)
-    text = str(body)
-    return {q for q in SECRETS - VISIBLE[role] if MARKERS[q] in text}
+    return {q for q in SECRETS - VISIBLE[role] if MARKERS[q] in _without_echo(body)}
+
+
+def _without_echo(body: dict) -> str:
+    """The response as text, less the words of the question a refusal repeats ("none of the
+    passages found mention “Halvorsen”": the caller's own word, said of every unknown word alike,
+    see test_a_word_only_protected_papers_use_is_unknown_to_those_not_cleared)."""
+    return _REFUSAL_ECHO.sub("", str(body)) if body.get("mode") == "not_found" else str(body)
+
+
+_REFUSAL_ECHO = re.compile(r"none of the passages found mention [^.]*\.")
 
 
 def test_detection_and_report(planted, corpus_service):
@@ -231,6 +242,7 @@ def test_streamed_answers_and_follow_ups_keep_to_the_callers_clearance(clients, 
         with client.stream("POST", "/ask/stream", json={"question": quote}) as r:
             assert r.status_code == 200
             body = "".join(r.iter_text()).replace(quote, "")  # the caller's own question, echoed
+            body = _REFUSAL_ECHO.sub("", body)  # and its words, as a refusal repeats them
         assert not {q for q in SECRETS - VISIBLE[role] if MARKERS[q] in body}, quote
     first = client.post("/ask", json={"question": "Which actions are overdue for HASSC?", "as_of": "2025-06-01"}).json()
     follow = client.post(
@@ -243,4 +255,20 @@ def test_streamed_answers_and_follow_ups_keep_to_the_callers_clearance(clients, 
 
 def _leaks_in(body: dict, role: str) -> set[str]:
     body = {k: v for k, v in body.items() if k not in ("question", "standalone_question")}
-    return {q for q in SECRETS - VISIBLE[role] if MARKERS[q] in str(body)}
+    return {q for q in SECRETS - VISIBLE[role] if MARKERS[q] in _without_echo(body)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_word_only_protected_papers_use_is_unknown_to_those_not_cleared(clients, role):
+    """A question about what only an exempt paper mentions ("Halvorsen") is refused to a caller
+    not cleared for it exactly as a question about something no paper mentions: the refusal
+    cannot tell them that a protected paper uses the word."""
+    client = clients[role]
+    protected = client.post("/ask", json={"question": "How much did Halvorsen Logistics bid for the depot?"}).json()
+    nowhere = client.post("/ask", json={"question": "How much did Brackenridge Logistics bid for the depot?"}).json()
+    assert nowhere["mode"] == "not_found" and "“Brackenridge”" in nowhere["answer"]
+    if EXEMPT_QUOTE in VISIBLE[role]:
+        assert protected["mode"] == "extractive" and "Halvorsen" in protected["answer"]
+    else:
+        assert protected["mode"] == "not_found"
+        assert protected["answer"] == nowhere["answer"].replace("Brackenridge", "Halvorsen")

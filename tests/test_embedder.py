@@ -58,8 +58,8 @@ def test_late_chunked_windows_agree_across_backends(corpus_service, shared_embed
 
     assert [len(a) for a in onnx_pieces] == [len(b) for b in torch_pieces]
     question = "What did the council decide about the budget?"
-    _, q_onnx = shared_embedder.embed_query_tokens(question)
-    _, q_torch = torch_backend.embed_query_tokens(question)
+    q_onnx = shared_embedder.embed_query_tokens(question)[1].rows
+    q_torch = torch_backend.embed_query_tokens(question)[1].rows
     scores = [
         (late_interaction.maxsim(q_onnx, late_interaction.unpack(a)), late_interaction.maxsim(q_torch, late_interaction.unpack(b)))
         for a, b in zip(onnx_pieces, torch_pieces)
@@ -95,4 +95,5 @@ def test_a_question_vector_from_its_word_pieces_is_its_plain_embedding(shared_em
     vector, pieces = shared_embedder.embed_query_tokens(question)
     assert float(vector @ shared_embedder.embed_query(question)) > 0.999
     # "who", "is", "for", "the", "?" carry nothing to match; "carers", "college" and "responsible" do.
-    assert 3 <= len(pieces) <= 6 and pieces.shape[1] == late_interaction.DIM
+    assert 3 <= len(pieces.rows) <= 6 and pieces.rows.shape[1] == late_interaction.DIM
+    assert {"responsible", "college"} <= {question[a:b].lower() for a, b in pieces.spans}

@@ -200,3 +200,24 @@ def test_late_interaction_lifts_the_first_result_on_dev_questions(corpus_service
     finally:
         retriever.settings = default
     assert with_tokens >= without + 0.03, (with_tokens, without)
+
+
+def test_a_question_about_what_no_paper_mentions_is_refused_naming_it(corpus_service):
+    """The papers never mention swimming pools or gritting: the answer says so, names the words
+    and still lists the closest passages, instead of quoting something about leisure or roads."""
+    from prompts import NOT_FOUND_SENTINEL
+
+    answer = corpus_service.ask("When will the borough's swimming pool reopen after its refurbishment?")
+    assert answer.mode == "not_found" and answer.answer.startswith(NOT_FOUND_SENTINEL), answer.answer
+    assert "“swimming”" in answer.answer and answer.citations
+    # Refused either way (here the passages' low relevance is enough; the words are not named).
+    answer = corpus_service.ask("How many tonnes of salt are ready for gritting the roads this winter?")
+    assert answer.mode == "not_found" and answer.citations
+
+
+def test_a_paraphrase_the_papers_word_differently_is_still_answered(corpus_service):
+    """'Whitehall' and 'replacement councils' are not the papers' words, but the passages match them
+    in meaning (Government, new unitary authorities): no refusal."""
+    answer = corpus_service.ask("When does the government expect the replacement unitary councils to go live?")
+    assert answer.mode == "extractive", answer.answer
+    assert "2028" in answer.answer

@@ -142,7 +142,7 @@ class Embedder:
             states.append(late_interaction.pack(hidden[self.content_pieces[ids]]))
         return np.concatenate(rows).astype(np.float32, copy=False), states
 
-    def embed_query_tokens(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def embed_query_tokens(self, text: str) -> tuple[np.ndarray, late_interaction.Pieces]:
         """The question's vector (as `embed_query`) and its content word pieces, reduced for
         late interaction, from one run of the model."""
         if self.backend == "onnx-int8":
@@ -150,9 +150,13 @@ class Embedder:
         output = self.model.encode([text], output_value=None)[0]
         n = int(output["attention_mask"].sum())
         hidden = output["token_embeddings"][:n].float().cpu().numpy()
-        ids = output["input_ids"][:n].cpu().numpy()
+        keep = self.content_pieces[output["input_ids"][:n].cpu().numpy()]
+        offsets = self.tokenizer.encode(text, add_special_tokens=True).offsets[:n]
         vector = output["sentence_embedding"].float().cpu().numpy()
-        return vector / max(float(np.linalg.norm(vector)), 1e-12), late_interaction.reduce(hidden[self.content_pieces[ids]])
+        pieces = late_interaction.Pieces(
+            late_interaction.reduce(hidden[keep]), [span for span, k in zip(offsets, keep) if k]
+        )
+        return vector / max(float(np.linalg.norm(vector)), 1e-12), pieces
 
     @property
     def content_pieces(self) -> np.ndarray:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,6 +36,17 @@ STOPWORDS = frozenset(
     these they this those through to too under until up very was we were what when where which
     while who whom whose why will with would you your yours yourself yourselves s t""".split()
 )
+
+
+class Pieces(NamedTuple):
+    """A question's content word pieces: reduced rows, and each one's characters in the question."""
+
+    rows: np.ndarray
+    spans: list[tuple[int, int]]
+
+    def of(self, start: int, end: int) -> np.ndarray:
+        """The rows of the pieces inside characters [start, end) (one word's pieces)."""
+        return self.rows[[i for i, (a, b) in enumerate(self.spans) if a >= start and b <= end]]
 
 
 @lru_cache(maxsize=4)
@@ -73,6 +85,18 @@ def pack(hidden: np.ndarray) -> bytes:
 
 def unpack(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=np.int8).reshape(-1, DIM).astype(np.float32) / 127
+
+
+def support(query: np.ndarray, passages: list[np.ndarray]) -> float:
+    """How well the passages match a word of the question (its pieces' rows): the weakest piece's
+    best cosine with any passage piece (-1 with nothing to match)."""
+    if len(query) == 0 or not passages:
+        return -1.0
+    best = np.full(len(query), -1.0, dtype=np.float32)
+    for passage in passages:
+        if len(passage):
+            best = np.maximum(best, (query @ passage.T).max(axis=1))
+    return float(best.min())
 
 
 def maxsim(query: np.ndarray, passage: np.ndarray) -> float:

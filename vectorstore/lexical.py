@@ -15,6 +15,7 @@ questions, the mix ranks better than either (hit@5 +2 points over whole chunks a
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import threading
@@ -38,6 +39,9 @@ def _tokenizer():
         stemmer=Stemmer.Stemmer("english"), stopwords="en", splitter=r"(?u)\b\w+\b"
     )
 
+
+# Contractions split at the apostrophe ("weren't" -> "weren"): not words a paper would use.
+_CONTRACTIONS = frozenset("aren couldn didn doesn don hadn hasn haven isn mustn needn shan shouldn wasn weren won wouldn".split())
 
 CHUNK_WEIGHT = 0.7  # share of the whole-chunk score in the lexical score; the rest is the best window's
 
@@ -100,6 +104,30 @@ class _Built:
             cached = self._masks[key] = self._compute_mask(key)
             cached.flags.writeable = False
         return cached
+
+    def absent_words(self, query: str, mask: np.ndarray | None) -> list[tuple[str, int, int]]:
+        """(word, start, end) of each word of the query that no chunk inside the mask contains
+        (a word of three letters or more, not a stop word; stemmed as the index stems, and a
+        compound the papers spell in two parts counts as present)."""
+        tok = self.tokenizer
+        if tok is None:
+            return []
+        postings = self.retriever.scores
+        out = []
+        for m in re.finditer(r"[A-Za-z]{3,}", query):
+            word = m.group().lower()
+            if word in self.stopwords or word in _CONTRACTIONS:
+                continue
+            sid = tok.stem_to_sid.get(tok.stemmer(word) if tok.stemmer else word)
+            if sid is None:
+                if self._compound_ids(word):
+                    continue
+            else:
+                docs = postings["indices"][postings["indptr"][sid] : postings["indptr"][sid + 1]]
+                if len(docs) and (mask is None or mask[docs].any()):
+                    continue
+            out.append((m.group(), m.start(), m.end()))
+        return out
 
     def members(self, filters: SearchFilters | None) -> ChunkSet | None:
         """The chunks inside the filters, for a filtered dense search (None: no filters)."""
@@ -314,6 +342,14 @@ class LexicalIndex:
 
     def __len__(self) -> int:
         return len(self._built.ids) if self._built else 0
+
+    def absent_words(self, query: str, filters: SearchFilters | None = None) -> list[tuple[str, int, int]]:
+        """(word, start, end) of each word of the query that no chunk inside the filters uses:
+        the papers the caller may see never mention it (see _Built.absent_words)."""
+        built = self._built
+        if built is None or built.retriever is None or not built.ids:
+            return []
+        return built.absent_words(query, built.mask(filters))
 
     def members(self, filters: SearchFilters | None) -> ChunkSet | None:
         """The chunks of the current index inside the filters, for the dense search to filter by

@@ -147,13 +147,16 @@ class OnnxEncoder:
                 progress(len(batch))
         return out, states
 
-    def encode_query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def encode_query(self, text: str) -> tuple[np.ndarray, late_interaction.Pieces]:
         """The question's vector (as `encode`) and its content word pieces, reduced for MaxSim."""
-        ids = self._truncate(self.tokenizer.encode(text).ids)
+        encoding = self.tokenizer.encode(text)
+        ids = self._truncate(encoding.ids)
         _, hidden, _ = next(self._hidden([ids], 1))
         hidden = hidden[0]
         vector = _unit(hidden.mean(axis=0, keepdims=True))[0]
-        return vector, late_interaction.reduce(hidden[self.content[ids]])
+        keep = self.content[ids]
+        spans = [span for span, k in zip(encoding.offsets[: len(ids)], keep) if k]
+        return vector, late_interaction.Pieces(late_interaction.reduce(hidden[keep]), spans)
 
     def _hidden(self, encodings: list[list[int]], batch_size: int):
         """(indices into `encodings`, last hidden states, attention mask) per batch. Batches are cut
