@@ -12,10 +12,10 @@ from assistant.config import RetrievalSettings
 from assistant.dates import DateRange
 from assistant.intent import Intent, satisfies
 from assistant.types import Passage, SearchFilters
+from vectorstore import late_interaction
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
-from vectorstore import late_interaction
 from vectorstore.lexical import LexicalIndex
 
 DATE_BOOST = 0.1  # relative boost for passages from, or mentioning, the period asked about

@@ -124,7 +124,7 @@ class Embedder:
 
             with tqdm(total=len(texts), desc="Embedding", unit="passage") as bar:
                 return self.onnx.encode_passages(texts, windows, self.batch_size, progress=bar.update)
-        from vectorstore.onnx_encoder import span_weights
+        from vectorstore.onnx_encoder import model_offsets, span_weights
 
         outputs = self.model.encode(
             texts, batch_size=self.batch_size, output_value=None, show_progress_bar=show_progress
@@ -134,9 +134,7 @@ class Embedder:
             n = int(output["attention_mask"].sum())  # token_embeddings are padded to the batch
             hidden = output["token_embeddings"][:n].float().cpu().numpy()
             ids = output["input_ids"][:n].cpu().numpy()
-            offsets = self.tokenizer.encode(text, add_special_tokens=True).offsets
-            if len(offsets) > n:  # truncated like the model's input: the last position is [SEP]
-                offsets = offsets[: n - 1] + [(0, 0)]
+            offsets = model_offsets(self.tokenizer.encode(text, add_special_tokens=True).offsets, n)
             pooled = span_weights(offsets, spans, n) @ hidden
             rows.append(pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None))
             states.append(late_interaction.pack(hidden[self.content_pieces[ids]]))

@@ -15,8 +15,8 @@ questions, the mix ranks better than either (hit@5 +2 points over whole chunks a
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import threading
 from dataclasses import dataclass

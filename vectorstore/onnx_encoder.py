@@ -137,10 +137,7 @@ class OnnxEncoder:
         for batch, hidden, mask in self._hidden(encodings, batch_size):
             for row, j in enumerate(batch):
                 n = int(mask[row].sum())
-                offsets = encoded[j].offsets
-                if len(offsets) > n:  # truncated: the last position holds [SEP]
-                    offsets = offsets[: n - 1] + [(0, 0)]
-                weights = span_weights(offsets, windows[j], n)
+                weights = span_weights(model_offsets(encoded[j].offsets, n), windows[j], n)
                 out[first_row[j] : first_row[j + 1]] = _unit(weights @ hidden[row, :n])
                 states[j] = late_interaction.pack(hidden[row, :n][self.content[encodings[j]]])
             if progress is not None:
@@ -194,6 +191,12 @@ class OnnxEncoder:
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+
+
+def model_offsets(offsets: list[tuple[int, int]], n: int) -> list[tuple[int, int]]:
+    """The character offsets of the n positions the model saw: a text cut to the model's window
+    ends with [SEP] (no characters) in place of its n-th word piece."""
+    return offsets if len(offsets) <= n else offsets[: n - 1] + [(0, 0)]
 
 
 def span_weights(offsets: list[tuple[int, int]], windows: list[list[tuple[int, int]]], n: int) -> np.ndarray:
