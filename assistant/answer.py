@@ -17,7 +17,7 @@ import numpy as np
 from assistant.config import AnswerSettings
 from assistant.intent import Intent, holds, intents_of
 from assistant.types import Answer, Citation, Passage
-from ingest.split import split_sentences
+from ingest.split import sentence_windows
 from prompts import not_found_answer
 from vectorstore.embedder import Embedder
 
@@ -77,6 +77,25 @@ class ExtractiveAnswerer:
             out.append(0.75 * float(p.dense_score or 0.0) + 0.25 * overlap)
         return out
 
+    def _similarities(self, units, passages: list[Passage], query_vector: np.ndarray) -> list[float]:
+        """Each sentence's similarity to the question: the best of its windows' cosines when
+        retrieval gave them (the windows' vectors were made in the context of their passage; on
+        the labelled questions about as many answers hold the expected fact as when each sentence
+        is embedded alone, 111 against 110 of 174, and 20-30 sentences a question need no
+        embedding: /ask went from about 250 to 25 ms), else the cosine of the sentence embedded on
+        its own."""
+        out: list[float | None] = []
+        for i, _, windows in units:
+            scores = passages[i].window_scores
+            ok = scores is not None and windows and max(windows) < len(scores)
+            out.append(max(scores[j] for j in windows) if ok else None)
+        missing = [n for n, sim in enumerate(out) if sim is None]
+        if missing:
+            vectors = self.embedder.embed([units[n][1] for n in missing])
+            for n, v in zip(missing, vectors):
+                out[n] = float(v @ query_vector)
+        return out  # type: ignore[return-value]
+
     def answer(
         self,
         question: str,
@@ -99,26 +118,22 @@ class ExtractiveAnswerer:
             )
         # Candidate units: sentences of prose passages, whole rows of table passages.
         pool = [(i, p) for i, p in enumerate(passages) if rel[i] >= self.settings.min_relevance][:ANSWER_PASSAGES]
-        units: list[tuple[int, str]] = []
+        units: list[tuple[int, str, tuple[int, ...]]] = []  # (passage, sentence, its dense windows)
         for i, p in pool:
-            if p.chunk.kind == "table_row":
-                units.append((i, p.chunk.text))
-            else:
-                for line in p.chunk.text.split("\n"):
-                    units.extend((i, s) for s in split_sentences(line) if len(s.split()) >= 3)
+            units.extend((i, s, w) for s, w in sentence_windows(p.chunk) if len(s.split()) >= 3 or p.chunk.kind == "table_row")
         if not units:
-            units = [(i, p.chunk.text) for i, p in pool]
-        vecs = self.embedder.embed([u for _, u in units])
+            units = [(i, p.chunk.text, ()) for i, p in pool]
+        similarity = self._similarities(units, passages, query_vector)
         q_words = content_words(question)
         intents = intents_of(question)
         heading_words = {i: content_words(" ".join(p.chunk.heading_path)) for i, p in pool}
         scored = []
-        for (i, text), v in zip(units, vecs):
+        for (i, text, _), sim in zip(units, similarity):
             # A sentence under the heading "Land at Mill Lane" is about Mill Lane: count the heading's words.
             words = content_words(text) | heading_words[i]
             overlap = len(q_words & words) / len(q_words) if q_words else 0.0
             rank_prior = 1.0 / (1 + i)
-            score = 0.55 * float(v @ query_vector) + 0.3 * overlap + 0.15 * rank_prior
+            score = 0.55 * sim + 0.3 * overlap + 0.15 * rank_prior
             kind = passages[i].chunk.kind
             score += INTENT_BONUS * sum(holds(text, intent, kind) for intent in intents)
             scored.append((score, i, text))

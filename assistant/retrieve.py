@@ -71,12 +71,14 @@ class HybridRetriever:
         dates: DateRange | None = None,
         prefer: SearchFilters | None = None,
         intents: frozenset[Intent] = frozenset(),
+        with_windows: bool = False,
     ) -> RetrievalResult:
         """Top-k passages. Candidates come from both searches (and, with `prefer`, from a second,
         narrower pair whose passages are lifted, not restricted to). Each candidate is scored by a
         weighted sum of its best window's cosine similarity, its max-normalised BM25 score and
         its late-interaction (MaxSim) score; measured on the labelled questions, score mixing
-        ranks better than reciprocal rank fusion, and MaxSim lifts hit@1 by about 6 points."""
+        ranks better than reciprocal rank fusion, and MaxSim lifts hit@1 by about 6 points.
+        `with_windows` also gives each passage its windows' similarities (for an answer)."""
         self.ensure_fresh()
         n = max(self.settings.candidates, k)
         vector, query_pieces = self.embedder.embed_query_tokens(query)
@@ -136,6 +138,10 @@ class HybridRetriever:
             passages.append(Passage(chunk, score, cos.get(cid), bm25.get(cid), tokens.get(cid)))
         passages.sort(key=lambda p: p.score, reverse=True)
         top = passages[:k]
+        if with_windows:  # for an answer: how near each window of the passages is to the question
+            windows = self.store.window_similarities(vector, [p.chunk.id for p in top], filters)
+            for p in top:
+                p.window_scores = windows.get(p.chunk.id)
         best = [states[p.chunk.id] for p in top[:SUPPORT_PASSAGES] if p.chunk.id in states]
         unmatched = [
             word

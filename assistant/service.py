@@ -264,7 +264,7 @@ class PapersService:
         filters = filters or SearchFilters()
         answer = self._answer_from_actions(asked, filters, as_of)
         if answer is None:
-            found = self._retrieve(asked, filters, k or self.settings.retrieval.k)
+            found = self._retrieve(asked, filters, k or self.settings.retrieval.k, with_windows=True)
             answer = self.answerer.answer(asked, found.passages, found.query_vector, found.unmatched)
         if follow_up is None:
             return answer
@@ -300,9 +300,11 @@ class PapersService:
         clearance = filters.clearance if filters else None
         return self.ask(question, filters, k, as_of, self.begin_turn(owner, conversation_id, question, clearance))
 
-    def _retrieve(self, query: str, filters: SearchFilters, k: int) -> RetrievalResult:
+    def _retrieve(self, query: str, filters: SearchFilters, k: int, with_windows: bool = False) -> RetrievalResult:
         plan = plan_query(query, filters, self.committees(filters.clearance))
-        return self.retriever.search(plan.text, k, plan.filters, plan.dates, prefer=plan.prefer, intents=plan.intents)
+        return self.retriever.search(
+            plan.text, k, plan.filters, plan.dates, prefer=plan.prefer, intents=plan.intents, with_windows=with_windows
+        )
 
     def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:
         return self.catalog.documents(clearance)

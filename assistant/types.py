@@ -128,6 +128,7 @@ class Passage:
     dense_score: float | None = None  # cosine similarity to the query, when computed
     lexical_score: float | None = None
     token_score: float | None = None  # late interaction (MaxSim) with the query, when computed
+    window_scores: list[float] | None = None  # cosine with each of its dense windows, in order
 
     def to_dict(self) -> dict:
         c = self.chunk

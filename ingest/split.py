@@ -181,6 +181,23 @@ def window_spans(chunk: Chunk) -> list[list[Span]]:
     return [context + [(base + sentences[i][0], base + sentences[i + 1][1])] for i in range(len(sentences) - 1)]
 
 
+def sentence_windows(chunk: Chunk) -> list[tuple[str, tuple[int, ...]]]:
+    """Each sentence of the chunk's text (a table row: the row), with the indices of the dense
+    windows (`window_spans`) it lies in, so a sentence can be scored by its windows' vectors."""
+    count = len(window_spans(chunk))
+    everywhere = tuple(range(count))
+    if chunk.kind == "table_row":
+        return [(chunk.text, everywhere)]
+    spans = _sentences_of(chunk.text)
+    sentences = [" ".join(chunk.text[a:b].split()) for a, b in spans]
+    if chunk.kind == "action":  # the whole passage, and its first line alone
+        first = len(chunk.text.split("\n", 1)[0])
+        return [(s, everywhere if b <= first else (0,)) for s, (_, b) in zip(sentences, spans)]
+    if len(sentences) <= 2:
+        return [(s, everywhere) for s in sentences]
+    return [(s, tuple(j for j in (i - 1, i) if 0 <= j < count)) for i, s in enumerate(sentences)]
+
+
 @dataclass
 class _Unit:
     text: str

@@ -195,3 +195,15 @@ def test_sentences_keep_their_closing_quotes():
     text = "He said “we agree.” Then (b) next.  13. Appendices follow."
     assert split_sentences(text) == ["He said “we agree.”", "Then (b) next.", "13. Appendices follow."]
     assert [text[a:b] for a, b in sentence_spans(text)][-1] == "13. Appendices follow."
+
+
+def test_each_sentence_knows_the_windows_it_lies_in(corpus_service):
+    """The answerer scores a sentence by the vectors of the dense windows that hold it: every
+    sentence of every real passage is inside each window it names, and names at least one."""
+    from ingest.split import dense_windows, sentence_windows
+
+    for chunk in corpus_service.catalog.iter_chunks():
+        texts = [" ".join(t.split()) for t in dense_windows(chunk)]
+        for sentence, windows in sentence_windows(chunk):
+            assert windows, (chunk.id, sentence)
+            assert all(sentence in texts[j] for j in windows), (chunk.id, sentence, windows)
