@@ -43,6 +43,13 @@ class EmbeddingSettings(BaseModel):
         "faster on CPU, cosine 0.99 to fp32); torch: sentence-transformers in PyTorch.",
     )
     batch_size: int = Field(32, ge=1, le=1024, description="Passages per encode batch.")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="Threads encoding passages side by side at ingest, one batch each. Default: "
+        "the machine's CPU count.",
+    )
     cache_dir: Path | None = Field(
         None,
         description="Where the int8 ONNX export of the model is kept: a build artefact of the "

@@ -88,6 +88,7 @@ class PapersService:
             max_tokens=e.max_tokens,
             backend=e.backend,
             cache_dir=self.settings.models_path,
+            threads=e.threads,
         )
 
     @cached_property

@@ -117,23 +117,27 @@ def _hash_rows(key: str, n: int, width: int):
 
 
 def stand_in_passages(embedder):
-    """An `embed_passages` that returns unit vectors derived from a hash of each window (and, for
+    """A `submit_passages` whose future holds unit vectors derived from a hash of each window (and, for
     late interaction, as many hash-derived word-piece rows as the passage has content word pieces,
     so the catalog grows as it really would): no meaning, the model's cost skipped. Only for
     measuring the query side at sizes whose real embedding would take hours here; the server still
     embeds queries with the real model, and random stored vectors make the HNSW search no easier
     than real ones."""
+    from concurrent.futures import Future
+
     import numpy as np
 
     from vectorstore import late_interaction
 
-    def embed_passages(texts: list[str], windows: list, show_progress: bool = False):
+    def submit_passages(texts: list[str], windows: list) -> Future:
         vectors = [_hash_rows(f"{t}\0{j}", 1, 384)[0] for t, w in zip(texts, windows) for j in range(len(w))]
         pieces = [int(embedder.content_pieces[e.ids].sum()) for e in embedder.tokenizer.encode_batch(texts)]
         states = [late_interaction.pack(_hash_rows(t, n, 384)) for t, n in zip(texts, pieces)]
-        return np.asarray(vectors, dtype=np.float32).reshape(-1, 384), states
+        done: Future = Future()
+        done.set_result((np.asarray(vectors, dtype=np.float32).reshape(-1, 384), states))
+        return done
 
-    return embed_passages
+    return submit_passages
 
 
 def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, profile_dir: Path | None,
@@ -151,7 +155,7 @@ def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, prof
     log(f"[{size}] {made['files']} files; ingesting ...")
     service = PapersService(Settings(home=home))
     if stand_in:
-        service.embedder.embed_passages = stand_in_passages(service.embedder)
+        service.embedder.submit_passages = stand_in_passages(service.embedder)
     ingest = timed_ingest(service, [papers])
     report = ingest.pop("report")
     failed = [f for f in report.files if f.status == "failed"]

@@ -13,6 +13,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -75,6 +76,7 @@ class _Prepared:
     replacing: bool
     warnings: list[str]
     token_states: list[bytes] | None = None  # per chunk, set when it is embedded
+    encoding: Future | None = None  # (window vectors, token states) from the encoder
 
     @cached_property
     def windows(self) -> list[list[list[Span]]]:
@@ -103,11 +105,12 @@ class Ingestor:
         )
 
     def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
-        """Ingest files and folders, carrying on past bad files. Parsed files are embedded and
-        stored in groups of about GROUP_WINDOWS texts: one Chroma write per group instead of per file (a Chroma write costs about 60 ms whatever its size, which at
+        """Ingest files and folders, carrying on past bad files. Each parsed file's passages go to
+        the encoder's worker threads at once, and the next file is parsed while they are encoded.
+        Files are stored in groups of about GROUP_WINDOWS texts: one Chroma write per group
+        instead of per file (a Chroma write costs about 60 ms whatever its size, which at
         thousands of small papers was a tenth of ingest), then each document is committed to the
-        catalog in turn. (Parsing the next file in a thread while the current one is encoded was
-        measured: no gain on two cores, where the encoder already uses both.)"""
+        catalog in turn. At most two groups wait for their vectors, which bounds memory."""
         started = time.perf_counter()
         files, report_files = collect_files(paths)
         report = IngestReport(files=report_files)
@@ -118,7 +121,7 @@ class Ingestor:
 
             bar = tqdm(files, unit="file", desc="Ingesting")
         results: list[FileResult | None] = []
-        group: list[tuple[int, _Prepared]] = []
+        waiting: list[list[tuple[int, _Prepared]]] = [[]]  # groups in file order; the last one fills
         group_windows = 0
         for path in bar if bar is not None else files:
             if bar is not None:
@@ -128,12 +131,19 @@ class Ingestor:
                 results.append(prepared)
                 continue
             results.append(None)  # filled in when its group is committed, keeping file order
-            group.append((len(results) - 1, prepared))
+            prepared.encoding = self.embedder.submit_passages(
+                [c.index_text for c in prepared.chunks], prepared.windows
+            )
+            waiting[-1].append((len(results) - 1, prepared))
             group_windows += sum(len(w) for w in prepared.windows)
             if group_windows >= GROUP_WINDOWS:
-                self._commit_into(results, group)
-                group, group_windows = [], 0
-        self._commit_into(results, group)
+                waiting.append([])
+                group_windows = 0
+            # Store the finished groups; wait for the oldest only when two are full.
+            while len(waiting) > 1 and (len(waiting) > 2 or all(p.encoding.done() for _, p in waiting[0])):
+                self._commit_into(results, waiting.pop(0))
+        for group in waiting:
+            self._commit_into(results, group)
         report.files.extend(results)
         self.refresh_lexical()
         report.seconds = time.perf_counter() - started
@@ -212,12 +222,9 @@ class Ingestor:
             result.reason = f"cannot read file: {exc.strerror or exc}"
         return result
 
-    def commit(self, prepared: _Prepared, progress: bool = False) -> FileResult:
-        """Embed and store one prepared document (see commit_group)."""
-        return self.commit_group([prepared], progress)[0]
-
-    def commit_group(self, group: list[_Prepared], progress: bool = False) -> list[FileResult]:
-        """Embed and store prepared documents: all their new vectors first (one Chroma write), then
+    def commit_group(self, group: list[_Prepared]) -> list[FileResult]:
+        """Store prepared documents once their encodings (submitted by `ingest`) are done: all their
+        new vectors first (one Chroma write), then
         each document's catalog transaction, then its replaced vectors out.
         A crash between the steps leaves only orphan vectors, which the next run sweeps."""
         accepted: list[_Prepared] = []
@@ -235,13 +242,9 @@ class Ingestor:
             results.append(result)
         if accepted:
             chunks = [c for p in accepted for c in p.chunks]
-            # Encoded document by document: int8 activations are scaled per batch, so a vector
-            # would otherwise depend on which other papers happened to be ingested with it.
             vectors = []
             for p in accepted:
-                windows, p.token_states = self.embedder.embed_passages(
-                    [c.index_text for c in p.chunks], p.windows, show_progress=progress
-                )
+                windows, p.token_states = p.encoding.result()
                 vectors.append(windows)
             self.store.upsert(chunks, [len(w) for p in accepted for w in p.windows], np.concatenate(vectors))
         for prepared in accepted:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from assistant.types import Chunk, Classification, Document
 from ingest.actions import ExtractedActions, action_passage
@@ -210,7 +211,8 @@ class Splitter:
     """Turns a cleaned document into chunks sized for the embedding model."""
 
     def __init__(self, count_tokens: TokenCounter, target_tokens: int = 180, max_tokens: int = 240) -> None:
-        self.count = count_tokens
+        # Packing counts most texts more than once (a unit, then its pieces, then the run it joins).
+        self.count = lru_cache(maxsize=8192)(count_tokens)
         self.target = target_tokens
         self.max = max_tokens
 

@@ -97,3 +97,26 @@ def test_a_question_vector_from_its_word_pieces_is_its_plain_embedding(shared_em
     # "who", "is", "for", "the", "?" carry nothing to match; "carers", "college" and "responsible" do.
     assert 3 <= len(pieces.rows) <= 6 and pieces.rows.shape[1] == late_interaction.DIM
     assert {"responsible", "college"} <= {question[a:b].lower() for a, b in pieces.spans}
+
+
+def test_a_papers_vectors_do_not_depend_on_what_is_encoded_beside_it(corpus_service, shared_embedder):
+    """Ingest encodes passages on worker threads, several papers at once. A paper's batches are cut
+    from its own passages only, so its vectors and word pieces are exactly those it gets encoded
+    alone; and the single-threaded session the workers share gives the bits the all-cores session
+    gives."""
+    chunks, spans = _windowed_chunks(corpus_service, n=60)
+    texts = [c.index_text for c in chunks]
+    half = len(texts) // 2
+    alone = shared_embedder.embed_passages(texts[:half], spans[:half])
+    other = shared_embedder.submit_passages(texts[half:], spans[half:])
+    together = shared_embedder.submit_passages(texts[:half], spans[:half]).result()
+    other.result()
+    assert np.array_equal(alone[0], together[0]) and alone[1] == together[1]
+    encoder = shared_embedder.onnx
+    first = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch(texts[:half])]
+    assert len(encoder._plan(first, shared_embedder.batch_size)) > 1  # its batches ran on both threads
+    # The worker threads' session and the questions' session compute the same outputs.
+    bulk, _ = encoder._passage_runner()
+    encodings = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch(texts[:8])]
+    batch = list(range(len(encodings)))
+    assert np.array_equal(encoder._run(bulk, batch, encodings)[0], encoder._run(encoder.session, batch, encodings)[0])

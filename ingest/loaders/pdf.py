@@ -41,6 +41,8 @@ def _make_chars_fast(page, clip=None):
     import pymupdf
     from pymupdf import table
 
+    global _CHAR_BOXES
+    _CHAR_BOXES = None
     ctm = page.transformation_matrix
     if not (ctm.b == 0 and ctm.c == 0 and abs(ctm.a) == 1 and abs(ctm.d) == 1):
         return _ORIGINAL_MAKE_CHARS(page, clip=clip)
@@ -107,34 +109,51 @@ def _make_chars_fast(page, clip=None):
                 "y1": cy1,
             }
         )
+    _CHAR_BOXES = (len(chars), np.array([(c["x0"], c["x1"], c["y0"], c["y1"]) for c in chars], dtype=np.float64))
     return textpage
 
 
+_CHAR_BOXES: tuple[int, np.ndarray] | None = None  # the last page's characters as (x0, x1, y0, y1)
+
+
+def _chars_in_rect_fast(chars, rect) -> bool:
+    """pymupdf.table.chars_in_rect (is any character inside `rect`?) over the boxes _make_chars_fast
+    kept, in numpy: the table finder asks it for every drawn rectangle, and looping over every
+    character in Python each time was a sixth of table finding."""
+    if _CHAR_BOXES is None or _CHAR_BOXES[0] != len(chars):
+        return _ORIGINAL_CHARS_IN_RECT(chars, rect)
+    b = _CHAR_BOXES[1]
+    return bool(np.any((rect[0] <= b[:, 0]) & (b[:, 1] <= rect[2]) & (rect[1] <= b[:, 2]) & (rect[3] >= b[:, 3])))
+
+
 _ORIGINAL_MAKE_CHARS = None
+_ORIGINAL_CHARS_IN_RECT = None
 
 
 @contextmanager
 def fast_table_chars():
-    """Within this block pymupdf's table finder builds its character list with _make_chars_fast.
-    (Only the ingest thread finds tables; the swap is undone on exit.)"""
-    global _ORIGINAL_MAKE_CHARS
+    """Within this block pymupdf's table finder builds its character list with _make_chars_fast
+    and tests rectangles for characters with _chars_in_rect_fast. (Only the ingest thread finds
+    tables; the swaps are undone on exit.)"""
+    global _ORIGINAL_MAKE_CHARS, _ORIGINAL_CHARS_IN_RECT
     from pymupdf import table
 
     original = getattr(table, "make_chars", None)
-    if original is None or not hasattr(table, "CHARS") or not hasattr(table.CHARS, "_list"):
+    in_rect = getattr(table, "chars_in_rect", None)
+    if original is None or in_rect is None or not hasattr(table, "CHARS") or not hasattr(table.CHARS, "_list"):
         yield  # another pymupdf: keep its own path
         return
-    _ORIGINAL_MAKE_CHARS = original
-    table.make_chars = _make_chars_fast
+    _ORIGINAL_MAKE_CHARS, _ORIGINAL_CHARS_IN_RECT = original, in_rect
+    table.make_chars, table.chars_in_rect = _make_chars_fast, _chars_in_rect_fast
     try:
         yield
     finally:
-        table.make_chars = original
+        table.make_chars, table.chars_in_rect = original, in_rect
 
 
 def _ruling_count(page) -> int:
     """Lines and rectangles drawn on the page (cheap; find_tables is not)."""
-    return sum(1 for path in page.get_drawings() for item in path["items"] if item[0] in ("l", "re", "qu"))
+    return sum(1 for path in page.get_cdrawings() for item in path["items"] if item[0] in ("l", "re", "qu"))
 
 
 def _inside(bbox, rect) -> bool:
@@ -151,6 +170,7 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
         doc = pymupdf.open(path)
     except Exception as exc:  # pymupdf raises its own FileDataError and friends
         raise LoadError(f"not a readable PDF ({exc})") from exc
+    text_flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
     with doc, fast_table_chars():
         if doc.needs_pass:
             raise LoadError("PDF is encrypted (password protected)")
@@ -176,7 +196,8 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                     rects.append(tab.bbox)
                     raw.append((number, tab.bbox[1], "", 0.0, False, t, -1))
             group = 0  # text blocks: pymupdf's blocks, cut where the lines' style changes
-            for block in page.get_text("dict")["blocks"]:
+            # Text only: the images the default flags decode would be skipped here anyway.
+            for block in page.get_text("dict", flags=text_flags)["blocks"]:
                 group += 1
                 style = None
                 for line in block.get("lines", []):
