@@ -75,7 +75,7 @@ class PapersService:
             self.settings.chroma_path,
             self.settings.chroma_url,
             fetch_max=r.filtered_fetch_max,
-            exact_windows=r.filtered_exact_windows,
+            exact_windows=r.exact_windows,
             exact_cache_mb=r.filtered_cache_mb,
         )
 

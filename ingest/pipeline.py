@@ -224,9 +224,9 @@ class Ingestor:
 
     def commit_group(self, group: list[_Prepared]) -> list[FileResult]:
         """Store prepared documents once their encodings (submitted by `ingest`) are done: all their
-        new vectors first (one Chroma write), then
-        each document's catalog transaction, then its replaced vectors out.
-        A crash between the steps leaves only orphan vectors, which the next run sweeps."""
+        new vectors first (one Chroma write), then each document's catalog transaction, then its
+        replaced vectors out. A crash between the steps leaves only orphan vectors, which the next
+        run sweeps."""
         accepted: list[_Prepared] = []
         results: list[FileResult] = []
         in_group: dict[str, Document] = {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
 import pytest
 
 import vectorstore.chroma as chroma
@@ -113,20 +114,50 @@ def service(corpus_service):
 
 
 def test_wide_filter_kept_from_the_unfiltered_fetch(service):
-    # Measured over 80 labelled questions on four filters: 99.5-100% of the brute-force passages,
-    # where Chroma's `where` finds 98.9-100% (a deeper walk: the fetch is 700-3000 windows).
+    # As in a store too big to compare exactly, a short fetch searched again within the filter's
+    # ids: measured 98.1-99.0% of the brute-force passages where Chroma's `where` finds 97.6-98.4%
+    # (a deeper walk: the fetch is 700-3000 windows).
     questions = [q["question"] for q in load_questions()][:60]
+    store = store_like(service, exact_windows=0)
     for filters in [SearchFilters(committee=biggest_committee(service)), SearchFilters(doc_type=DocType.minutes)]:
-        assert fetch_needed(service.lexical.members(filters), Classification.public) <= service.store.fetch_max
-        ours, chromas = recall(service, service.store, filters, questions)
-        assert ours >= 0.99 and ours >= chromas - 0.005, (filters, ours, chromas)
+        assert fetch_needed(service.lexical.members(filters), Classification.public) <= store.fetch_max
+        ours, chromas = recall(service, store, filters, questions)
+        assert ours >= 0.975 and ours >= chromas - 0.005, (filters, ours, chromas)
+
+
+def test_a_search_over_few_enough_windows_is_exact(service):
+    """The corpus's public windows (about 6k) are under exact_windows, so a public caller's search
+    with no other filter compares every window and finds the true best passages, where Chroma's
+    HNSW graph leaves some windows out of reach (it missed the best window for one labelled
+    question in 174)."""
+    store, level = service.store, Classification.public
+    public = SearchFilters(clearance=frozenset({level}))
+    members = service.lexical.members(public)
+    assert 0 < members.window_share(level)[0] <= store.exact_windows
+    got = store.collection(level).get(include=["embeddings"])
+    windows = np.asarray(got["embeddings"], dtype=np.float32)
+    owners = [chroma.chunk_of(vid) for vid in got["ids"]]
+    ours = hnsw = 0
+    for question in [q["question"] for q in load_questions()][:60]:
+        vector = service.embedder.embed_query(question)
+        best: dict[str, float] = {}
+        for cid, sim in zip(owners, (windows @ vector).tolist()):
+            best[cid] = max(best.get(cid, -1.0), sim)
+        found = store.query(vector, K, public, members)  # the chunks of the best K x 2 windows
+        truth = sorted(best.values(), reverse=True)[: len(found)]
+        assert found and [h.similarity for h in found] == pytest.approx(truth, abs=CLOSE), question
+        top = {cid for cid, sim in best.items() if sim >= truth[-1] - CLOSE}
+        ours += len(top.intersection(h.chunk_id for h in found))
+        hnsw += len(top.intersection(h.chunk_id for h in store.query(vector, K, public)))
+    assert ours >= hnsw
 
 
 def test_short_unfiltered_fetch_is_searched_again(service, monkeypatch):
     # With a margin this thin the fetch holds fewer windows inside the filter than wanted, and the
-    # search is done again within the filter's windows.
+    # search is done again within the filter's windows: what Chroma's own filtered walk finds.
     monkeypatch.setattr(chroma, "FETCH_MARGIN", 0.2)
-    assert_exact(service, service.store, SearchFilters(committee=biggest_committee(service)))
+    store = store_like(service, exact_windows=0)
+    assert_same_as_where(service, store, SearchFilters(committee=biggest_committee(service)))
 
 
 def test_very_selective_filter_compares_its_windows_exactly(service):

@@ -129,12 +129,11 @@ class _Built:
             out.append((m.group(), m.start(), m.end()))
         return out
 
-    def members(self, filters: SearchFilters | None) -> ChunkSet | None:
-        """The chunks inside the filters, for a filtered dense search (None: no filters)."""
+    def members(self, filters: SearchFilters | None) -> ChunkSet:
+        """The chunks inside the filters (all of them without filters), for the dense search."""
         mask = self.mask(filters)
-        if mask is None:
-            return None
-        return ChunkSet(self.ids, self.position, mask > 0, self.window_counts, self.levels)
+        keep = np.ones(len(self.ids), dtype=bool) if mask is None else mask > 0
+        return ChunkSet(self.ids, self.position, keep, self.window_counts, self.levels)
 
     def _compute_mask(self, key) -> np.ndarray:
         committee, doc_type, date_from, date_to, clearance = key
@@ -353,7 +352,7 @@ class LexicalIndex:
 
     def members(self, filters: SearchFilters | None) -> ChunkSet | None:
         """The chunks of the current index inside the filters, for the dense search to filter by
-        (None without filters, or before any index is loaded)."""
+        (None before any index is loaded)."""
         built = self._built
         return built.members(filters) if built is not None and built.ids else None
 
