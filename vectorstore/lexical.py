@@ -62,6 +62,19 @@ RECENT_QUERIES = 16  # (query, filters) whose scores are kept per index snapshot
 MASK_CACHE = 256  # distinct filter sets whose masks are kept per index snapshot
 
 
+def _filter_key(filters: SearchFilters | None) -> tuple | None:
+    """What makes two filter sets select the same chunks (None: no filters)."""
+    if filters is None or filters.is_empty():
+        return None
+    return (
+        committee_key(filters.committee) if filters.committee else None,
+        filters.doc_type.value if filters.doc_type else None,
+        filters.date_from,
+        filters.date_to,
+        None if filters.clearance is None else frozenset(c.value for c in filters.clearance),
+    )
+
+
 class _Built:
     """One immutable snapshot of the index and the per-chunk filter columns."""
 
@@ -83,20 +96,15 @@ class _Built:
         )
         self.levels = {c.value: self.classifications == c.value for c in Classification}
         self._masks: dict[tuple, np.ndarray] = {}
+        self._members: dict[tuple | None, ChunkSet] = {}
         self.recent: dict[tuple, np.ndarray] = {}  # lexical scores of the latest queries
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         """The BM25 weight mask for the filters, computed once per distinct filter set of this
         snapshot (comparing object arrays cost 2-4 ms a query at 100k chunks; bm25s only reads it)."""
-        if filters is None or filters.is_empty():
+        key = _filter_key(filters)
+        if key is None:
             return None
-        key = (
-            committee_key(filters.committee) if filters.committee else None,
-            filters.doc_type.value if filters.doc_type else None,
-            filters.date_from,
-            filters.date_to,
-            None if filters.clearance is None else frozenset(c.value for c in filters.clearance),
-        )
         cached = self._masks.get(key)
         if cached is None:
             if len(self._masks) >= MASK_CACHE:
@@ -130,10 +138,17 @@ class _Built:
         return out
 
     def members(self, filters: SearchFilters | None) -> ChunkSet:
-        """The chunks inside the filters (all of them without filters), for the dense search."""
-        mask = self.mask(filters)
-        keep = np.ones(len(self.ids), dtype=bool) if mask is None else mask > 0
-        return ChunkSet(self.ids, self.position, keep, self.window_counts, self.levels)
+        """The chunks inside the filters (all of them without filters), for the dense search; one
+        object per distinct filter set of this snapshot, so its window ids are listed once."""
+        key = _filter_key(filters)
+        cached = self._members.get(key)
+        if cached is None:
+            mask = self.mask(filters)
+            keep = np.ones(len(self.ids), dtype=bool) if mask is None else mask > 0
+            if len(self._members) >= MASK_CACHE:
+                self._members.clear()
+            cached = self._members[key] = ChunkSet(self.ids, self.position, keep, self.window_counts, self.levels)
+        return cached
 
     def _compute_mask(self, key) -> np.ndarray:
         committee, doc_type, date_from, date_to, clearance = key
