@@ -36,6 +36,7 @@ WINDOWS_PER_HIT = 2  # windows fetched per chunk wanted: a chunk's windows often
 
 WINDOW_PAGE = 32  # window ids asked for per chunk at a time when looking vectors up by id
 
+LISTED_WINDOWS = 50_000  # most window ids a chunk set keeps listed (about 4 MB)
 FETCH_MARGIN = 1.5  # unfiltered fetch = windows wanted x this / share of windows inside the filters
 ID_BATCH = 20_000  # ids per Chroma call (SQLite refuses a statement with more than 32766 variables)
 
@@ -126,13 +127,15 @@ class ChunkSet:
         return int(self.windows[self.keep & in_level].sum()), int(self.windows[in_level].sum())
 
     def window_ids(self, level: Classification) -> tuple[str, ...]:
-        """The ids of every window inside the filters in this classification's collection (listed
-        once per set: 5 ms a search for the corpus's 5,000 windows)."""
+        """The ids of every window inside the filters in this classification's collection (kept
+        for the set's next search up to LISTED_WINDOWS of them: listing the corpus's 5,000 took
+        5 ms a search)."""
         listed = self.listed.get(level)
         if listed is None:
             inside = np.flatnonzero(self.keep & self.levels.get(level.value, False))
-            windows = [window_id(self.ids[i], j) for i in inside.tolist() for j in range(int(self.windows[i]))]
-            listed = self.listed[level] = tuple(windows)
+            listed = tuple(window_id(self.ids[i], j) for i in inside.tolist() for j in range(int(self.windows[i])))
+            if len(listed) <= LISTED_WINDOWS:
+                self.listed[level] = listed
         return listed
 
 

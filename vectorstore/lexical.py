@@ -60,6 +60,7 @@ class LexicalHit:
 
 RECENT_QUERIES = 16  # (query, filters) whose scores are kept per index snapshot (16 x 4 bytes per chunk)
 MASK_CACHE = 256  # distinct filter sets whose masks are kept per index snapshot
+MEMBER_SETS = 32  # distinct filter sets whose chunk sets (and their listed window ids) are kept
 
 
 def _filter_key(filters: SearchFilters | None) -> tuple | None:
@@ -145,7 +146,7 @@ class _Built:
         if cached is None:
             mask = self.mask(filters)
             keep = np.ones(len(self.ids), dtype=bool) if mask is None else mask > 0
-            if len(self._members) >= MASK_CACHE:
+            if len(self._members) >= MEMBER_SETS:
                 self._members.clear()
             cached = self._members[key] = ChunkSet(self.ids, self.position, keep, self.window_counts, self.levels)
         return cached
