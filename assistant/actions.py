@@ -79,6 +79,7 @@ class ActionQuestion:
 
     filters: ActionFilters
     kind: str  # "overdue" | "owner" | "who" | "due" | "raised" | "status" | "list"
+    unknown_committee: str | None = None  # "HASSC" in "overdue for HASSC?" when no paper has it
 
 
 def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQuestion | None:
@@ -87,7 +88,19 @@ def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQ
     Okafor-Reid?"): the owner, a due-date span and a status narrow the main kind."""
     text = " ".join(question.split())
     parsed = _parse_kind(text, registry)
-    return _narrow(parsed, text) if parsed else None
+    if parsed is None:
+        return None
+    if not parsed.filters.committee:
+        named = _NAMED_ACRONYM.search(text)
+        if named and registry.resolve(named.group("acronym")) is None:
+            parsed = replace(parsed, unknown_committee=named.group("acronym"))
+    return _narrow(parsed, text)
+
+
+# A committee named by acronym after "for", "at" or "of" ("overdue for HASSC?"). When no paper's
+# committee has that acronym the answer covers every committee and says so first, rather than
+# listing other committees' actions as if they were the ones asked about.
+_NAMED_ACRONYM = re.compile(r"\b(?:for|at|of)\s+(?:the\s+)?(?P<acronym>[A-Z]{3,8})\b")
 
 
 _OWNED_BY = re.compile(r"\b(?:owned by|assigned to|led by) (?P<who>.+?)\s*[?.!]?$", re.I)
@@ -236,8 +249,13 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
     n = len(selected)
     noun = "action" if n == 1 else "actions"
     if question.kind == "overdue":
-        if not n:
+        if not n and not question.unknown_committee:
             return f"No actions{scope} are overdue{when}, in the action records of the ingested papers."
+        if not n:
+            return (
+                f"No committee called “{question.unknown_committee}” is in the papers, and no actions "
+                f"of any committee are overdue{when}."
+            )
         awaiting = [a for a in selected if a.overdue_kind(as_of) == "awaiting_response"]
         silent = [a for a in selected if a.overdue_kind(as_of) == "no_update_recorded"]
         head = f"{n} {noun}{scope} {'is' if n == 1 else 'are'} overdue{when}"
@@ -248,7 +266,8 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
             detail.append(f"{len(silent)} past due with no update recorded (the paper has no response column)")
         head += f" ({'; '.join(detail)}):"
     elif not n:
-        return f"No action records{scope} match this question{when}."
+        missing = f"No committee called “{question.unknown_committee}” is in the papers, and no" if question.unknown_committee else "No"
+        return f"{missing} action records{scope} match this question{when}."
     else:
         if question.kind == "who":
             head = f"{n} {noun} match{'es' if n == 1 else ''} \"{f.q}\"{when}"
@@ -260,6 +279,8 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
         overdue = sum(1 for a in selected if a.is_overdue(as_of))
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         head += f" ({summary}{f'; {overdue} overdue' if overdue else ''}):"
+    if question.unknown_committee:
+        head = f"No committee called “{question.unknown_committee}” is in the papers, so this covers every committee. {head}"
     lines = [head, *(_line(i + 1, a, as_of) for i, a in enumerate(selected[:limit]))]
     if n > limit:
         lines.append(f"… and {n - limit} more (see the actions list).")

@@ -16,7 +16,7 @@ from assistant.committees import CommitteeRegistry
 from assistant.dates import parse_due
 from assistant.types import ActionFilters, ActionStatus
 from bench.actions_eval import evaluate
-from conftest import CORPUS, KENT, make_service, seed
+from conftest import CORPUS, EXAMPLES, KENT, make_service, seed
 from ingest.actions import status_from
 
 AS_OF = date(2026, 11, 23)
@@ -180,6 +180,23 @@ def test_ordinary_search_finds_an_action(corpus_service):
 
 
 # --- re-ingest, aliases -------------------------------------------------------------------------
+
+
+def test_a_committee_acronym_no_paper_uses_is_said_before_other_committees_actions(tmp_path, shared_embedder):
+    """Over the shipped examples (no HASSC, a HOSC action log), "overdue for HASSC?" must not list
+    other committees' overdue actions as if they were HASSC's: the answer says first that no
+    committee of that name is in the papers. A known acronym answers for its committee only."""
+    service = make_service(tmp_path / "home")
+    service.embedder = shared_embedder
+    service.ingest([EXAMPLES])
+    unknown = service.ask("Which actions are overdue for HASSC?", as_of=AS_OF)
+    assert unknown.mode == "actions" and unknown.citations
+    assert unknown.answer.startswith("No committee called “HASSC” is in the papers, so this covers every committee.")
+    known = service.ask("Which actions are overdue for HOSC?", as_of=AS_OF)
+    assert known.mode == "actions" and "No committee called" not in known.answer
+    assert {c.passage.chunk.committee for c in known.citations} == {"Health and Social Care Overview and Scrutiny Committee"}
+    registry = service.committees()
+    assert parse_action_question("Which actions are owned by ICT?", registry).unknown_committee is None
 
 
 def test_reingest_replaces_records_never_duplicates(tmp_path, shared_embedder):
