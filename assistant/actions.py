@@ -90,7 +90,7 @@ def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQ
     parsed = _parse_kind(text, registry)
     if parsed is None:
         return None
-    if not parsed.filters.committee:
+    if not parsed.filters.committee and parsed.kind != "who":  # "who is responsible for CQC ...?" names a topic
         named = _NAMED_ACRONYM.search(text)
         if named and registry.resolve(named.group("acronym")) is None:
             parsed = replace(parsed, unknown_committee=named.group("acronym"))

@@ -197,6 +197,8 @@ def test_a_committee_acronym_no_paper_uses_is_said_before_other_committees_actio
     assert {c.passage.chunk.committee for c in known.citations} == {"Health and Social Care Overview and Scrutiny Committee"}
     registry = service.committees()
     assert parse_action_question("Which actions are owned by ICT?", registry).unknown_committee is None
+    who = parse_action_question("Who is responsible for the CQC inspection action?", registry)
+    assert who is not None and who.kind == "who" and who.unknown_committee is None
 
 
 def test_reingest_replaces_records_never_duplicates(tmp_path, shared_embedder):
