@@ -248,14 +248,12 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
     when = f" as of {_day(as_of)}"
     n = len(selected)
     noun = "action" if n == 1 else "actions"
+    unknown = f"No committee called “{question.unknown_committee}” is in the papers" if question.unknown_committee else ""
     if question.kind == "overdue":
-        if not n and not question.unknown_committee:
-            return f"No actions{scope} are overdue{when}, in the action records of the ingested papers."
+        if not n and unknown:
+            return f"{unknown}, and no actions of any committee are overdue{when}."
         if not n:
-            return (
-                f"No committee called “{question.unknown_committee}” is in the papers, and no actions "
-                f"of any committee are overdue{when}."
-            )
+            return f"No actions{scope} are overdue{when}, in the action records of the ingested papers."
         awaiting = [a for a in selected if a.overdue_kind(as_of) == "awaiting_response"]
         silent = [a for a in selected if a.overdue_kind(as_of) == "no_update_recorded"]
         head = f"{n} {noun}{scope} {'is' if n == 1 else 'are'} overdue{when}"
@@ -266,8 +264,7 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
             detail.append(f"{len(silent)} past due with no update recorded (the paper has no response column)")
         head += f" ({'; '.join(detail)}):"
     elif not n:
-        missing = f"No committee called “{question.unknown_committee}” is in the papers, and no" if question.unknown_committee else "No"
-        return f"{missing} action records{scope} match this question{when}."
+        return f"{unknown + ', and no' if unknown else 'No'} action records{scope} match this question{when}."
     else:
         if question.kind == "who":
             head = f"{n} {noun} match{'es' if n == 1 else ''} \"{f.q}\"{when}"
@@ -279,8 +276,8 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
         overdue = sum(1 for a in selected if a.is_overdue(as_of))
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         head += f" ({summary}{f'; {overdue} overdue' if overdue else ''}):"
-    if question.unknown_committee:
-        head = f"No committee called “{question.unknown_committee}” is in the papers, so this covers every committee. {head}"
+    if unknown:
+        head = f"{unknown}, so this covers every committee. {head}"
     lines = [head, *(_line(i + 1, a, as_of) for i, a in enumerate(selected[:limit]))]
     if n > limit:
         lines.append(f"… and {n - limit} more (see the actions list).")

@@ -378,14 +378,14 @@ class ChromaStore:
         return sorted(found, key=lambda hit: hit[1], reverse=True)[:n]
 
     def _exact_nearest(
-        self, level: Classification, vector: np.ndarray, n: int, window_ids: Sequence[str]
+        self, level: Classification, vector: np.ndarray, n: int, window_ids: tuple[str, ...]
     ) -> list[tuple[str, float]]:
         """The n windows among `window_ids` most similar to the query, by comparing every one. The
         vectors of the latest window sets are kept (a caller narrowing to one committee and year
         asks several questions of it): the first search of a set fetches them, the next ones cost
         about 1 ms. The key is the window ids themselves, so a set whose chunks changed (new
         papers, a reclassification) is fetched again, never served stale."""
-        key = (level, window_ids if isinstance(window_ids, tuple) else tuple(window_ids))
+        key = (level, window_ids)
         cached = self._exact_cache.get(key)
         if cached is None:
             ids: list[str] = []
