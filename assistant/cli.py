@@ -169,11 +169,13 @@ def cmd_reclassify(args) -> int:
 
 
 def cmd_warm(args) -> int:
-    """Build what the model needs before first use (the int8 ONNX export), so the first ingest
-    or question does not pay for it."""
+    """Build what the model needs before first use (the int8 ONNX export, for that backend), so
+    the first ingest or question does not pay for it."""
     service = _service()
-    service.embedder.embed(["warm up"])
-    print(f"model ready ({service.settings.embedding.backend}) in {service.settings.models_path}")
+    embedder = service.embedder
+    embedder.embed(["warm up"])
+    detail = f"{embedder.backend}, {embedder.encoder.precision}" if embedder.backend == "torch" else embedder.backend
+    print(f"model ready ({detail}) in {service.settings.models_path}")
     return 0
 
 

@@ -89,6 +89,7 @@ class PapersService:
             backend=e.backend,
             cache_dir=self.settings.models_path,
             threads=e.threads,
+            precision=e.precision,
         )
 
     @cached_property

@@ -115,12 +115,9 @@ def timed_ingest(service, files: list[Path], progress: bool = False) -> dict:
         report = service.ingest(files, progress=progress)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     if threaded:
-        # Time in submit_passages is tokenising (and the whole encode on the torch backend, whose
-        # model time model_seconds already holds); the model's own time comes from its counter.
-        model = embedder.model_seconds - model0
-        torch = embedder.backend == "torch"
-        totals["tokenise"] = totals.pop("embed") - (model if torch else 0.0)
-        totals["embed"] = model if torch else model / embedder.threads
+        # Time in submit_passages is tokenising; the model's own time comes from its counter.
+        totals["tokenise"] = totals.pop("embed")
+        totals["embed"] = (embedder.model_seconds - model0) / embedder.threads
     stages = {k: round(v, 3) for k, v in totals.items()}
     stages["other"] = round(max(0.0, wall - sum(totals.values())), 3)
     return {

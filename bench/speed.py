@@ -9,12 +9,12 @@ the textbook LangChain pipeline, and encoder throughput against plain SentenceTr
 - `--baseline DIR`: also ingest with the code in DIR (e.g. `git archive <commit> | tar -x -C DIR`)
   in a subprocess, first, for a before/after in the same run; the chunk digests must agree.
 - encode: a seeded sample of the corpus's passages, through plain
-  `SentenceTransformer(<model dir>).encode` (a vector per passage), our ONNX int8 encoder on each
-  dense window's text alone (ingest before late chunking) and late chunking in our torch and ONNX
-  int8 backends (a vector per window from one run per passage). Rounds are interleaved so machine
-  noise hits every encoder alike; passages/s are medians.
-- `--quality`: hit@1/hit@5 on the labelled questions with the store embedded by torch fp32 and by
-  ONNX int8 (a second full ingest with PAPERS_EMBEDDING__BACKEND=torch).
+  `SentenceTransformer(<model dir>).encode` (a vector per passage) and late chunking (a vector per
+  window from one run per passage, on the encoder's worker threads) in each of our backends: torch
+  float32 (the reference), torch bfloat16 (where the CPU has AMX) and ONNX int8. Rounds are
+  interleaved so machine noise hits every encoder alike; passages/s are medians.
+- `--quality`: hit@1/hit@5 on the labelled questions with the store embedded by each backend (a
+  full ingest each).
 
 Writes bench/results/speed.md and speed.json.
 """
@@ -69,11 +69,12 @@ def baseline_ingest(code_dir: Path, files: list[Path], home: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def ours_ingest(files: list[Path], home: Path, backend: str = "onnx-int8"):
+def ours_ingest(files: list[Path], home: Path, backend: str = "auto", precision: str = "auto"):
     from assistant.config import EmbeddingSettings, Settings
     from assistant.service import PapersService
 
-    service = PapersService(Settings(home=home, embedding=EmbeddingSettings(backend=backend)))
+    embedding = EmbeddingSettings(backend=backend, precision=precision)
+    service = PapersService(Settings(home=home, embedding=embedding))
     r = timed_ingest(service, files)
     r.pop("report")
     r["digest"] = chunk_digest(service.catalog)
@@ -94,30 +95,35 @@ def textbook_ingest(files: list[Path], persist: Path) -> dict:
 
 def encode_throughput(service, sample_size: int, rounds: int, seed: int = 0) -> dict:
     """Passages/s of each way of embedding the same seeded sample of the corpus's passages: plain
-    SentenceTransformer.encode (one vector per passage), our ONNX int8 encoder run on each dense
-    window's text on its own (how ingest embedded before late chunking), and late chunking (one
-    run per passage, a vector per window) in the torch and ONNX int8 backends."""
+    SentenceTransformer.encode (one vector per passage) and late chunking (one run per passage, a
+    vector per window) in each of our backends."""
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
-    from ingest.split import dense_windows, window_spans
+    from ingest.split import window_spans
     from vectorstore.embedder import Embedder
+    from vectorstore.torch_encoder import native_bf16
 
     chunks = list(service.catalog.iter_chunks())
     sample = random.Random(seed).sample(chunks, min(sample_size, len(chunks)))
     texts = [c.index_text for c in sample]
     spans = [window_spans(c) for c in sample]
-    window_texts = [w for c in sample for w in dense_windows(c)]
-    plain = SentenceTransformer(str(service.embedder.model_path), device="cpu", local_files_only=True)
-    torch_backend = Embedder(service.embedder.model_path, backend="torch", max_tokens=service.embedder.max_tokens)
-    encoders = {
-        "SentenceTransformer.encode (plain, torch fp32, batch 32): a vector per passage": lambda: plain.encode(
-            texts, batch_size=32, normalize_embeddings=True),
-        "ours before: onnx-int8, each window's text encoded on its own": lambda: service.embedder.embed(window_texts),
-        "ours, torch backend: late chunking, a vector per window": lambda: torch_backend.embed_passages(texts, spans)[0],
-        "ours, onnx-int8: late chunking, a vector per window (now)": lambda: service.embedder.embed_passages(texts, spans)[0],
+    path, max_tokens = service.embedder.model_path, service.embedder.max_tokens
+    plain = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    backends = {
+        "ours, torch float32": Embedder(path, backend="torch", precision="fp32", max_tokens=max_tokens),
+        "ours, onnx-int8": Embedder(path, backend="onnx-int8", max_tokens=max_tokens,
+                                    cache_dir=service.settings.models_path),
     }
-    reference_name = "ours, torch backend: late chunking, a vector per window"
+    if native_bf16():
+        backends["ours, torch bfloat16 (AMX)"] = Embedder(path, backend="torch", precision="bf16", max_tokens=max_tokens)
+    encoders = {"SentenceTransformer.encode (plain, torch fp32, batch 32): a vector per passage": lambda: plain.encode(
+        texts, batch_size=32, normalize_embeddings=True)}
+    for name, embedder in backends.items():
+        embedder.embed(["warm up"])
+        encoders[f"{name}: late chunking, a vector per window"] = (
+            lambda e=embedder: e.embed_passages(texts, spans)[0])
+    reference_name = "ours, torch float32: late chunking, a vector per window"
     wall: dict[str, list[float]] = {k: [] for k in encoders}
     cpu: dict[str, list[float]] = {k: [] for k in encoders}
     outputs = {}
@@ -129,13 +135,12 @@ def encode_throughput(service, sample_size: int, rounds: int, seed: int = 0) -> 
             cpu[name].append(len(sample) / (time.process_time() - c0))
             log(f"encode round {r + 1}: {name}: {wall[name][-1]:.0f} passages/s")
     reference = np.asarray(outputs[reference_name])
-    tokenizer = service.embedder.onnx.tokenizer
+    tokenizer = service.embedder.tokenizer
     return {
         "sample": len(sample),
         "passages_in_corpus": len(chunks),
-        "windows": len(window_texts),
+        "windows": sum(len(w) for w in spans),
         "word_pieces_passages": sum(len(e.ids) for e in tokenizer.encode_batch(texts)),
-        "word_pieces_windows": sum(len(e.ids) for e in tokenizer.encode_batch(window_texts)),
         "rounds": rounds,
         "encoders": {
             name: {
@@ -203,10 +208,9 @@ def build_markdown(data: dict) -> str:
         lines += [
             "",
             f"## Encoder throughput ({e['sample']} of the corpus's {e['passages_in_corpus']} passages: "
-            f"{e['word_pieces_passages']} word pieces as passages, {e['windows']} windows of "
-            f"{e['word_pieces_windows']} word pieces encoded one by one; median of {e['rounds']} interleaved rounds)",
+            f"{e['word_pieces_passages']} word pieces, {e['windows']} windows; median of {e['rounds']} interleaved rounds)",
             "",
-            "| Encoder | Passages/s (wall) | Passages per CPU-second | Mean cosine to torch late chunking |",
+            "| Encoder | Passages/s (wall) | Passages per CPU-second | Mean cosine to torch float32 |",
             "| --- | --- | --- | --- |",
         ]
         for name, r in e["encoders"].items():
@@ -227,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--baseline", type=Path, help="a checkout of older code to ingest with first")
     parser.add_argument("--baseline-label", default="baseline")
-    parser.add_argument("--quality", action="store_true", help="also compare hit@5 torch vs onnx-int8")
+    parser.add_argument("--quality", action="store_true", help="also compare hit@5 across the embedding backends")
     parser.add_argument("--sample", type=int, default=600, help="passages in the encoder comparison (0: skip)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -258,12 +262,17 @@ def main(argv: list[str] | None = None) -> int:
             from bench.metrics import load_questions
 
             questions = load_questions(QUESTIONS)
-            log("quality: torch fp32 ingest ...")
-            torch_service, data["torch_ingest"] = ours_ingest(files, tmp / "torch-home", backend="torch")
-            data["quality"] = {
-                "torch fp32": retrieval_quality(torch_service, questions),
-                "onnx-int8": retrieval_quality(service, questions),
-            }
+            from vectorstore.torch_encoder import native_bf16
+
+            variants = {"torch float32": ("torch", "fp32"), "onnx-int8": ("onnx-int8", "auto")}
+            if native_bf16():
+                variants["torch bfloat16 (AMX)"] = ("torch", "bf16")
+            data["quality"], data["quality_ingest"] = {}, {}
+            for name, (backend, precision) in variants.items():
+                log(f"quality: {name} ingest ...")
+                home = tmp / f"quality-{backend}-{precision}"
+                other, data["quality_ingest"][name] = ours_ingest(files, home, backend, precision)
+                data["quality"][name] = retrieval_quality(other, questions)
         data["loadavg_end"] = os.getloadavg()
         md = build_markdown(data)
         args.out.mkdir(parents=True, exist_ok=True)

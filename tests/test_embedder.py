@@ -1,32 +1,86 @@
-"""The int8 ONNX encoder agrees with the PyTorch model it was exported from."""
+"""Both embedding backends (bfloat16/float32 PyTorch, int8 ONNX) agree with the model they run."""
 
 from __future__ import annotations
 
-import numpy as np
+from pathlib import Path
 
-from conftest import seed
+import numpy as np
+import pytest
+
+from assistant.config import EmbeddingSettings
+from conftest import make_service, seed
 from vectorstore.embedder import Embedder
 
 
-def test_onnx_int8_matches_torch_on_real_passages(shared_embedder):
-    lines = [ln.strip() for ln in seed("001").read_text().splitlines() if len(ln.split()) >= 8][:64]
-    torch_vectors = Embedder(backend="torch").embed(lines)
-    onnx_vectors = shared_embedder.embed(lines)
-    assert shared_embedder.backend == "onnx-int8"
-    cos = (torch_vectors * onnx_vectors).sum(axis=1)
+@pytest.fixture(scope="module")
+def onnx_embedder(tmp_path_factory):
+    """The int8 ONNX backend (the default picks bfloat16 PyTorch on CPUs with AMX)."""
+    return make_service(
+        tmp_path_factory.mktemp("onnx-home"), embedding=EmbeddingSettings(backend="onnx-int8")
+    ).embedder
+
+
+@pytest.fixture(scope="module")
+def fp32_embedder():
+    """PyTorch in float32: the reference the faster backends are held to."""
+    return Embedder(backend="torch", precision="fp32")
+
+
+def _seed_lines(n=64):
+    return [ln.strip() for ln in seed("001").read_text().splitlines() if len(ln.split()) >= 8][:n]
+
+
+def test_our_bert_forward_pass_is_sentence_transformers(fp32_embedder):
+    """The torch backend runs its own BERT forward pass (vectorstore.bert); in float32 it gives
+    sentence-transformers' own embeddings of the bundled model."""
+    from sentence_transformers import SentenceTransformer
+
+    lines = _seed_lines()
+    reference = SentenceTransformer(str(fp32_embedder.model_path), device="cpu", local_files_only=True)
+    expected = reference.encode(lines, batch_size=16, normalize_embeddings=True)
+    ours = fp32_embedder.embed(lines)
+    assert fp32_embedder.encoder.precision == "fp32"
+    assert np.abs(ours - expected).max() < 1e-4
+    assert (ours * expected).sum(axis=1).min() > 0.99999
+
+
+def test_each_backend_matches_float32_on_real_passages(fp32_embedder, onnx_embedder):
+    lines = _seed_lines()
+    reference = fp32_embedder.embed(lines)
+    int8 = onnx_embedder.embed(lines)
+    assert onnx_embedder.backend == "onnx-int8"
+    cos = (reference * int8).sum(axis=1)
     assert cos.mean() >= 0.98 and cos.min() >= 0.95
-    assert np.allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, atol=1e-4)
+    assert np.allclose(np.linalg.norm(int8, axis=1), 1.0, atol=1e-4)
+    bf16 = Embedder(backend="torch", precision="bf16")
+    vectors = bf16.embed(lines)
+    assert bf16.encoder.precision == "bf16"
+    cos = (reference * vectors).sum(axis=1)
+    assert cos.min() >= 0.999  # measured 0.9999 on AMX
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
 
 
-def test_batch_mates_barely_move_an_embedding(shared_embedder):
+def test_auto_picks_bfloat16_torch_only_where_the_cpu_has_amx(shared_embedder):
+    from vectorstore.embedder import resolve_backend
+    from vectorstore.torch_encoder import native_bf16
+
+    amx = "amx_bf16" in Path("/proc/cpuinfo").read_text()
+    assert native_bf16() == amx
+    assert resolve_backend("auto") == ("torch" if amx else "onnx-int8") == shared_embedder.backend
+    assert resolve_backend("onnx-int8") == "onnx-int8"
+    with pytest.raises(ValueError, match="unknown embedding backend 'gpu'"):
+        resolve_backend("gpu")
+
+
+def test_int8_batch_mates_barely_move_an_embedding(onnx_embedder):
     # Padding is masked out (fp32 ONNX gives identical vectors), but dynamic int8 quantisation
     # scales activations per batch, so a worst-case batch mate moves a vector slightly. The encoder
     # batches texts of similar length together, which keeps this small in practice.
     short = "Keyworker lets in 2022: 11."
-    alone = shared_embedder.embed([short])[0]
-    batched = shared_embedder.embed([short, "A much longer passage " * 30])[0]
+    alone = onnx_embedder.embed([short])[0]
+    batched = onnx_embedder.embed([short, "A much longer passage " * 30])[0]
     assert float(alone @ batched) > 0.98
-    similar = shared_embedder.embed([short, "Council tax bands in 2023: 7."])[0]
+    similar = onnx_embedder.embed([short, "Council tax bands in 2023: 7."])[0]
     assert float(alone @ similar) > 0.98
 
 
@@ -42,13 +96,13 @@ def _windowed_chunks(corpus_service, n=40):
     return chunks, [window_spans(c) for c in chunks]
 
 
-def test_late_chunked_windows_agree_across_backends(corpus_service, shared_embedder):
+def test_late_chunked_windows_agree_across_backends(corpus_service, onnx_embedder, fp32_embedder):
     """Each window's vector comes from one encoding of its whole passage, in ONNX int8 and in
     PyTorch alike: the two agree as closely as their plain embeddings do."""
     chunks, spans = _windowed_chunks(corpus_service)
     texts = [c.index_text for c in chunks]
-    onnx, onnx_pieces = shared_embedder.embed_passages(texts, spans)
-    torch_backend = Embedder(backend="torch")
+    onnx, onnx_pieces = onnx_embedder.embed_passages(texts, spans)
+    torch_backend = fp32_embedder
     torch, torch_pieces = torch_backend.embed_passages(texts, spans)
     assert onnx.shape == torch.shape == (sum(len(s) for s in spans), 384)
     cos = (onnx * torch).sum(axis=1)
@@ -58,7 +112,7 @@ def test_late_chunked_windows_agree_across_backends(corpus_service, shared_embed
 
     assert [len(a) for a in onnx_pieces] == [len(b) for b in torch_pieces]
     question = "What did the council decide about the budget?"
-    q_onnx = shared_embedder.embed_query_tokens(question)[1].rows
+    q_onnx = onnx_embedder.embed_query_tokens(question)[1].rows
     q_torch = torch_backend.embed_query_tokens(question)[1].rows
     scores = [
         (late_interaction.maxsim(q_onnx, late_interaction.unpack(a)), late_interaction.maxsim(q_torch, late_interaction.unpack(b)))
@@ -99,24 +153,38 @@ def test_a_question_vector_from_its_word_pieces_is_its_plain_embedding(shared_em
     assert {"responsible", "college"} <= {question[a:b].lower() for a, b in pieces.spans}
 
 
-def test_a_papers_vectors_do_not_depend_on_what_is_encoded_beside_it(corpus_service, shared_embedder):
+def test_a_papers_vectors_do_not_depend_on_what_is_encoded_beside_it(corpus_service, shared_embedder, onnx_embedder):
     """Ingest encodes passages on worker threads, several papers at once. A paper's batches are cut
     from its own passages only, so its vectors and word pieces are exactly those it gets encoded
-    alone; and the single-threaded session the workers share gives the bits the all-cores session
-    gives."""
+    alone, in either backend."""
     chunks, spans = _windowed_chunks(corpus_service, n=60)
     texts = [c.index_text for c in chunks]
     half = len(texts) // 2
-    alone = shared_embedder.embed_passages(texts[:half], spans[:half])
-    other = shared_embedder.submit_passages(texts[half:], spans[half:])
-    together = shared_embedder.submit_passages(texts[:half], spans[:half]).result()
-    other.result()
-    assert np.array_equal(alone[0], together[0]) and alone[1] == together[1]
-    encoder = shared_embedder.onnx
-    first = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch(texts[:half])]
-    assert len(encoder._plan(first, shared_embedder.batch_size)) > 1  # its batches ran on both threads
-    # The worker threads' session and the questions' session compute the same outputs.
-    bulk, _ = encoder._passage_runner()
-    encodings = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch(texts[:8])]
-    batch = list(range(len(encodings)))
-    assert np.array_equal(encoder._run(bulk, batch, encodings)[0], encoder._run(encoder.session, batch, encodings)[0])
+    for embedder in (shared_embedder, onnx_embedder):
+        alone = embedder.embed_passages(texts[:half], spans[:half])
+        other = embedder.submit_passages(texts[half:], spans[half:])
+        together = embedder.submit_passages(texts[:half], spans[:half]).result()
+        other.result()
+        assert np.array_equal(alone[0], together[0]) and alone[1] == together[1]
+        encoder = embedder.encoder
+        first = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch(texts[:half])]
+        assert len(encoder._plan(first, embedder.batch_size)) > 1  # its batches ran on both threads
+
+
+def test_passage_workers_compute_what_a_question_run_computes(corpus_service, shared_embedder, onnx_embedder):
+    """The workers run one core each; a question runs on all cores. In int8 ONNX the two give the
+    same bits; in PyTorch the sums of a bfloat16 product split differently across threads, so the
+    last bits differ and nothing more."""
+    chunks, _ = _windowed_chunks(corpus_service, n=8)
+    for embedder in (onnx_embedder, shared_embedder):
+        encoder = embedder.encoder
+        encodings = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch([c.index_text for c in chunks])]
+        batch = list(range(len(encodings)))
+        on_worker = encoder._workers().submit(encoder._run, batch, encodings, True).result()[0]
+        on_caller = encoder._run(batch, encodings)[0]
+        if embedder.backend == "onnx-int8":
+            assert np.array_equal(on_worker, on_caller)
+        else:
+            rows = [(a[m], b[m]) for a, b, m in zip(on_worker, on_caller, encoder._run(batch, encodings)[1].astype(bool))]
+            cos = [float((x * y).sum() / np.linalg.norm(x) / np.linalg.norm(y)) for a, b in rows for x, y in zip(a, b)]
+            assert min(cos) > 0.999

@@ -21,6 +21,7 @@ import numpy as np
 
 from assistant.committees import committee_key
 from assistant.types import Chunk, Classification, SearchFilters
+from vectorstore import blas
 
 
 class StoreUnavailable(RuntimeError):
@@ -83,22 +84,6 @@ def where_clause(filters: SearchFilters | None) -> dict | None:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-
-_blas_limited = False
-
-
-def _single_threaded_blas() -> None:
-    """Run numpy's BLAS on one thread in this process, once. Comparing a question with thousands of
-    windows is the only product large enough for OpenBLAS to use its threads, which then spin
-    after every call and, on two cores, took the CPU from the model and Chroma: over the labelled
-    questions an exactly searched /search went from p50 25 ms to 15 ms (HNSW: 12 ms). The matrix
-    product itself takes 0.2 ms either way."""
-    global _blas_limited
-    if not _blas_limited:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(limits=1, user_api="blas")
-        _blas_limited = True
 
 
 @dataclass(frozen=True)
@@ -400,7 +385,7 @@ class ChromaStore:
             cached = (ids, _unit_rows(matrix))
             self._exact_cache.put(key, cached)
         ids, unit = cached
-        _single_threaded_blas()
+        blas.single_threaded()
         query = vector.astype(np.float32)
         sims = unit @ (query / (np.linalg.norm(query) or 1.0))
         top = np.argsort(-sims, kind="stable")[:n]

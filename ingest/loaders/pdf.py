@@ -171,6 +171,7 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
     except Exception as exc:  # pymupdf raises its own FileDataError and friends
         raise LoadError(f"not a readable PDF ({exc})") from exc
     text_flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
+    assert text_flags == pymupdf.TEXTFLAGS_WORDS  # what sharing one text page below relies on
     with doc, fast_table_chars():
         if doc.needs_pass:
             raise LoadError("PDF is encrypted (password protected)")
@@ -189,7 +190,10 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
             except Exception:  # table detection is best effort; text still loads
                 tables = []
             rects = []
-            words = page.get_text("words") if tables else []
+            # One text page for the table cells' words and the text blocks: without images the
+            # "dict" flags are the "words" flags, and making a text page is most of either call.
+            textpage = page.get_textpage(flags=text_flags)
+            words = page.get_text("words", textpage=textpage) if tables else []
             for tab in tables:
                 t = _table_from(tab, words)
                 if t is not None:
@@ -197,7 +201,7 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                     raw.append((number, tab.bbox[1], "", 0.0, False, t, -1))
             group = 0  # text blocks: pymupdf's blocks, cut where the lines' style changes
             # Text only: the images the default flags decode would be skipped here anyway.
-            for block in page.get_text("dict", flags=text_flags)["blocks"]:
+            for block in page.get_text("dict", textpage=textpage)["blocks"]:
                 group += 1
                 style = None
                 for line in block.get("lines", []):
