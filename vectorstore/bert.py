@@ -36,12 +36,13 @@ class Bert(torch.nn.Module):
         w = load_file(str(model_dir / "model.safetensors"))
         w = {k.removeprefix("bert."): v for k, v in w.items()}
 
-        def p(name: str) -> torch.nn.Parameter:
-            return torch.nn.Parameter(w[name].to(dtype), requires_grad=False)
+        def p(name: str, as_type: torch.dtype = torch.float32) -> torch.nn.Parameter:
+            return torch.nn.Parameter(w[name].to(as_type), requires_grad=False)
 
         def cat(*names: str) -> torch.nn.Parameter:
             return torch.nn.Parameter(torch.cat([w[n] for n in names]).to(dtype), requires_grad=False)
 
+        self.dtype = dtype
         self.word = p("embeddings.word_embeddings.weight")
         self.position = p("embeddings.position_embeddings.weight")
         self.token_type = p("embeddings.token_type_embeddings.weight")
@@ -54,10 +55,10 @@ class Bert(torch.nn.Module):
                 {
                     "qkv": (cat(s + "query.weight", s + "key.weight", s + "value.weight"),
                             cat(s + "query.bias", s + "key.bias", s + "value.bias")),
-                    "out": (p(a + "attention.output.dense.weight"), p(a + "attention.output.dense.bias")),
+                    "out": (p(a + "attention.output.dense.weight", dtype), p(a + "attention.output.dense.bias", dtype)),
                     "ln1": (p(a + "attention.output.LayerNorm.weight"), p(a + "attention.output.LayerNorm.bias")),
-                    "up": (p(a + "intermediate.dense.weight"), p(a + "intermediate.dense.bias")),
-                    "down": (p(a + "output.dense.weight"), p(a + "output.dense.bias")),
+                    "up": (p(a + "intermediate.dense.weight", dtype), p(a + "intermediate.dense.bias", dtype)),
+                    "down": (p(a + "output.dense.weight", dtype), p(a + "output.dense.bias", dtype)),
                     "ln2": (p(a + "output.LayerNorm.weight"), p(a + "output.LayerNorm.bias")),
                 }
             )
@@ -70,12 +71,17 @@ class Bert(torch.nn.Module):
         x = self.word[ids] + self.position[:length] + self.token_type[0]
         x = F.layer_norm(x, (hidden,), *self.ln, self.eps)
         keep = mask.bool()[:, None, None, :]  # padding is never attended to
+        low = self.dtype
         for layer in self.layers:
-            qkv = F.linear(x, *layer["qkv"]).view(batch, length, 3, self.heads, hidden // self.heads)
+            # Products (and attention) in the weights' type; the residual stream and the layer
+            # norms stay in float32, so bfloat16 rounds each layer's update, not the running sum.
+            qkv = F.linear(x.to(low), *layer["qkv"]).view(batch, length, 3, self.heads, hidden // self.heads)
             q, k, v = qkv.permute(2, 0, 3, 1, 4)
             attended = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
             attended = attended.transpose(1, 2).reshape(batch, length, hidden)
-            x = F.layer_norm(F.linear(attended, *layer["out"]) + x, (hidden,), *layer["ln1"], self.eps)
-            up = F.gelu(F.linear(x, *layer["up"]))
-            x = F.layer_norm(F.linear(up, *layer["down"]) + x, (hidden,), *layer["ln2"], self.eps)
+            update = F.linear(attended, *layer["out"]).float()
+            x = F.layer_norm(update + x, (hidden,), *layer["ln1"], self.eps)
+            up = F.gelu(F.linear(x.to(low), *layer["up"]))
+            update = F.linear(up, *layer["down"]).float()
+            x = F.layer_norm(update + x, (hidden,), *layer["ln2"], self.eps)
         return x
