@@ -13,11 +13,16 @@ from vectorstore.embedder import Embedder
 
 
 @pytest.fixture(scope="module")
-def onnx_embedder(tmp_path_factory):
-    """The int8 ONNX backend (the default picks bfloat16 PyTorch on CPUs with AMX)."""
-    return make_service(
-        tmp_path_factory.mktemp("onnx-home"), embedding=EmbeddingSettings(backend="onnx-int8")
-    ).embedder
+def onnx_embedder(shared_embedder):
+    """The int8 ONNX backend: the default."""
+    assert shared_embedder.backend == "onnx-int8"
+    return shared_embedder
+
+
+@pytest.fixture(scope="module")
+def torch_embedder(tmp_path_factory):
+    """The PyTorch backend as configured (bfloat16 on CPUs with AMX, else float32)."""
+    return make_service(tmp_path_factory.mktemp("torch-home"), embedding=EmbeddingSettings(backend="torch")).embedder
 
 
 @pytest.fixture(scope="module")
@@ -60,13 +65,14 @@ def test_each_backend_matches_float32_on_real_passages(fp32_embedder, onnx_embed
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
 
 
-def test_auto_picks_bfloat16_torch_only_where_the_cpu_has_amx(shared_embedder):
+def test_auto_picks_bfloat16_torch_only_where_the_cpu_has_amx(torch_embedder):
     from vectorstore.embedder import resolve_backend
     from vectorstore.torch_encoder import native_bf16
 
     amx = "amx_bf16" in Path("/proc/cpuinfo").read_text()
     assert native_bf16() == amx
-    assert resolve_backend("auto") == ("torch" if amx else "onnx-int8") == shared_embedder.backend
+    assert resolve_backend("auto") == ("torch" if amx else "onnx-int8")
+    assert torch_embedder.encoder.precision == ("bf16" if amx else "fp32")
     assert resolve_backend("onnx-int8") == "onnx-int8"
     with pytest.raises(ValueError, match="unknown embedding backend 'gpu'"):
         resolve_backend("gpu")
@@ -153,14 +159,14 @@ def test_a_question_vector_from_its_word_pieces_is_its_plain_embedding(shared_em
     assert {"responsible", "college"} <= {question[a:b].lower() for a, b in pieces.spans}
 
 
-def test_a_papers_vectors_do_not_depend_on_what_is_encoded_beside_it(corpus_service, shared_embedder, onnx_embedder):
+def test_a_papers_vectors_do_not_depend_on_what_is_encoded_beside_it(corpus_service, torch_embedder, onnx_embedder):
     """Ingest encodes passages on worker threads, several papers at once. A paper's batches are cut
     from its own passages only, so its vectors and word pieces are exactly those it gets encoded
     alone, in either backend."""
     chunks, spans = _windowed_chunks(corpus_service, n=60)
     texts = [c.index_text for c in chunks]
     half = len(texts) // 2
-    for embedder in (shared_embedder, onnx_embedder):
+    for embedder in (torch_embedder, onnx_embedder):
         alone = embedder.embed_passages(texts[:half], spans[:half])
         other = embedder.submit_passages(texts[half:], spans[half:])
         together = embedder.submit_passages(texts[:half], spans[:half]).result()
@@ -171,12 +177,12 @@ def test_a_papers_vectors_do_not_depend_on_what_is_encoded_beside_it(corpus_serv
         assert len(encoder._plan(first, embedder.batch_size)) > 1  # its batches ran on both threads
 
 
-def test_passage_workers_compute_what_a_question_run_computes(corpus_service, shared_embedder, onnx_embedder):
+def test_passage_workers_compute_what_a_question_run_computes(corpus_service, torch_embedder, onnx_embedder):
     """The workers run one core each; a question runs on all cores. In int8 ONNX the two give the
     same bits; in PyTorch the sums of a bfloat16 product split differently across threads, so the
     last bits differ and nothing more."""
     chunks, _ = _windowed_chunks(corpus_service, n=8)
-    for embedder in (onnx_embedder, shared_embedder):
+    for embedder in (onnx_embedder, torch_embedder):
         encoder = embedder.encoder
         encodings = [encoder._truncate(e.ids) for e in encoder.tokenizer.encode_batch([c.index_text for c in chunks])]
         batch = list(range(len(encodings)))
@@ -188,3 +194,18 @@ def test_passage_workers_compute_what_a_question_run_computes(corpus_service, sh
             rows = [(a[m], b[m]) for a, b, m in zip(on_worker, on_caller, encoder._run(batch, encodings)[1].astype(bool))]
             cos = [float((x * y).sum() / np.linalg.norm(x) / np.linalg.norm(y)) for a, b in rows for x, y in zip(a, b)]
             assert min(cos) > 0.999
+
+
+def test_the_torch_backend_ingests_and_answers_on_its_own_collection(tmp_path, torch_embedder):
+    """A store built with the torch backend is its own collection (the vectors differ in the last
+    places from int8's) and answers the demo's questions with citations."""
+    from conftest import EXAMPLES
+
+    service = make_service(tmp_path / "home", embedding=EmbeddingSettings(backend="torch"))
+    service.embedder = torch_embedder
+    int8_name = make_service(tmp_path / "other").settings.collection_name
+    assert service.settings.collection_name != int8_name
+    assert service.ingest([EXAMPLES]).count("failed") == 0
+    answer = service.ask("Who wrote the homelessness prevention report?")
+    assert answer.mode == "extractive" and "Joanna Trevelyan-Hart" in answer.answer
+    assert answer.citations and answer.citations[0].passage.chunk.source.startswith("Cabinet report - Homelessness")
