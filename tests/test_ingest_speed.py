@@ -71,3 +71,16 @@ def test_synthetic_corpus_is_reproducible_and_ingestible(tmp_path):
     for name in files_a:
         if not name.endswith((".docx", ".pdf")):  # zip and PDF containers carry timestamps
             assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+
+
+def test_one_text_page_serves_words_and_text_blocks():
+    """load_pdf makes one text page per page, with the "dict" flags less images, and reads the
+    table cells' words from it too: that is pymupdf's own "words" extraction only while the two
+    sets of flags agree (they do in the pinned pymupdf)."""
+    import pymupdf
+
+    assert pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES == pymupdf.TEXTFLAGS_WORDS
+    with pymupdf.open(KENT / "Appendix J - Budget Risk Register.pdf") as doc:
+        page = doc[0]
+        shared = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
+        assert page.get_text("words", textpage=shared) == page.get_text("words")

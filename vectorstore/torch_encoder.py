@@ -35,7 +35,6 @@ def native_bf16() -> bool:
 
 
 class TorchEncoder(BatchedEncoder):
-    name = "torch"
     # Padding is masked out and a batch's other rows change a text's outputs only in the last bits
     # (bfloat16 sums in another order), so batches can be cut for width freely. Not so for int8,
     # whose activations are scaled per batch (tried: it moved the vectors enough to lose 3 of the

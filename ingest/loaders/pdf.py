@@ -171,7 +171,6 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
     except Exception as exc:  # pymupdf raises its own FileDataError and friends
         raise LoadError(f"not a readable PDF ({exc})") from exc
     text_flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
-    assert text_flags == pymupdf.TEXTFLAGS_WORDS  # what sharing one text page below relies on
     with doc, fast_table_chars():
         if doc.needs_pass:
             raise LoadError("PDF is encrypted (password protected)")
