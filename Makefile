@@ -24,7 +24,8 @@ $(STAMP): pyproject.toml
 	# torch first, from the local CPU build: an unpinned torch would pull a multi-GB CUDA build.
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -e '.[dev]'
-	# Export the model to int8 ONNX once, into the venv (a build artefact, like compiled code).
+	# Export the model to ONNX once (float32 for the torch backend's questions, int8 for the int8
+	# backend), into the venv: a build artefact, like compiled code.
 	$(PAPERS) warm
 	touch $(STAMP)
 

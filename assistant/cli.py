@@ -169,11 +169,12 @@ def cmd_reclassify(args) -> int:
 
 
 def cmd_warm(args) -> int:
-    """Build what the model needs before first use (the int8 ONNX export, for that backend), so
-    the first ingest or question does not pay for it."""
+    """Build what the model needs before first use (the backend's ONNX export for questions, and
+    for onnx-int8 passages), so the first ingest or question does not pay for it."""
     service = _service()
     embedder = service.embedder
     embedder.embed(["warm up"])
+    embedder.embed_passages(["warm up"], [[[(0, 7)]]])
     detail = f"{embedder.backend}, {embedder.encoder.precision}" if embedder.backend == "torch" else embedder.backend
     print(f"model ready ({detail}) in {service.settings.models_path}")
     return 0

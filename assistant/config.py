@@ -38,12 +38,13 @@ class EmbeddingSettings(BaseModel):
         "all-MiniLM-L6-v2", description="Name recorded with the vectors and in the collection name."
     )
     backend: Literal["onnx-int8", "torch", "auto"] = Field(
-        "onnx-int8",
-        description="onnx-int8: the weights exported to ONNX and quantised (cosine 0.992 to float32; "
-        "the fastest questions: 45 MB less to read per question than bfloat16); torch: PyTorch, in "
-        "bfloat16 where the CPU has AMX (cosine 0.99998 to float32; the fastest ingest there, but a "
-        "question's encoding takes 2-3x longer), else float32; auto: torch where the CPU has AMX, "
-        "else onnx-int8. The resolved backend names the collection, so ingest and serve must agree.",
+        "auto",
+        description="torch: passages through PyTorch, in bfloat16 where the CPU has AMX (cosine "
+        "0.99998 to float32; the fastest ingest there), else float32, and questions through the "
+        "float32 ONNX export (about 3 ms each); onnx-int8: passages and questions through the "
+        "int8 ONNX export (cosine 0.992 to float32; about 2x float32 on CPUs without AMX); auto: "
+        "torch where the CPU has AMX, else onnx-int8. The resolved backend names the collection, so "
+        "ingest and serve must agree.",
     )
     precision: Literal["auto", "bf16", "fp32"] = Field(
         "auto",

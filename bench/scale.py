@@ -129,9 +129,11 @@ def stand_in_passages(embedder):
 
     from vectorstore import late_interaction
 
+    content = late_interaction.content_pieces(embedder.tokenizer.get_vocab())
+
     def submit_passages(texts: list[str], windows: list) -> Future:
         vectors = [_hash_rows(f"{t}\0{j}", 1, 384)[0] for t, w in zip(texts, windows) for j in range(len(w))]
-        pieces = [int(embedder.content_pieces[e.ids].sum()) for e in embedder.tokenizer.encode_batch(texts)]
+        pieces = [int(content[e.ids].sum()) for e in embedder.tokenizer.encode_batch(texts)]
         states = [late_interaction.pack(_hash_rows(t, n, 384)) for t, n in zip(texts, pieces)]
         done: Future = Future()
         done.set_result((np.asarray(vectors, dtype=np.float32).reshape(-1, 384), states))

@@ -178,6 +178,7 @@ class Ingestor:
                 stored = self.catalog.get_document(doc_id)
                 result.status, result.pages, result.chunks = "unchanged", stored.pages, stored.chunks
                 return result
+            self.embedder.preload()  # this file will be encoded: load the model while it is parsed
             sha = hashlib.sha256(data).hexdigest()
             parsed = clean(load(path, data))
             meta = detect_metadata(parsed)

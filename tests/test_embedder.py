@@ -1,4 +1,5 @@
-"""Both embedding backends (bfloat16/float32 PyTorch, int8 ONNX) agree with the model they run."""
+"""Both embedding backends (bfloat16/float32 PyTorch passages with float32 ONNX questions; int8
+ONNX) agree with the model they run."""
 
 from __future__ import annotations
 
@@ -12,16 +13,24 @@ from conftest import make_service, seed
 from vectorstore.embedder import Embedder
 
 
-@pytest.fixture(scope="module")
-def onnx_embedder(shared_embedder):
-    """The int8 ONNX backend: the default."""
-    assert shared_embedder.backend == "onnx-int8"
-    return shared_embedder
+def _other_backend(embedder) -> str:
+    return "onnx-int8" if embedder.backend == "torch" else "torch"
 
 
 @pytest.fixture(scope="module")
-def torch_embedder(tmp_path_factory):
-    """The PyTorch backend as configured (bfloat16 on CPUs with AMX, else float32)."""
+def onnx_embedder(shared_embedder, tmp_path_factory):
+    """The int8 ONNX backend (the default where the CPU has no AMX)."""
+    if shared_embedder.backend == "onnx-int8":
+        return shared_embedder
+    return make_service(tmp_path_factory.mktemp("int8-home"), embedding=EmbeddingSettings(backend="onnx-int8")).embedder
+
+
+@pytest.fixture(scope="module")
+def torch_embedder(shared_embedder, tmp_path_factory):
+    """The PyTorch backend as configured (bfloat16 on CPUs with AMX, else float32; the default
+    where the CPU has AMX)."""
+    if shared_embedder.backend == "torch":
+        return shared_embedder
     return make_service(tmp_path_factory.mktemp("torch-home"), embedding=EmbeddingSettings(backend="torch")).embedder
 
 
@@ -65,17 +74,37 @@ def test_each_backend_matches_float32_on_real_passages(fp32_embedder, onnx_embed
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
 
 
-def test_auto_picks_bfloat16_torch_only_where_the_cpu_has_amx(torch_embedder):
+def test_auto_picks_bfloat16_torch_only_where_the_cpu_has_amx(torch_embedder, shared_embedder):
     from vectorstore.embedder import resolve_backend
     from vectorstore.torch_encoder import native_bf16
 
     amx = "amx_bf16" in Path("/proc/cpuinfo").read_text()
     assert native_bf16() == amx
     assert resolve_backend("auto") == ("torch" if amx else "onnx-int8")
+    assert shared_embedder.backend == resolve_backend("auto")  # "auto" is the default
     assert torch_embedder.encoder.precision == ("bf16" if amx else "fp32")
     assert resolve_backend("onnx-int8") == "onnx-int8"
     with pytest.raises(ValueError, match="unknown embedding backend 'gpu'"):
         resolve_backend("gpu")
+
+
+def test_the_torch_backends_questions_run_in_float32_onnx(torch_embedder, fp32_embedder, tmp_path):
+    """Questions and other short texts of the torch backend run through the float32 ONNX export
+    (half PyTorch's time for a few word pieces): the same vectors as PyTorch's float32, so they
+    meet the bfloat16 passages in float32's space. Answering questions never loads PyTorch."""
+    assert torch_embedder.query_encoder is not torch_embedder.encoder
+    assert torch_embedder.query_encoder.precision == "fp32"
+    lines = _seed_lines(16)
+    onnx = torch_embedder.embed(lines)
+    reference = np.stack([fp32_embedder.encoder.encode([line])[0] for line in lines])
+    assert (onnx * reference).sum(axis=1).min() > 0.99999
+    question = "Who is responsible for the Carers' College?"
+    vector, pieces = torch_embedder.embed_query_tokens(question)
+    expected, expected_pieces = fp32_embedder.encoder.encode_query(question)
+    assert float(vector @ expected) > 0.99999 and pieces.spans == expected_pieces.spans
+    questions_only = Embedder(backend="torch", cache_dir=torch_embedder.cache_dir)
+    questions_only.embed_query_tokens(question)
+    assert questions_only._encoder is None  # the PyTorch passage encoder was never built
 
 
 def test_int8_batch_mates_barely_move_an_embedding(onnx_embedder):
@@ -196,15 +225,17 @@ def test_passage_workers_compute_what_a_question_run_computes(corpus_service, to
             assert min(cos) > 0.999
 
 
-def test_the_torch_backend_ingests_and_answers_on_its_own_collection(tmp_path, torch_embedder):
-    """A store built with the torch backend is its own collection (the vectors differ in the last
-    places from int8's) and answers the demo's questions with citations."""
+def test_the_other_backend_ingests_and_answers_on_its_own_collection(tmp_path, shared_embedder, torch_embedder, onnx_embedder):
+    """The backend the machine does not default to (the rest of the suite runs the default) also
+    ingests the demo papers and answers with citations, into a collection of its own: int8 vectors
+    are not float32's."""
     from conftest import EXAMPLES
 
-    service = make_service(tmp_path / "home", embedding=EmbeddingSettings(backend="torch"))
-    service.embedder = torch_embedder
-    int8_name = make_service(tmp_path / "other").settings.collection_name
-    assert service.settings.collection_name != int8_name
+    other = _other_backend(shared_embedder)
+    service = make_service(tmp_path / "home", embedding=EmbeddingSettings(backend=other))
+    service.embedder = torch_embedder if other == "torch" else onnx_embedder
+    default_name = make_service(tmp_path / "other").settings.collection_name
+    assert service.settings.collection_name != default_name
     assert service.ingest([EXAMPLES]).count("failed") == 0
     answer = service.ask("Who wrote the homelessness prevention report?")
     assert answer.mode == "extractive" and "Joanna Trevelyan-Hart" in answer.answer

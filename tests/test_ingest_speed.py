@@ -84,3 +84,37 @@ def test_one_text_page_serves_words_and_text_blocks():
         page = doc[0]
         shared = page.get_textpage(flags=pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES)
         assert page.get_text("words", textpage=shared) == page.get_text("words")
+
+
+def test_pages_ruled_one_way_only_are_not_searched_for_tables():
+    """load_pdf skips pymupdf's table finder on pages drawn with rules in one direction only
+    (underlines, signature lines): on every such page of the real corpus the finder finds nothing."""
+    import pymupdf
+
+    from ingest.loaders.pdf import _may_hold_ruled_table, fast_table_chars
+
+    skipped = 0
+    with fast_table_chars():
+        for path in sorted(KENT.glob("*.pdf")):
+            with pymupdf.open(path) as doc:
+                for page in doc:
+                    if page.get_cdrawings() and not _may_hold_ruled_table(page):
+                        skipped += 1
+                        assert not page.find_tables(use_layout=False).tables, f"{path.name} page {page.number + 1}"
+    assert skipped >= 20  # measured 23 pages with rules that the finder no longer searches
+
+
+def test_the_scale_benchmarks_stand_in_vectors_have_the_real_shape(shared_embedder):
+    """bench.scale's stand-in for the model (used at 100k chunks) gives a unit vector per window
+    and a word-piece state per passage, the same every time."""
+    from bench.scale import stand_in_passages
+    from vectorstore import late_interaction
+
+    submit = stand_in_passages(shared_embedder)
+    texts = ["Agenda item 4: the budget monitoring report.", "Actions overdue for the panel"]
+    windows = [[[(0, 14)], [(0, 44)]], [[(0, 29)]]]
+    vectors, states = submit(texts, windows).result()
+    assert vectors.shape == (3, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert all(len(late_interaction.unpack(s)) >= 3 for s in states)
+    again, _ = submit(texts, windows).result()
+    assert np.array_equal(vectors, again)

@@ -5,10 +5,12 @@ backend; the ONNX export loads them with local_files_only), never from a model h
 loaded on first use, never at import time.
 
 Two backends compute the same model (`resolve_backend` picks one for "auto"):
-- `torch` (vectorstore.torch_encoder): PyTorch, in bfloat16 where the CPU multiplies it natively
-  (AMX), else float32;
-- `onnx-int8` (vectorstore.onnx_encoder): the weights exported to ONNX and quantised to int8, the
-  fast path on CPUs without native bfloat16.
+- `torch`: passages through PyTorch (vectorstore.torch_encoder), in bfloat16 where the CPU
+  multiplies it natively (AMX), else float32; questions and other short texts through the float32
+  ONNX export (vectorstore.onnx_encoder), which runs a few word pieces in half PyTorch's time.
+  Both sides give float32's vectors (bfloat16 passages: cosine 0.99998), so they share one space;
+- `onnx-int8`: passages and questions through the int8 ONNX export, the fast path on CPUs without
+  native bfloat16 (a space of its own: cosine 0.992 to float32).
 Both batch, pool and late-chunk the same way (vectorstore.encoder).
 """
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +36,9 @@ def default_model_path() -> Path:
 
 
 def resolve_backend(backend: str) -> str:
-    """The backend "auto" stands for on this machine: `torch` (in bfloat16) where the CPU has AMX,
-    the fastest ingest there; `onnx-int8` elsewhere (about 2x float32). The default is
-    `onnx-int8` everywhere: its questions are the fastest (see vectorstore.torch_encoder)."""
+    """The backend "auto" (the default) stands for on this machine: `torch` where the CPU has AMX
+    (bfloat16 passages: the fastest ingest there, at float32's quality), `onnx-int8` elsewhere
+    (about 2x float32)."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown embedding backend {backend!r}; expected one of {', '.join(BACKENDS)}")
     if backend != "auto":
@@ -54,7 +56,7 @@ class Embedder:
         model_path: Path | None = None,
         batch_size: int = 32,
         max_tokens: int = 256,
-        backend: str = "onnx-int8",
+        backend: str = "auto",
         cache_dir: Path | None = None,
         threads: int | None = None,
         precision: str = "auto",
@@ -67,24 +69,54 @@ class Embedder:
         self.cache_dir = Path(cache_dir) if cache_dir else self.model_path / ".onnx"
         self.threads = threads or os.cpu_count() or 1
         self._encoder: BatchedEncoder | None = None
+        self._query_encoder: BatchedEncoder | None = None
+        self._loader: ThreadPoolExecutor | None = None  # see preload
+        self._loading: Future | None = None
         self._tokenizer = None
         self._lock = threading.Lock()
 
     @property
     def encoder(self) -> BatchedEncoder:
-        """The backend's encoder, loaded on first use (the int8 export is made once, then cached)."""
+        """The passages' encoder, loaded on first use (an ONNX export is made once, then cached).
+        A service that only answers questions never loads it for the torch backend."""
         if self._encoder is None:
             with self._lock:
                 if self._encoder is None:
                     if self.backend == "onnx-int8":
-                        from vectorstore.onnx_encoder import OnnxEncoder
-
-                        self._encoder = OnnxEncoder(self.model_path, self.cache_dir, self.max_tokens, self.threads)
+                        self._encoder = self._onnx("int8")
                     else:
                         from vectorstore.torch_encoder import TorchEncoder
 
                         self._encoder = TorchEncoder(self.model_path, self.max_tokens, self.threads, self.precision)
         return self._encoder
+
+    def preload(self) -> None:
+        """Start loading the passages' encoder on a background thread (the torch backend's load
+        is about 2-3 s: importing PyTorch, reading the weights, tracing). Passages submitted
+        meanwhile queue behind the load, so ingest parses on instead of waiting for it."""
+        with self._lock:
+            if self._encoder is None and self._loader is None:
+                self._loader = ThreadPoolExecutor(1, thread_name_prefix="encoder-load")
+                self._loading = self._loader.submit(lambda: self.encoder)
+
+    @property
+    def query_encoder(self) -> BatchedEncoder:
+        """The encoder for questions and other short texts (`embed`): the passages' own for
+        onnx-int8; the float32 ONNX export for torch (same vectors as PyTorch's float32, in about
+        half the time for a question)."""
+        if self._query_encoder is None:
+            if self.backend == "onnx-int8":
+                self._query_encoder = self.encoder
+            else:
+                with self._lock:
+                    if self._query_encoder is None:
+                        self._query_encoder = self._onnx("fp32")
+        return self._query_encoder
+
+    def _onnx(self, precision: str) -> BatchedEncoder:
+        from vectorstore.onnx_encoder import OnnxEncoder
+
+        return OnnxEncoder(self.model_path, self.cache_dir, self.max_tokens, self.threads, precision)
 
     @property
     def tokenizer(self):
@@ -102,11 +134,11 @@ class Embedder:
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
         if not show_progress:
-            return self.encoder.encode(texts, self.batch_size)
+            return self.query_encoder.encode(texts, self.batch_size)
         from tqdm import tqdm
 
         with tqdm(total=len(texts), desc="Embedding", unit="text") as bar:
-            return self.encoder.encode(texts, self.batch_size, progress=bar.update)
+            return self.query_encoder.encode(texts, self.batch_size, progress=bar.update)
 
     def embed_passages(
         self, texts: list[str], windows: list[list[list[tuple[int, int]]]], show_progress: bool = False
@@ -126,7 +158,21 @@ class Embedder:
 
     def submit_passages(self, texts: list[str], windows: list[list[list[tuple[int, int]]]]) -> Future:
         """`embed_passages` in the background, on the encoder's worker threads, so ingest can parse
-        the next paper meanwhile."""
+        the next paper meanwhile. While a `preload` is still loading the model, the texts wait
+        behind it (a load that failed fails them with its error)."""
+        if self._loading is not None and not self._loading.done():
+            outer: Future = Future()
+
+            def when_loaded() -> None:
+                try:
+                    inner = self.encoder.submit_passages(texts, windows, self.batch_size)
+                except BaseException as exc:
+                    outer.set_exception(exc)
+                    return
+                inner.add_done_callback(lambda f: _settle(outer, f))
+
+            self._loader.submit(when_loaded)  # runs after the load: one loader thread, in order
+            return outer
         return self.encoder.submit_passages(texts, windows, self.batch_size)
 
     @property
@@ -137,7 +183,15 @@ class Embedder:
     def embed_query_tokens(self, text: str) -> tuple[np.ndarray, late_interaction.Pieces]:
         """The question's vector (as `embed_query`) and its content word pieces, reduced for
         late interaction, from one run of the model."""
-        return self.encoder.encode_query(text)
+        return self.query_encoder.encode_query(text)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
+
+
+def _settle(outer: Future, inner: Future) -> None:
+    """Give `outer` the outcome of the finished `inner`."""
+    if inner.exception() is not None:
+        outer.set_exception(inner.exception())
+    else:
+        outer.set_result(inner.result())

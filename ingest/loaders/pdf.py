@@ -151,9 +151,28 @@ def fast_table_chars():
         table.make_chars, table.chars_in_rect = original, in_rect
 
 
-def _ruling_count(page) -> int:
-    """Lines and rectangles drawn on the page (cheap; find_tables is not)."""
-    return sum(1 for path in page.get_cdrawings() for item in path["items"] if item[0] in ("l", "re", "qu"))
+def _may_hold_ruled_table(page) -> bool:
+    """Whether pymupdf's line-based table finder could find a table on the page (cheap; the finder
+    is not): at least three lines or boxes drawn, with rules both across and down. A cell is where
+    rules cross, so a page ruled one way only holds none (on the committee corpus: underlined
+    headings and signature lines, a quarter of find_tables' time). Lines are told apart with the
+    finder's own tolerance (3 points); boxes, quads, closed paths and slanted lines count as both."""
+    count, across, down = 0, False, False
+    for path in page.get_cdrawings():
+        closed = path.get("closePath", True)
+        for item in path["items"]:
+            kind = item[0]
+            if kind not in ("l", "re", "qu"):
+                continue
+            count += 1
+            if kind == "l" and not closed:
+                (x0, y0), (x1, y1) = item[1], item[2]
+                flat, upright = abs(y1 - y0) <= 3, abs(x1 - x0) <= 3
+                if flat or upright:
+                    across, down = across or flat, down or upright
+                    continue
+            across = down = True
+    return count >= 3 and across and down
 
 
 def _inside(bbox, rect) -> bool:
@@ -183,9 +202,8 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
         for page in doc:
             number = page.number + 1
             try:
-                # Ruled tables only: the layout model is 4x slower and misses real tables here; and
-                # a page with fewer than three drawn lines or boxes cannot hold a ruled table.
-                tables = page.find_tables(use_layout=False).tables if _ruling_count(page) >= 3 else []
+                # Ruled tables only: the layout model is 4x slower and misses real tables here.
+                tables = page.find_tables(use_layout=False).tables if _may_hold_ruled_table(page) else []
             except Exception:  # table detection is best effort; text still loads
                 tables = []
             rects = []
