@@ -82,6 +82,22 @@ class ChunkingSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    parse_processes: int | None = Field(
+        None,
+        ge=0,
+        le=64,
+        description="Processes parsing papers while the encoder's threads embed, when more than one "
+        "file is ingested (parsing in the ingesting process held the encoder threads back on the "
+        "GIL); 0 parses in the ingesting process. Default: one per four CPUs, at least one.",
+    )
+
+    def processes(self) -> int:
+        if self.parse_processes is not None:
+            return self.parse_processes
+        return max(1, (os.cpu_count() or 1) // 4)
+
+
 class RetrievalSettings(BaseModel):
     k: int = Field(5, ge=1, le=50, description="Passages returned by default.")
     candidates: int = Field(
@@ -209,6 +225,7 @@ class Settings(BaseSettings):
     )
     embedding: EmbeddingSettings = EmbeddingSettings()
     chunking: ChunkingSettings = ChunkingSettings()
+    ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     api: ApiSettings = ApiSettings()

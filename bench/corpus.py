@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import statistics
 import sys
 import time
@@ -77,8 +78,12 @@ def chunk_digest(catalog) -> str:
 
 @contextmanager
 def _timing(obj, name: str, totals: dict, key: str):
-    """Time every call of obj.name (an instance attribute shadowing the method) into totals[key]."""
-    original = getattr(obj, name)
+    """Time every call of obj.name (an instance attribute shadowing the method) into totals[key];
+    nothing when obj has no such method."""
+    original = getattr(obj, name, None)
+    if original is None:
+        yield
+        return
 
     def timed(*args, **kwargs):
         t0 = time.perf_counter()
@@ -94,10 +99,18 @@ def _timing(obj, name: str, totals: dict, key: str):
         delattr(obj, name)  # the class's method shows through again
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's finished children (the parse processes, once they exit)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed_ingest(service, files: list[Path], progress: bool = False) -> dict:
-    """Ingest `files` through the service's real pipeline and say where the wall time went: parsing
-    (load, clean, metadata, actions, split), the embedding model, the Chroma writes, the catalog
-    commit and the lexical index build. Includes loading the model.
+    """Ingest `files` through the service's real pipeline and say where the wall time went: reading
+    and checking files, parsing (load, clean, metadata, actions, split: the ingest thread's time
+    parsing, or waiting for the parse processes to hand a paper over), the embedding model, the
+    Chroma writes, the catalog commit and the lexical index build. Includes loading the model.
+    CPU seconds include the parse processes'.
 
     The model runs on worker threads while the next paper is parsed, so the stages overlap and
     their sum can pass the wall time. The model's figure is wall-equivalent: its worker threads'
@@ -106,14 +119,16 @@ def timed_ingest(service, files: list[Path], progress: bool = False) -> dict:
     ingestor, embedder = service.ingestor, service.embedder
     threaded = hasattr(embedder, "submit_passages")  # older code (a --baseline) encodes inline
     model0 = embedder.model_seconds if threaded else 0.0
-    t0, c0 = time.perf_counter(), time.process_time()
-    with _timing(ingestor, "prepare", totals, "parse"), \
+    t0, c0 = time.perf_counter(), time.process_time() + children_cpu()
+    # (Older code, a --baseline, parses in prepare() and has no check() or _finish().)
+    with _timing(ingestor, "check", totals, "read"), _timing(ingestor, "_finish", totals, "parse"), \
+         _timing(ingestor, "prepare", totals, "parse"), \
          _timing(embedder, "submit_passages" if threaded else "embed_passages", totals, "embed"), \
          _timing(service.store, "upsert", totals, "chroma_write"), \
          _timing(service.catalog, "replace_document", totals, "catalog_write"), \
          _timing(service.lexical, "sync", totals, "lexical_build"):
         report = service.ingest(files, progress=progress)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    wall, cpu = time.perf_counter() - t0, time.process_time() + children_cpu() - c0
     if threaded:
         # Time in submit_passages is tokenising; the model's own time comes from its counter.
         totals["tokenise"] = totals.pop("embed")

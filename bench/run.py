@@ -84,11 +84,13 @@ def run_ours(files: list[Path], questions: list[dict], home: Path) -> dict:
     from assistant.config import Settings
     from assistant.service import PapersService
 
+    from bench.corpus import children_cpu
+
     log("ours: ingesting ...")
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), time.process_time() + children_cpu()
     service = PapersService(Settings(home=home))
     report = service.ingest(files, progress=False)
-    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    wall, cpu = time.perf_counter() - t0, time.process_time() + children_cpu() - c0
     problems = [
         {"path": f.path, "status": f.status, "reason": f.reason}
         for f in report.files
@@ -310,9 +312,10 @@ def build_markdown(data: dict) -> str:
         ("Pages", f"{oi['pages']}", f"{ti['pages']}", "", ""),
         ("Chunks", f"{oi['chunks']}", f"{ti['chunks']}", "", ""),
         ("Ingest seconds (incl. model load)", f"{oi['seconds']:.1f}", f"{ti['seconds']:.1f}",
-         "ours <= textbook", status(tg["ingest_not_slower"])),
-        ("Ingest CPU seconds (process, all threads)", f"{oi['cpu_seconds']:.0f}", f"{ti['cpu_seconds']:.0f}",
-         "", ""),
+         "at least 2x faster (textbook / ours; bench.speed: median of interleaved rounds)",
+         f"{ti['seconds'] / oi['seconds']:.2f}x {status(tg['ingest_2x'])}"),
+        ("Ingest CPU seconds (all threads; ours: with its parse processes)", f"{oi['cpu_seconds']:.0f}",
+         f"{ti['cpu_seconds']:.0f}", "", ""),
         ("Ingest pages/s", f"{oi['pages_per_s']:.1f}", f"{ti['pages_per_s']:.1f}", "", ""),
     ]
     for split in ("overall", "dev", "heldout"):
@@ -356,9 +359,10 @@ def build_markdown(data: dict) -> str:
         f"{data['run']['cpus']} CPUs, total bench time {data['run']['total_seconds']:.0f} s, "
         f"load average at start {data['run']['loadavg_start'][0]:.2f}.",
         "",
-        "Ingest time includes loading each pipeline's model: the textbook's pre-built PyTorch weights, "
-        "and our int8 ONNX export of the same weights, made once at install by `make install` (`papers warm`; "
-        "about 9 s, not counted, like the textbook's package install).",
+        "Ingest time includes loading each pipeline's model: the textbook's pre-built PyTorch weights "
+        "through sentence-transformers; ours, the same weights in our own PyTorch forward pass (bfloat16 on "
+        "AMX CPUs) or their int8 ONNX export (made once at install by `make install`, `papers warm`; not "
+        "counted, like the textbook's package install).",
         "",
         "| Metric | Ours | Textbook | Target | Status |",
         "| --- | --- | --- | --- | --- |",
@@ -470,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         targets = {
             "hit5_abs": o5 >= T_HIT5,
             "hit5_margin": o5 >= t5 + T_MARGIN,
-            "ingest_not_slower": ours["ingest"]["seconds"] <= textbook["ingest"]["seconds"],
+            "ingest_2x": textbook["ingest"]["seconds"] >= 2 * ours["ingest"]["seconds"],
             "p50": ours["latency"]["p50_ms"] < T_P50_MS,
         }
         answerable = sum(is_answerable(q) for q in questions)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,14 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from assistant.config import Settings
-from assistant.intent import answer_kinds
 from assistant.types import Action, Chunk, Document, FileResult, IngestReport
-from ingest.actions import extract_actions
-from ingest.classify import section_classifications, unmarked_classification
-from ingest.clean import clean
-from ingest.loaders import LoadError, detect_format, load
-from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, sidecar_path
-from ingest.split import Span, Splitter, window_spans
+from ingest.loaders import LoadError, detect_format
+from ingest.metadata import MetadataError, sidecar_path
+from ingest.parse import PaperParser, ParsePool
+from ingest.split import Span, window_spans
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
@@ -38,6 +36,8 @@ from vectorstore.lexical import LexicalIndex
 # Texts stored together (one Chroma write). Bounds the work a crash
 # can lose to re-embedding, and the memory held by waiting documents.
 GROUP_WINDOWS = 2048
+# Files each parse process may be given ahead of the one ingest is waiting for.
+PARSE_AHEAD = 2
 
 
 def document_id_for(path: Path) -> str:
@@ -62,6 +62,19 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
         else:
             missing.append(FileResult(str(p), "failed", reason="no such file or folder"))
     return files, missing
+
+
+@dataclass
+class _ToParse:
+    """A file that needs parsing: its bytes and what was checked before."""
+
+    result: FileResult
+    path: Path
+    data: bytes
+    sha256: str
+    fingerprint: str
+    replacing: bool
+    parsing: tuple | None = None  # a ParsePool handle, when parsed in a worker process
 
 
 @dataclass
@@ -98,11 +111,7 @@ class Ingestor:
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
-        self.splitter = Splitter(
-            embedder.count_tokens,
-            target_tokens=settings.chunking.target_tokens,
-            max_tokens=min(settings.chunking.max_tokens, settings.embedding.max_tokens - 2),
-        )
+        self.parser = PaperParser(settings, embedder.count_tokens)
 
     def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
         """Ingest files and folders, carrying on past bad files. Each parsed file's passages go to
@@ -119,14 +128,14 @@ class Ingestor:
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(files, unit="file", desc="Ingesting")
+            bar = tqdm(total=len(files), unit="file", desc="Ingesting")
         results: list[FileResult | None] = []
         waiting: list[list[tuple[int, _Prepared]]] = [[]]  # groups in file order; the last one fills
         group_windows = 0
-        for path in bar if bar is not None else files:
+        for path, prepared in self._prepared(files):
             if bar is not None:
                 bar.set_postfix_str(path.name[:40])
-            prepared = self.prepare(path)
+                bar.update()
             if not isinstance(prepared, _Prepared):
                 results.append(prepared)
                 continue
@@ -144,6 +153,8 @@ class Ingestor:
                 self._commit_into(results, waiting.pop(0))
         for group in waiting:
             self._commit_into(results, group)
+        if bar is not None:
+            bar.close()
         report.files.extend(results)
         self.refresh_lexical()
         report.seconds = time.perf_counter() - started
@@ -153,9 +164,42 @@ class Ingestor:
         for (index, _), result in zip(group, self.commit_group([p for _, p in group])):
             results[index] = result
 
+    def _prepared(self, files: list[Path]) -> Iterator[tuple[Path, "_Prepared | FileResult"]]:
+        """Each file parsed (or the reason it needs no parse, or cannot have one), in file order.
+        With more than one file and `settings.ingest.parse_processes` above 0, parsing runs in
+        worker processes up to PARSE_AHEAD files each ahead of the caller (ingest.parse says
+        why); otherwise here."""
+        workers = self.settings.ingest.processes()
+        pool: ParsePool | None = None
+        ahead: deque[tuple[Path, _ToParse | FileResult]] = deque()
+        try:
+            for path in files:
+                item = self.check(path)
+                if isinstance(item, _ToParse):
+                    self.embedder.preload()  # it will be encoded: load the model while it parses
+                    if pool is None and workers and len(files) > 1:
+                        pool = ParsePool(self.settings, workers)
+                    if pool is not None:
+                        item.parsing = pool.submit(item.path, item.result.document_id, item.sha256)
+                ahead.append((path, item))
+                while ahead and (not isinstance(ahead[0][1], _ToParse) or len(ahead) > PARSE_AHEAD * max(1, workers)):
+                    done, item = ahead.popleft()
+                    yield done, self._finish(item, pool)
+            while ahead:
+                done, item = ahead.popleft()
+                yield done, self._finish(item, pool)
+        finally:
+            if pool is not None:
+                pool.close()
+
     def prepare(self, path: Path) -> _Prepared | FileResult:
-        """Read and parse one file into chunks, or say why it needs no (or cannot have) ingest:
-        every failure becomes a FileResult naming the reason, never an exception."""
+        """Read and parse one file here, or say why it needs no (or cannot have) ingest."""
+        return self._finish(self.check(path), None)
+
+    def check(self, path: Path) -> _ToParse | FileResult:
+        """What needs doing for one file: a FileResult when nothing (unchanged) or nothing can be
+        done (unsupported, too big, unreadable), else its bytes to parse. Every failure becomes a
+        FileResult naming the reason, never an exception."""
         result = FileResult(str(path), "failed")
         try:
             if detect_format(path) is None:
@@ -170,58 +214,39 @@ class Ingestor:
             result.document_id = doc_id
             side = sidecar_path(path)
             side_bytes = side.read_bytes() if side.exists() else b""
-            fingerprint = hashlib.sha256(
-                data + b"\0" + side_bytes + b"\0" + self.settings.collection_name.encode()
-            ).hexdigest()
-            stored_fingerprint = self.catalog.fingerprint(doc_id)
-            if stored_fingerprint == fingerprint:
-                stored = self.catalog.get_document(doc_id)
-                result.status, result.pages, result.chunks = "unchanged", stored.pages, stored.chunks
-                return result
-            self.embedder.preload()  # this file will be encoded: load the model while it is parsed
-            sha = hashlib.sha256(data).hexdigest()
-            parsed = clean(load(path, data))
-            meta = detect_metadata(parsed)
-            apply_sidecar(meta, path)
-            if meta.classification is None:
-                meta.classification, warning = unmarked_classification(
-                    parsed.plain_text(), self.settings.access.unmarked
-                )
-                if warning:
-                    parsed.warnings.append(warning)
-            sections = section_classifications(parsed)
-            if any(level.level > meta.classification.level for level in sections.values()):
-                parsed.warnings.append(
-                    f"{len(sections)} blocks in a section marked {max(sections.values(), key=lambda c: c.level).value}: "
-                    "only callers cleared for it see them"
-                )
-            doc = Document(
-                id=doc_id,
-                source=path.name,
-                path=str(path.resolve()),
-                sha256=sha,
-                title=meta.title,
-                committee=meta.committee,
-                committee_acronym=meta.committee_acronym,
-                meeting_date=meta.meeting_date,
-                doc_type=meta.doc_type,
-                classification=meta.classification,
-                pages=parsed.pages,
-            )
-            actions = extract_actions(parsed, doc)
-            chunks = self.splitter.split(parsed, doc, actions, sections)
-            if not chunks:
-                raise LoadError("no text found to index")
-            for chunk in chunks:
-                chunk.answers = answer_kinds(chunk.text, chunk.kind)
-            return _Prepared(
-                result, doc, chunks, actions.actions, fingerprint, stored_fingerprint is not None, parsed.warnings
-            )
-        except (LoadError, MetadataError) as exc:
-            result.reason = str(exc)
         except OSError as exc:
             result.reason = f"cannot read file: {exc.strerror or exc}"
-        return result
+            return result
+        fingerprint = hashlib.sha256(
+            data + b"\0" + side_bytes + b"\0" + self.settings.collection_name.encode()
+        ).hexdigest()
+        stored_fingerprint = self.catalog.fingerprint(doc_id)
+        if stored_fingerprint == fingerprint:
+            stored = self.catalog.get_document(doc_id)
+            result.status, result.pages, result.chunks = "unchanged", stored.pages, stored.chunks
+            return result
+        sha = hashlib.sha256(data).hexdigest()
+        return _ToParse(result, path, data, sha, fingerprint, stored_fingerprint is not None)
+
+    def _finish(self, item: _ToParse | FileResult, pool: ParsePool | None) -> _Prepared | FileResult:
+        """The parse of a checked file (waiting for its worker process if it has one)."""
+        if not isinstance(item, _ToParse):
+            return item
+        result = item.result
+        try:
+            if item.parsing is not None and pool is not None:
+                paper = pool.result(item.parsing)
+            else:
+                paper = self.parser.parse(item.path, item.data, result.document_id, item.sha256)
+        except (LoadError, MetadataError) as exc:
+            result.reason = str(exc)
+            return result
+        except OSError as exc:
+            result.reason = f"cannot read file: {exc.strerror or exc}"
+            return result
+        return _Prepared(
+            result, paper.document, paper.chunks, paper.actions, item.fingerprint, item.replacing, paper.warnings
+        )
 
     def commit_group(self, group: list[_Prepared]) -> list[FileResult]:
         """Store prepared documents once their encodings (submitted by `ingest`) are done: all their

@@ -14,22 +14,33 @@ from conftest import KENT
     "name",
     ["Appendix 3 - TMG meeting note 14 November 2024.pdf", "Appendix J - Budget Risk Register.pdf"],
 )
-def test_fast_table_chars_equal_pymupdf_own(name):
+def test_fast_table_chars_are_pymupdf_own_and_find_the_same_tables(name):
+    """load_pdf's character list for the table finder holds pymupdf's own characters, in the fields
+    the line-based finder reads, and the finder finds the same tables (rows and cells) with it."""
     import pymupdf
     from pymupdf import table
 
     from ingest.loaders import pdf
 
-    pdf._ORIGINAL_MAKE_CHARS = table.make_chars
+    fields = ("x0", "x1", "top", "bottom", "y0", "y1", "text")
+    original = table.make_chars
+    tables = 0
     with pymupdf.open(KENT / name) as doc:
         for page in doc:
             table._CHARS_VAR.set([])
-            table.make_chars(page)
-            theirs = list(table.CHARS)
+            original(page)
+            theirs = sorted(tuple(c[k] for k in fields) for c in table.CHARS)
+            pdf._ORIGINAL_MAKE_CHARS = original
             table._CHARS_VAR.set([])
             pdf._make_chars_fast(page)
-            ours = list(table.CHARS)
+            ours = sorted(tuple(c[k] for k in fields) for c in table.CHARS)
             assert ours == theirs, f"page {page.number + 1}"
+            own = [(t.bbox, [r.cells for r in t.rows]) for t in page.find_tables(use_layout=False).tables]
+            with pdf.fast_table_chars():
+                fast = [(t.bbox, [r.cells for r in t.rows]) for t in page.find_tables(use_layout=False).tables]
+            assert fast == own, f"page {page.number + 1}"
+            tables += len(own)
+    assert tables >= 1
 
 
 def test_fast_table_chars_swap_is_undone():

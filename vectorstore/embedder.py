@@ -71,6 +71,7 @@ class Embedder:
         self._encoder: BatchedEncoder | None = None
         self._query_encoder: BatchedEncoder | None = None
         self._loader: ThreadPoolExecutor | None = None  # see preload
+        self._preload_lock = threading.Lock()
         self._loading: Future | None = None
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -94,8 +95,10 @@ class Embedder:
         """Start loading the passages' encoder on a background thread (the torch backend's load
         is about 2-3 s: importing PyTorch, reading the weights, tracing). Passages submitted
         meanwhile queue behind the load, so ingest parses on instead of waiting for it."""
-        with self._lock:
-            if self._encoder is None and self._loader is None:
+        if self._encoder is not None or self._loader is not None:
+            return  # loaded, or loading (the load holds self._lock: never wait on it here)
+        with self._preload_lock:
+            if self._loader is None:
                 self._loader = ThreadPoolExecutor(1, thread_name_prefix="encoder-load")
                 self._loading = self._loader.submit(lambda: self.encoder)
 

