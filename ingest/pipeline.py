@@ -115,8 +115,8 @@ class Ingestor:
 
     def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
         """Ingest files and folders, carrying on past bad files. Each parsed file's passages go to
-        the encoder's worker threads at once, and the next file is parsed while they are encoded.
-        Files are stored in groups of about GROUP_WINDOWS texts: one Chroma write per group
+        the encoder's worker threads at once, and the next files are parsed (in worker processes,
+        see `_prepared`) while they are encoded. Files are stored in groups of about GROUP_WINDOWS texts: one Chroma write per group
         instead of per file (a Chroma write costs about 60 ms whatever its size, which at
         thousands of small papers was a tenth of ingest), then each document is committed to the
         catalog in turn. At most two groups wait for their vectors, which bounds memory."""
@@ -181,6 +181,7 @@ class Ingestor:
                         pool = ParsePool(self.settings, workers)
                     if pool is not None:
                         item.parsing = pool.submit(item.path, item.result.document_id, item.sha256)
+                        item.data = b""  # the worker reads the file itself
                 ahead.append((path, item))
                 while ahead and (not isinstance(ahead[0][1], _ToParse) or len(ahead) > PARSE_AHEAD * max(1, workers)):
                     done, item = ahead.popleft()
@@ -191,10 +192,6 @@ class Ingestor:
         finally:
             if pool is not None:
                 pool.close()
-
-    def prepare(self, path: Path) -> _Prepared | FileResult:
-        """Read and parse one file here, or say why it needs no (or cannot have) ingest."""
-        return self._finish(self.check(path), None)
 
     def check(self, path: Path) -> _ToParse | FileResult:
         """What needs doing for one file: a FileResult when nothing (unchanged) or nothing can be

@@ -240,3 +240,24 @@ def test_the_other_backend_ingests_and_answers_on_its_own_collection(tmp_path, s
     answer = service.ask("Who wrote the homelessness prevention report?")
     assert answer.mode == "extractive" and "Joanna Trevelyan-Hart" in answer.answer
     assert answer.citations and answer.citations[0].passage.chunk.source.startswith("Cabinet report - Homelessness")
+
+
+def test_encoding_leaves_pytorchs_thread_count_alone(torch_embedder, corpus_service):
+    """The passage workers run PyTorch on one thread each without lowering the process's default:
+    code that first uses PyTorch afterwards in the same process (a notebook, the textbook pipeline
+    in the benchmark) still gets every core."""
+    import subprocess
+    import sys
+    import threading
+
+    import torch
+
+    chunks, spans = _windowed_chunks(corpus_service, n=30)
+    torch_embedder.embed_passages([c.index_text for c in chunks], spans)
+    default = int(subprocess.run([sys.executable, "-c", "import torch; print(torch.get_num_threads())"],
+                                 capture_output=True, text=True, check=True).stdout)
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(torch.get_num_threads()))
+    thread.start()
+    thread.join()
+    assert seen == [default]

@@ -42,7 +42,6 @@ def _make_chars_fast(page, clip=None):
     page's transformation is applied with float32 arithmetic, as MuPDF does; pages whose
     transformation is not a plain flip (rotated, scaled) and degenerate character boxes take
     pymupdf's own path."""
-    import pymupdf
     from pymupdf import table
 
     global _CHAR_BOXES
