@@ -101,43 +101,59 @@ class PaperParser:
 class ParsePool:
     """Papers parsed in `workers` processes (`python -m ingest.parse`: a fresh interpreter that
     imports nothing of the caller's, so it needs no `if __name__ == "__main__"` guard there and
-    copies none of its threads or model). Files go to the workers in turn and come back in the
-    same order, so `result` must be asked in submission order. A worker reads the file itself
-    (requests stay small, so the pipes cannot deadlock) and checks it is the file that was
-    fingerprinted. A worker that dies fails the file it was parsing once it has also killed a
-    fresh worker; the files queued behind it are parsed again."""
+    copies none of its threads or model). Files go to the workers in turn; each worker answers in
+    the order it was asked, so `result` must be asked in submission order. A worker reads the file
+    itself (requests stay small, so the pipes cannot deadlock) and checks it is the file that was
+    fingerprinted. When a worker dies, a fresh one is asked its unanswered files again, in order;
+    the file it died on fails if it also kills the fresh one."""
 
     def __init__(self, settings: Settings, workers: int) -> None:
         self.settings = settings
         self.workers: list[_Worker | None] = [None] * max(1, workers)
         self._turn = 0
+        self._ids = 0
+        self._strikes: dict[int, int] = {}  # request id -> workers that died on it
+        self._failed: set[int] = set()
 
-    def submit(self, path: Path, doc_id: str, sha256: str) -> tuple:
+    def submit(self, path: Path, doc_id: str, sha256: str) -> tuple[int, int]:
         """Queue a file; the handle goes to `result`."""
         slot = self._turn
         self._turn = (self._turn + 1) % len(self.workers)
-        request = (str(path), doc_id, sha256)
-        worker = self._worker(slot)
-        worker.send(request)
-        return slot, worker, request
+        self._ids += 1
+        self._worker(slot).send((self._ids, str(path), doc_id, sha256))
+        return slot, self._ids
 
-    def result(self, handle: tuple) -> "Paper":
-        slot, worker, request = handle
-        for attempt in range(2):
-            if self.workers[slot] is not worker:  # its worker died: parse it again in a fresh one
-                worker = self._worker(slot)
-                worker.send(request)
+    def result(self, handle: tuple[int, int]) -> "Paper":
+        slot, request_id = handle
+        while request_id not in self._failed:
+            worker = self._worker(slot)
             try:
-                status, value = worker.receive()
+                answered, status, value = worker.receive()
             except _WorkerDied:
-                worker.close()
-                if self.workers[slot] is worker:
-                    self.workers[slot] = None
+                self._replace(slot)
                 continue
+            if answered != request_id:
+                raise RuntimeError(f"parse results asked out of order: {request_id} before {answered}")
             if status == "ok":
                 return value
             raise (LoadError if status == "load" else MetadataError)(value)
-        raise LoadError("the parser process died reading this file twice (is it a damaged PDF?)")
+        self._failed.discard(request_id)
+        raise LoadError("the parser process died reading this file, twice (is it a damaged PDF?)")
+
+    def _replace(self, slot: int) -> None:
+        """A fresh worker for a dead one, asked the dead one's unanswered files again."""
+        dead = self.workers[slot]
+        dead.close()
+        self.workers[slot] = None
+        pending = list(dead.pending)
+        first = pending[0][0]  # the file it was parsing when it died
+        self._strikes[first] = self._strikes.get(first, 0) + 1
+        if self._strikes[first] >= 2:
+            self._failed.add(first)
+            pending = pending[1:]
+        fresh = self._worker(slot)
+        for request in pending:
+            fresh.send(request)
 
     def _worker(self, slot: int) -> "_Worker":
         if self.workers[slot] is None:
@@ -156,32 +172,43 @@ class _WorkerDied(Exception):
 
 
 class _Worker:
-    """One parse process: pickled requests on its stdin, pickled replies on its stdout."""
+    """One parse process: pickled requests on its stdin, pickled replies on its stdout, and the
+    requests not yet answered."""
 
     def __init__(self, settings: Settings) -> None:
         import subprocess
         import sys
+        from collections import deque
 
+        self.pending: deque[tuple] = deque()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "ingest.parse"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=Path(__file__).resolve().parents[1],
         )
-        self.send(settings)
+        self._write(settings)
 
-    def send(self, message) -> None:
+    def send(self, request: tuple) -> None:
+        self.pending.append(request)
+        self._write(request)
+
+    def _write(self, message) -> None:
         try:
             pickle.dump(message, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
+        except OSError:
             pass  # it died: receive() says so
 
-    def receive(self):
+    def receive(self) -> tuple:
+        """The next answer, (request id, status, paper or message); replies a worker wrote before
+        it died are still read."""
         try:
-            return pickle.load(self.process.stdout)
+            reply = pickle.load(self.process.stdout)
         except (EOFError, pickle.UnpicklingError, OSError):
             raise _WorkerDied() from None
+        self.pending.popleft()
+        return reply
 
     def close(self) -> None:
         try:
@@ -193,11 +220,13 @@ class _Worker:
         except Exception:
             self.process.kill()
             self.process.wait()
+        self.process.stdout.close()
 
 
 def _serve() -> None:
-    """A parse worker's loop (`python -m ingest.parse`): settings first, then (path, document id,
-    sha256) requests, each answered with ("ok", Paper) or (kind of error, message)."""
+    """A parse worker's loop (`python -m ingest.parse`): settings first, then (request id, path,
+    document id, sha256) requests, each answered with (request id, "ok", Paper) or (request id,
+    kind of error, message)."""
     import sys
 
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
@@ -205,20 +234,20 @@ def _serve() -> None:
     parser = PaperParser(pickle.load(requests))
     while True:
         try:
-            path, doc_id, sha256 = pickle.load(requests)
+            request_id, path, doc_id, sha256 = pickle.load(requests)
         except EOFError:
             return
         try:
             data = Path(path).read_bytes()
             if hashlib.sha256(data).hexdigest() != sha256:
                 raise LoadError("the file changed while it was being ingested; ingest it again")
-            reply = ("ok", parser.parse(Path(path), data, doc_id, sha256))
+            reply = (request_id, "ok", parser.parse(Path(path), data, doc_id, sha256))
         except LoadError as exc:
-            reply = ("load", str(exc))
+            reply = (request_id, "load", str(exc))
         except MetadataError as exc:
-            reply = ("metadata", str(exc))
+            reply = (request_id, "metadata", str(exc))
         except OSError as exc:
-            reply = ("load", f"cannot read file: {exc.strerror or exc}")
+            reply = (request_id, "load", f"cannot read file: {exc.strerror or exc}")
         pickle.dump(reply, replies, protocol=pickle.HIGHEST_PROTOCOL)
         replies.flush()
 

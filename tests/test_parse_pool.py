@@ -53,17 +53,38 @@ def test_a_worker_that_dies_costs_a_reparse_and_a_changed_file_is_named(tmp_path
         first = pool.submit(PAPERS[0], "a", _sha(PAPERS[0]))
         second = pool.submit(PAPERS[2], "b", _sha(PAPERS[2]))
         pool.workers[0].process.kill()  # as a parser crashing on a damaged PDF would
-        assert pool.result(first).chunks  # parsed again in a fresh worker
-        assert pool.result(second).document.id == "b"  # the file queued behind it too
-        stale = pool.submit(PAPERS[2], "c", "0" * 64)  # fingerprinted bytes that are no longer there
+        assert pool.result(first).document.id == "a"  # parsed again in a fresh worker
+        third = pool.submit(PAPERS[1], "c", _sha(PAPERS[1]))  # queued after the re-asked ones
+        assert pool.result(second).document.id == "b"
+        assert pool.result(third).document.id == "c"
+        stale = pool.submit(PAPERS[2], "d", "0" * 64)  # fingerprinted bytes that are no longer there
         with pytest.raises(LoadError, match="the file changed while it was being ingested"):
             pool.result(stale)
-        missing = pool.submit(tmp_path / "gone.pdf", "d", "0" * 64)
+        missing = pool.submit(tmp_path / "gone.pdf", "e", "0" * 64)
         with pytest.raises(LoadError, match="cannot read file"):
             pool.result(missing)
     finally:
         pool.close()
     assert all(w is None for w in pool.workers)
+
+
+def test_a_file_that_kills_two_workers_fails_alone(tmp_path):
+    from ingest.loaders import LoadError
+    from ingest.parse import ParsePool
+
+    service = make_service(tmp_path / "home")
+    pool = ParsePool(service.settings, 1)
+    try:
+        deadly = pool.submit(PAPERS[0], "a", _sha(PAPERS[0]))
+        after = pool.submit(PAPERS[2], "b", _sha(PAPERS[2]))
+        for _ in range(2):  # two workers die while it is the file being parsed
+            pool.workers[0].process.kill()
+            pool._replace(0)
+        with pytest.raises(LoadError, match="died reading this file, twice"):
+            pool.result(deadly)
+        assert pool.result(after).document.id == "b"
+    finally:
+        pool.close()
 
 
 def test_ingest_from_a_script_without_a_main_guard(tmp_path):
