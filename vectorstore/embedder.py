@@ -72,6 +72,7 @@ class Embedder:
         self._query_encoder: BatchedEncoder | None = None
         self._loader: ThreadPoolExecutor | None = None  # see preload
         self._preload_lock = threading.Lock()
+        self._query_lock = threading.Lock()
         self._loading: Future | None = None
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -111,7 +112,7 @@ class Embedder:
             if self.backend == "onnx-int8":
                 self._query_encoder = self.encoder
             else:
-                with self._lock:
+                with self._query_lock:  # not self._lock: a passage encoder's load holds it for seconds
                     if self._query_encoder is None:
                         self._query_encoder = self._onnx("fp32")
         return self._query_encoder
