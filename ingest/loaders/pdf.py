@@ -54,7 +54,8 @@ def _make_chars_fast(page, clip=None):
     found = [char for block in blocks for line in block["lines"] for span in line["spans"] for char in span["chars"]]
     if not found:
         return textpage
-    box = np.array([c["bbox"] for c in found], dtype=np.float32)
+    boxes = np.array([c["bbox"] for c in found], dtype=np.float64)  # the Python floats, exactly
+    box = boxes.astype(np.float32)
     if bool(((box[:, 0] > box[:, 2]) | (box[:, 1] > box[:, 3])).any()):
         return _ORIGINAL_MAKE_CHARS(page, clip=clip)  # degenerate boxes: pymupdf's own path
     # fz_transform_rect for an axis-aligned matrix: swap the edges a negative scale flips, then
@@ -66,8 +67,7 @@ def _make_chars_fast(page, clip=None):
     for char, (cy0, cy1) in zip(found, y_ctm.tolist()):
         x0, y0, x1, y1 = char["bbox"]
         chars.append({"x0": x0, "x1": x1, "top": y0, "bottom": y1, "y0": cy0, "y1": cy1, "text": char["c"]})
-    xs = np.array([c["bbox"] for c in found], dtype=np.float64)
-    _CHAR_BOXES = (len(chars), np.column_stack([xs[:, 0], xs[:, 2], y_ctm[:, 0], y_ctm[:, 1]]))
+    _CHAR_BOXES = (len(chars), np.column_stack([boxes[:, 0], boxes[:, 2], y_ctm[:, 0], y_ctm[:, 1]]))
     return textpage
 
 
