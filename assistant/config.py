@@ -103,6 +103,13 @@ class RetrievalSettings(BaseModel):
     candidates: int = Field(
         60, ge=5, le=500, description="Candidates taken from each of the dense and lexical searches."
     )
+    preferred_candidates: int = Field(
+        20,
+        ge=1,
+        le=500,
+        description="Candidates taken from each search narrowed to a committee the question names "
+        "(its passages are lifted, not restricted to; see assistant.query).",
+    )
     dense_weight: float = Field(
         0.3, ge=0, le=1, description="Weight of the best window's cosine similarity in the fused score."
     )

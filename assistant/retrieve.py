@@ -91,9 +91,17 @@ class HybridRetriever:
         bm25: dict[str, float] = {}
         preferred: set[str] = set()
         searches = [(filters, False)] + ([(prefer, True)] if prefer is not None else [])
-        for search_filters, is_preference in searches:
-            dense = self.store.query(vector, n, search_filters, self.lexical.members(search_filters))
-            lexical = self.lexical.search(query, n, search_filters)
+        members = self.lexical.members(filters)  # where each chunk's windows are, for lookups by id
+        found = {}
+        with self.store.one_question():
+            # The committee's search first: its wide unfiltered fetch then serves the main search.
+            for search_filters, is_preference in reversed(searches):
+                chunk_set = members if search_filters is filters else self.lexical.members(search_filters)
+                wanted = max(self.settings.preferred_candidates, k) if is_preference else n
+                dense = self.store.query(vector, wanted, search_filters, chunk_set)
+                found[is_preference] = (dense, self.lexical.search(query, wanted, search_filters))
+        for _, is_preference in searches:
+            dense, lexical = found[is_preference]
             for hit in dense:
                 cos[hit.chunk_id] = hit.similarity
             for hit in lexical:
@@ -108,7 +116,7 @@ class HybridRetriever:
         missing = [cid for cid in ranked_lexical if cid not in cos]
         floor = min(cos.values(), default=0.0)
         if missing:
-            cos.update(self.store.similarities(vector, missing, filters))
+            cos.update(self.store.similarities(vector, missing, filters, members))
         for cid in candidates:
             cos.setdefault(cid, floor)
         # A dense candidate outside the lexical top n still has a BM25 score; fusing it as 0 would
@@ -119,8 +127,8 @@ class HybridRetriever:
         # Ids the catalog lacks are orphans of an interrupted ingest, and ids above the caller's
         # clearance cannot be candidates at all; both are dropped here as a second line of defence.
         chunks = self.catalog.get_chunks(candidates, filters.clearance if filters else None)
-        states = {cid: late_interaction.unpack(data) for cid, data in self.catalog.token_states(list(chunks)).items()}
-        tokens = self._token_scores(query_pieces.rows, states)
+        packed = self.catalog.token_states(list(chunks))
+        tokens = self._token_scores(query_pieces.rows, packed)
         top_bm25 = max(bm25.values(), default=0.0) or 1.0
         w = self.settings
         passages = []
@@ -144,10 +152,10 @@ class HybridRetriever:
         passages.sort(key=lambda p: p.score, reverse=True)
         top = passages[:k]
         if with_windows:  # for an answer: how near each window of the passages is to the question
-            windows = self.store.window_similarities(vector, [p.chunk.id for p in top], filters)
+            windows = self.store.window_similarities(vector, [p.chunk.id for p in top], filters, members)
             for p in top:
                 p.window_scores = windows.get(p.chunk.id)
-        best = [states[p.chunk.id] for p in top[:SUPPORT_PASSAGES] if p.chunk.id in states]
+        best = [late_interaction.unpack(packed[p.chunk.id]) for p in top[:SUPPORT_PASSAGES] if p.chunk.id in packed]
         unmatched = []
         close = max((p.dense_score or 0.0 for p in top[:SUPPORT_PASSAGES]), default=0.0) >= CLOSE_ENOUGH
         for word, start, end in [] if close else self.lexical.absent_words(query, filters):
@@ -157,12 +165,12 @@ class HybridRetriever:
                 unmatched.append(word)
         return RetrievalResult(top, vector, unmatched)
 
-    def _token_scores(self, query_rows: np.ndarray, states: dict[str, np.ndarray]) -> dict[str, float]:
+    def _token_scores(self, query_rows: np.ndarray, packed: dict[str, bytes]) -> dict[str, float]:
         """MaxSim of the question's content word pieces against each candidate's stored ones
         (chunks stored without them, and questions of function words only, get none)."""
         if self.settings.token_weight == 0 or len(query_rows) == 0:
             return {}
-        return {cid: late_interaction.maxsim(query_rows, rows) for cid, rows in states.items()}
+        return late_interaction.maxsim_packed(query_rows, packed)
 
 
 def _mentions_period(chunk, dates: DateRange) -> bool:

@@ -192,6 +192,58 @@ def test_window_counts_agree_with_the_store(service):
     assert int(members.windows.sum()) == service.store.count()
 
 
+def assert_counted_lookup(service, filters: SearchFilters) -> None:
+    members = service.lexical.members(filters)
+    ids = list(members.ids[:: max(1, len(members.ids) // 150)])
+    assert any(cid in members for cid in ids) and any(cid not in members for cid in ids)
+    vector = service.embedder.embed_query(QUERIES[2])
+    by_count = service.store.window_similarities(vector, ids, None, members)
+    by_page = service.store.window_similarities(vector, ids)
+    assert by_count.keys() == by_page.keys() == set(ids)
+    for cid in ids:
+        assert len(by_count[cid]) == members.place(cid)[1]
+        assert by_count[cid] == pytest.approx(by_page[cid], abs=CLOSE)
+    assert members.place("not-a-chunk") is None
+    assert service.store.similarities(vector, [ids[0], "not-a-chunk"], None, members).keys() == {ids[0]}
+
+
+def test_windows_looked_up_by_their_counts_as_by_pages(service, protected):
+    """Given the index's chunk set, each chunk's windows are asked for by their count, in the chunk's
+    own collection; the similarities equal those found by paging window numbers in every
+    collection, inside the filters or not, and a chunk the index lacks is still looked up (over
+    the real corpus, and over papers of every classification)."""
+    assert_counted_lookup(service, SearchFilters(committee=biggest_committee(service)))
+    members = protected.lexical.members(None)
+    assert {members.place(cid)[0] for cid in members.ids} == {c.value for c in Classification}
+    assert_counted_lookup(protected, SearchFilters(committee=biggest_committee(protected)))
+
+
+def test_one_questions_searches_share_the_larger_fetch(service, monkeypatch):
+    """Inside `one_question` a question's main search is served from its committee search's wider
+    unfiltered fetch (one Chroma query, not two), as the best of the same ranking; after the block
+    the next search asks Chroma again."""
+    store = store_like(service, exact_windows=0)
+    filters = SearchFilters(committee=biggest_committee(service))
+    members = service.lexical.members(filters)
+    asked = []
+    real = store._nearest_uncached
+    monkeypatch.setattr(store, "_nearest_uncached", lambda level, vector, n, *a: asked.append(n) or real(level, vector, n, *a))
+    vector = service.embedder.embed_query(QUERIES[0])
+    with store.one_question():
+        narrowed = store.query(vector, 10, filters, members)
+        main = store.query(vector, K, None, service.lexical.members(None))
+    fetch = fetch_needed(members, Classification.public) * 10 // K
+    assert len(asked) == 1 and asked[0] >= fetch > K * WINDOWS_PER_HIT and narrowed
+    wide = real(Classification.public, vector, asked[0])
+    best: dict[str, float] = {}
+    for vid, sim in wide[: K * WINDOWS_PER_HIT]:
+        best[chroma.chunk_of(vid)] = max(best.get(chroma.chunk_of(vid), -1.0), sim)
+    top = dict(sorted(best.items(), key=lambda kv: kv[1], reverse=True)[:K])
+    assert {h.chunk_id: h.similarity for h in main} == pytest.approx(top, abs=CLOSE)
+    store.query(vector, K, None, service.lexical.members(None))
+    assert len(asked) == 2 and store._question.fetched is None
+
+
 @pytest.fixture(scope="module")
 def protected(tmp_path_factory, shared_embedder):
     """The shipped examples plus test_access's planted papers: an exempt Cabinet report, a public

@@ -178,6 +178,42 @@ def test_every_passage_keeps_its_word_pieces_for_late_interaction(corpus_service
     assert rows.shape[1] == late_interaction.DIM and np.allclose(np.linalg.norm(rows, axis=1), 1.0, atol=0.05)
 
 
+def test_late_interaction_scored_in_one_product_as_one_passage_at_a_time(corpus_service):
+    """The retriever scores every candidate's stored word pieces in one product (maxsim_packed);
+    each score is MaxSim against that passage alone, and a passage stored without pieces scores 0."""
+    from vectorstore import late_interaction
+
+    ids = [h.chunk_id for h in corpus_service.lexical.search("temporary accommodation placements", 60)]
+    packed = corpus_service.catalog.token_states(ids)
+    packed["no-pieces"] = b""
+    query = corpus_service.embedder.embed_query_tokens("how many households were in temporary accommodation?")[1].rows
+    together = late_interaction.maxsim_packed(query, packed)
+    assert len(packed) > 40 and together.keys() == packed.keys() and together["no-pieces"] == 0.0
+    for cid, data in packed.items():
+        assert together[cid] == pytest.approx(late_interaction.maxsim(query, late_interaction.unpack(data)), abs=1e-6)
+    assert late_interaction.maxsim_packed(query[:0], packed) == dict.fromkeys(packed, 0.0)
+
+
+def test_best_window_lexical_scores_by_runs_equal_a_scatter(corpus_service):
+    """A chunk's best window score comes from one reduceat over its consecutive windows; it equals
+    the per-window scatter it replaced, and a committee's scores reuse the question's unfiltered
+    ones with the same result as scoring afresh."""
+    built = corpus_service.lexical._built
+    assert built._runs is not None
+    query = built.query_ids("households placed in temporary accommodation")
+    whole, best = built._unmasked(query)
+    scatter = np.zeros(len(built.ids), dtype=np.float32)
+    np.maximum.at(scatter, built.owners, built.windows.get_scores(query))
+    assert best.any() and np.array_equal(best, scatter)
+    assert np.array_equal(whole, built.retriever.get_scores(query))
+    committee = next(c for c in set(built.committees.tolist()) if c)
+    mask = built.mask(SearchFilters(committee=committee))
+    built._raw.clear()
+    fresh = built.scores(query, mask)
+    assert np.array_equal(built.scores(query, mask), fresh) and np.array_equal(built._unmasked(query)[1], scatter)
+    assert not fresh[mask == 0].any()
+
+
 def test_late_interaction_lifts_the_first_result_on_dev_questions(corpus_service):
     """MaxSim of the question's word pieces against each passage's is part of the fused score:
     with it, the first passage is the right one more often than without it (measured: 70% against

@@ -58,7 +58,7 @@ class LexicalHit:
     score: float
 
 
-RECENT_QUERIES = 16  # (query, filters) whose scores are kept per index snapshot (16 x 4 bytes per chunk)
+RECENT_QUERIES = 16  # queries (and query, filters) whose scores are kept per index snapshot (16 x 12 bytes per chunk)
 MASK_CACHE = 256  # distinct filter sets whose masks are kept per index snapshot
 MEMBER_SETS = 32  # distinct filter sets whose chunk sets (and their listed window ids) are kept
 
@@ -95,10 +95,15 @@ class _Built:
         self.window_counts = (
             np.bincount(self.owners, minlength=len(ids)) if len(self.owners) else np.ones(len(ids), dtype=np.int64)
         )
+        # The windows of a chunk are consecutive (owners ascending), so a chunk's best window score
+        # is one reduceat over runs: 0.1 ms at 100k chunks against 0.8 ms for np.maximum.at.
+        ordered = len(self.owners) > 0 and bool(np.all(self.owners[1:] >= self.owners[:-1]))
+        self._runs = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if ordered else None
         self.levels = {c.value: self.classifications == c.value for c in Classification}
         self._masks: dict[tuple, np.ndarray] = {}
         self._members: dict[tuple | None, ChunkSet] = {}
         self.recent: dict[tuple, np.ndarray] = {}  # lexical scores of the latest queries
+        self._raw: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # ... before any filter
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         """The BM25 weight mask for the filters, computed once per distinct filter set of this
@@ -200,20 +205,36 @@ class _Built:
 
     def scores(self, query_ids: list[int], mask: np.ndarray | None) -> np.ndarray:
         """Lexical score of every chunk (0 where masked out): the whole-chunk BM25 and the best
-        window's BM25, each scaled by its best, mixed."""
-        whole = self.retriever.get_scores(query_ids)
+        window's BM25, each scaled by its best inside the mask, mixed."""
+        whole, best = self._unmasked(query_ids)
         if mask is not None:
-            whole = whole * mask
-        best = np.zeros(len(self.ids), dtype=np.float32)
-        if self.windows is not None and len(self.owners):
-            np.maximum.at(best, self.owners, self.windows.get_scores(query_ids))
-            if mask is not None:
-                best = best * mask
+            whole, best = whole * mask, best * mask
         top_whole, top_best = float(whole.max(initial=0.0)), float(best.max(initial=0.0))
         mixed = CHUNK_WEIGHT * whole / (top_whole or 1.0)
         if top_best:
             mixed = mixed + (1 - CHUNK_WEIGHT) * best / top_best
         return mixed
+
+    def _unmasked(self, query_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(whole-chunk BM25, best window's BM25) of every chunk, kept for the latest queries: a
+        question naming a committee is scored once for its search and once for the committee's."""
+        key = tuple(query_ids)
+        cached = self._raw.get(key)
+        if cached is not None:
+            return cached
+        whole = self.retriever.get_scores(query_ids)
+        best = np.zeros(len(self.ids), dtype=np.float32)
+        if self.windows is not None and len(self.owners):
+            by_window = self.windows.get_scores(query_ids)
+            if self._runs is not None:
+                best[self.owners[self._runs]] = np.maximum.reduceat(by_window, self._runs)
+            else:
+                np.maximum.at(best, self.owners, by_window)
+        whole.flags.writeable = best.flags.writeable = False
+        if len(self._raw) >= RECENT_QUERIES:
+            self._raw.clear()
+        self._raw[key] = (whole, best)
+        return whole, best
 
 
 def _generation_of(path: Path) -> int:
