@@ -124,32 +124,21 @@ class HybridRetriever:
         unscored = [cid for cid in candidates if cid not in bm25]
         if unscored:
             bm25.update(self.lexical.scores(query, unscored, filters))
-        # Ids the catalog lacks are orphans of an interrupted ingest, and ids above the caller's
-        # clearance cannot be candidates at all; both are dropped here as a second line of defence.
-        chunks = self.catalog.get_chunks(candidates, filters.clearance if filters else None)
-        packed = self.catalog.token_states(list(chunks))
+        packed = self.catalog.token_states(candidates)
         tokens = self._token_scores(query_pieces.rows, packed)
         top_bm25 = max(bm25.values(), default=0.0) or 1.0
         w = self.settings
-        passages = []
+        base = {}
         for cid in candidates:
-            chunk = chunks.get(cid)
-            if chunk is None:
-                continue
             score = (
                 w.dense_weight * cos.get(cid, 0.0)
                 + w.lexical_weight * bm25.get(cid, 0.0) / top_bm25
                 + w.token_weight * tokens.get(cid, cos.get(cid, 0.0))
             )
-            if cid in preferred:
-                score *= 1 + PREFER_BOOST
-            if dates is not None and _mentions_period(chunk, dates):
-                score *= 1 + DATE_BOOST
-            for intent in intents:
-                if satisfies(chunk, intent):
-                    score *= 1 + INTENT_BOOST
-            passages.append(Passage(chunk, score, cos.get(cid), bm25.get(cid), tokens.get(cid)))
-        passages.sort(key=lambda p: p.score, reverse=True)
+            base[cid] = score * (1 + PREFER_BOOST) if cid in preferred else score
+        passages = self._passages(candidates, base, k, dates, intents, filters)
+        for p in passages:
+            p.dense_score, p.lexical_score, p.token_score = cos.get(p.chunk.id), bm25.get(p.chunk.id), tokens.get(p.chunk.id)
         top = passages[:k]
         if with_windows:  # for an answer: how near each window of the passages is to the question
             windows = self.store.window_similarities(vector, [p.chunk.id for p in top], filters, members)
@@ -164,6 +153,52 @@ class HybridRetriever:
             if len(pieces) and late_interaction.support(pieces, best) < UNMATCHED_SUPPORT:
                 unmatched.append(word)
         return RetrievalResult(top, vector, unmatched)
+
+    def _passages(
+        self,
+        candidates: list[str],
+        base: dict[str, float],
+        k: int,
+        dates: DateRange | None,
+        intents: frozenset[Intent],
+        filters: SearchFilters | None,
+    ) -> list[Passage]:
+        """The best k candidates as passages, best first (ties in candidate order), read from the
+        catalog only as far as needed: the boosts a passage's text can earn (the period asked
+        about, the kinds of answer expected) multiply its score by at most `most`, so once k
+        passages score above the next candidate's score times `most`, no later one can reach the
+        top k. At 100k chunks reading all 60-80 candidates took 4-6 ms of a search; the first 12
+        or so are usually enough. Ids the catalog lacks (orphans of an interrupted ingest) and
+        ids above the caller's clearance are dropped, a second line of defence."""
+        most = (1 + DATE_BOOST if dates is not None else 1.0) * (1 + INTENT_BOOST) ** len(intents)
+        order = sorted(candidates, key=base.__getitem__, reverse=True)
+        clearance = filters.clearance if filters else None
+        passages: list[Passage] = []
+        read, batch = 0, max(2 * k, 12)
+        while read < len(order):
+            part = order[read : read + batch]
+            read += len(part)
+            chunks = self.catalog.get_chunks(part, clearance)
+            for cid in part:
+                chunk = chunks.get(cid)
+                if chunk is None:
+                    continue
+                score = base[cid]
+                if dates is not None and _mentions_period(chunk, dates):
+                    score *= 1 + DATE_BOOST
+                for intent in intents:
+                    if satisfies(chunk, intent):
+                        score *= 1 + INTENT_BOOST
+                passages.append(Passage(chunk, score))
+            if read < len(order) and len(passages) >= k:
+                kth = sorted((p.score for p in passages), reverse=True)[k - 1]
+                bound = base[order[read]]
+                if kth > max(bound, bound * most):  # a boost lowers a negative score
+                    break
+            batch *= 2
+        position = {cid: i for i, cid in enumerate(candidates)}
+        passages.sort(key=lambda p: (-p.score, position[p.chunk.id]))
+        return passages[:k]
 
     def _token_scores(self, query_rows: np.ndarray, packed: dict[str, bytes]) -> dict[str, float]:
         """MaxSim of the question's content word pieces against each candidate's stored ones

@@ -194,12 +194,10 @@ def test_late_interaction_scored_in_one_product_as_one_passage_at_a_time(corpus_
     assert late_interaction.maxsim_packed(query[:0], packed) == dict.fromkeys(packed, 0.0)
 
 
-def test_best_window_lexical_scores_by_runs_equal_a_scatter(corpus_service):
-    """A chunk's best window score comes from one reduceat over its consecutive windows; it equals
-    the per-window scatter it replaced, and a committee's scores reuse the question's unfiltered
-    ones with the same result as scoring afresh."""
+def test_committee_lexical_scores_reuse_the_unfiltered_ones(corpus_service):
+    """A question's unfiltered lexical scores are kept for its committee's search, which gives
+    what scoring afresh gives."""
     built = corpus_service.lexical._built
-    assert built._runs is not None
     query = built.query_ids("households placed in temporary accommodation")
     whole, best = built._unmasked(query)
     scatter = np.zeros(len(built.ids), dtype=np.float32)
@@ -212,6 +210,34 @@ def test_best_window_lexical_scores_by_runs_equal_a_scatter(corpus_service):
     fresh = built.scores(query, mask)
     assert np.array_equal(built.scores(query, mask), fresh) and np.array_equal(built._unmasked(query)[1], scatter)
     assert not fresh[mask == 0].any()
+
+
+def test_passages_read_only_as_far_as_the_top_k_needs(corpus_service, monkeypatch):
+    """A search reads candidates from the catalog best base score first and stops once no later
+    one can reach the top k whatever boosts its text earns: the same passages, scores and order as
+    reading every candidate, over labelled questions with dates and expected kinds of answer."""
+    retriever = corpus_service.retriever
+    real = retriever._passages
+    read: list[int] = []
+    get_chunks = corpus_service.catalog.get_chunks
+    monkeypatch.setattr(corpus_service.catalog, "get_chunks", lambda ids, *a: read.append(len(ids)) or get_chunks(ids, *a))
+    compared = []
+
+    def both(candidates, base, k, dates, intents, filters):
+        read.clear()
+        top = real(candidates, base, k, dates, intents, filters)
+        lazily = sum(read)
+        every = real(candidates, base, len(candidates), dates, intents, filters)
+        assert [(p.chunk.id, p.score) for p in top] == [(p.chunk.id, p.score) for p in every[:k]]
+        compared.append((lazily, len(candidates), dates is not None, bool(intents)))
+        return top
+
+    monkeypatch.setattr(retriever, "_passages", both)
+    for q in load_questions():
+        corpus_service.search(q["question"], k=5)
+    assert len(compared) >= 150
+    assert sum(1 for c in compared if c[2]) >= 10 and sum(1 for c in compared if c[3]) >= 50
+    assert sum(c[0] for c in compared) < 0.5 * sum(c[1] for c in compared)
 
 
 def test_late_interaction_lifts_the_first_result_on_dev_questions(corpus_service):

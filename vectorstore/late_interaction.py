@@ -119,9 +119,11 @@ def maxsim_packed(query: np.ndarray, packed: Mapping[str, bytes]) -> dict[str, f
     if not ids:
         return out
     lengths = np.fromiter((len(packed[cid]) // DIM for cid in ids), dtype=np.int64, count=len(ids))
-    rows = np.frombuffer(b"".join(packed[cid] for cid in ids), dtype=np.int8).reshape(-1, DIM)
-    sims = (query @ rows.T.astype(np.float32)) / 127  # (question pieces, all passage pieces)
+    rows = np.frombuffer(b"".join(packed[cid] for cid in ids), dtype=np.int8).reshape(-1, DIM).astype(np.float32)
+    # (all passage pieces, question pieces): the passages' rows stay contiguous, for BLAS and for
+    # the best per passage over its run of rows (half the time of the transposed product).
+    sims = rows @ np.ascontiguousarray(query.T / 127)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    best = np.maximum.reduceat(sims, starts, axis=1)  # (question pieces, passages)
-    out.update(zip(ids, best.mean(axis=0).tolist()))
+    best = np.maximum.reduceat(sims, starts, axis=0)  # (passages, question pieces)
+    out.update(zip(ids, best.mean(axis=1).tolist()))
     return out

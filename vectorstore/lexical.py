@@ -95,10 +95,6 @@ class _Built:
         self.window_counts = (
             np.bincount(self.owners, minlength=len(ids)) if len(self.owners) else np.ones(len(ids), dtype=np.int64)
         )
-        # The windows of a chunk are consecutive (owners ascending), so a chunk's best window score
-        # is one reduceat over runs: 0.1 ms at 100k chunks against 0.8 ms for np.maximum.at.
-        ordered = len(self.owners) > 0 and bool(np.all(self.owners[1:] >= self.owners[:-1]))
-        self._runs = np.flatnonzero(np.r_[True, self.owners[1:] != self.owners[:-1]]) if ordered else None
         self.levels = {c.value: self.classifications == c.value for c in Classification}
         self._masks: dict[tuple, np.ndarray] = {}
         self._members: dict[tuple | None, ChunkSet] = {}
@@ -225,11 +221,8 @@ class _Built:
         whole = self.retriever.get_scores(query_ids)
         best = np.zeros(len(self.ids), dtype=np.float32)
         if self.windows is not None and len(self.owners):
-            by_window = self.windows.get_scores(query_ids)
-            if self._runs is not None:
-                best[self.owners[self._runs]] = np.maximum.reduceat(by_window, self._runs)
-            else:
-                np.maximum.at(best, self.owners, by_window)
+            # np.maximum.at: 1.2 ms over 390k windows, where reduceat over the chunks' runs took 5.
+            np.maximum.at(best, self.owners, self.windows.get_scores(query_ids))
         whole.flags.writeable = best.flags.writeable = False
         if len(self._raw) >= RECENT_QUERIES:
             self._raw.clear()
