@@ -10,6 +10,7 @@ per action pointing at its source row.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -43,8 +44,15 @@ _STATUS_WORDS: list[tuple[re.Pattern, ActionStatus]] = [
 ]
 
 
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _normal(text: str) -> str:
+    return text.lower().replace("&", " and ").replace("’", "'").replace("'s", "")
+
+
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+", text.lower().replace("&", " and ").replace("’", "'").replace("'s", ""))
+    return _WORD.findall(_normal(text))
 
 
 def _stem(word: str) -> str:
@@ -54,14 +62,34 @@ def _stem(word: str) -> str:
     return word
 
 
-def owner_matches(query: str, owner: str | None) -> bool:
-    """Every word of a loosely written name or title is in the owner cell: "Somen Banerjee" and
-    "the Acting Corporate Director HASC" both match "Somen Banerjee Acting Corporate Director HASC"."""
-    if not owner:
-        return False
+def owner_matcher(query: str) -> Callable[[str | None], bool]:
+    """A test of owner cells against a loosely written name or title: every word of it must be in
+    the cell, so "Somen Banerjee" and "the Acting Corporate Director HASC" both match "Somen
+    Banerjee Acting Corporate Director HASC". The query's words are read once, for many cells."""
     wanted = [t for t in _tokens(query) if t not in _NAME_NOISE]
-    have = set(_tokens(owner))
-    return bool(wanted) and all(t in have for t in wanted)
+
+    def matches(owner: str | None) -> bool:
+        if not owner or not wanted:
+            return False
+        text = _normal(owner)
+        if not all(t in text for t in wanted):  # each word is in the text if it is among its words
+            return False
+        have = set(_WORD.findall(text))
+        return all(t in have for t in wanted)
+
+    return matches
+
+
+def owner_matches(query: str, owner: str | None) -> bool:
+    """Whether an owner cell matches a loosely written name or title (see `owner_matcher`)."""
+    return owner_matcher(query)(owner)
+
+
+def committee_matcher(committee: str, registry: CommitteeRegistry) -> Callable[[str | None], bool]:
+    """A test of a record's committee against a committee named any way the registry knows it."""
+    resolved = registry.resolve(committee)
+    key = committee_key(resolved.name if resolved else committee)
+    return lambda name: bool(name) and committee_key(name) == key
 
 
 def text_score(query: str, action: Action) -> float:
@@ -180,9 +208,8 @@ def select(actions: list[Action], filters: ActionFilters, as_of: date, registry:
     """Apply every filter; owner and topic words are matched loosely."""
     out = actions
     if filters.committee:
-        resolved = registry.resolve(filters.committee)
-        key = committee_key(resolved.name if resolved else filters.committee)
-        out = [a for a in out if a.committee and committee_key(a.committee) == key]
+        in_committee = committee_matcher(filters.committee, registry)
+        out = [a for a in out if in_committee(a.committee)]
     if filters.status:
         out = [a for a in out if a.status == filters.status]
     if filters.overdue is not None:
@@ -196,8 +223,9 @@ def select(actions: list[Action], filters: ActionFilters, as_of: date, registry:
     if filters.raised_to:
         out = [a for a in out if a.meeting_date and a.meeting_date <= filters.raised_to]
     if filters.owner:
-        owned = [a for a in out if owner_matches(filters.owner, a.owner)]
-        out = owned or [a for a in out if owner_matches(filters.owner, a.lead)]
+        owns = owner_matcher(filters.owner)
+        owned = [a for a in out if owns(a.owner)]
+        out = owned or [a for a in out if owns(a.lead)]
     if filters.q:
         scored = [(text_score(filters.q, a), a) for a in out]
         best = max((s for s, _ in scored), default=0.0)

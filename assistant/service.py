@@ -206,10 +206,20 @@ class PapersService:
         """Action records matching the filters, as seen on `as_of` (default today)."""
         as_of = as_of or date.today()
         filters = filters or ActionFilters()
+        registry = self.committees(filters.clearance)
+        # The catalog narrows by every filter but the topic words; select() then applies them all.
         records = self.catalog.actions(
-            due_from=filters.due_from, due_to=filters.due_to, status=filters.status, clearance=filters.clearance
+            due_from=filters.due_from,
+            due_to=filters.due_to,
+            status=filters.status,
+            clearance=filters.clearance,
+            overdue_on=as_of if filters.overdue else None,
+            raised_from=filters.raised_from,
+            raised_to=filters.raised_to,
+            committee=action_records.committee_matcher(filters.committee, registry) if filters.committee else None,
+            owner=action_records.owner_matcher(filters.owner) if filters.owner else None,
         )
-        selected = action_records.select(records, filters, as_of, self.committees(filters.clearance))
+        selected = action_records.select(records, filters, as_of, registry)
         return as_of, [ActionView(a, as_of) for a in selected]
 
     def _answer_from_actions(self, question: str, filters: SearchFilters, as_of: date | None) -> Answer | None:

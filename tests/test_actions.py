@@ -91,6 +91,28 @@ def test_hassc_log_yields_its_seven_actions_from_4_june_2024(corpus_service):
     assert retention.lead == "Cllr Bellal Uddin, HASSC Chair"
 
 
+def test_filters_applied_in_the_catalog_select_what_python_selects(corpus_service):
+    """The catalog narrows action records inside SQLite (committee, owner or lead, overdue, meeting
+    dates); the records are exactly those the filters select from every record in Python."""
+    from assistant.actions import select
+
+    service = corpus_service
+    every = service.catalog.actions()
+    registry = service.committees()
+    owners = sorted({a.owner.split(",")[0] for a in every if a.owner})[:6] + ["Cllr Bellal Uddin", "nobody at all"]
+    committees = sorted({a.committee for a in every if a.committee}) + ["HASSC", "no such committee"]
+    dates = sorted({a.meeting_date for a in every if a.meeting_date})
+    cases = [ActionFilters(committee=c) for c in committees]
+    cases += [ActionFilters(committee=c, overdue=True) for c in committees]
+    cases += [ActionFilters(owner=o) for o in owners] + [ActionFilters(owner=o, overdue=True) for o in owners]
+    cases += [ActionFilters(overdue=True), ActionFilters(overdue=False), ActionFilters(raised_from=dates[1], raised_to=dates[-2])]
+    for as_of in (AS_OF, date(2024, 9, 1)):
+        for filters in cases:
+            expected = [a.id for a in select(every, filters, as_of, registry)]
+            assert [v.action.id for v in service.actions(filters, as_of)[1]] == expected, filters
+    assert sum(1 for f in cases if _actions(service, **{k: v for k, v in vars(f).items() if v is not None})) >= 12
+
+
 def test_exactly_one_hassc_action_is_overdue(corpus_service):
     overdue = _actions(corpus_service, committee="HASSC", overdue=True)
     assert len(overdue) == 1
