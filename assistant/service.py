@@ -186,8 +186,7 @@ class PapersService:
     def committee_list(self, clearance: frozenset[Classification] | None = None) -> list[dict]:
         """Every committee the caller's papers name, with its other names and how many of those
         papers and actions it has."""
-        docs = self.catalog.documents(clearance)
-        actions = self.catalog.actions(clearance=clearance)
+        docs, actions = self.catalog.committee_counts(clearance)
         out = []
         for c in self.committees(clearance):
             key = c.key
@@ -196,8 +195,8 @@ class PapersService:
                     "name": c.name,
                     "acronyms": sorted(c.acronyms),
                     "aliases": sorted(c.aliases),
-                    "documents": sum(1 for d in docs if d.committee and committee_key(d.committee) == key),
-                    "actions": sum(1 for a in actions if a.committee and committee_key(a.committee) == key),
+                    "documents": sum(n for name, n in docs.items() if committee_key(name) == key),
+                    "actions": sum(n for name, n in actions.items() if committee_key(name) == key),
                 }
             )
         return out

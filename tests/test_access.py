@@ -193,6 +193,23 @@ def test_action_records_and_committees(clients, role):
     assert ("Licensing Sub-Committee" in names) == (role != "public")
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_committee_counts_are_those_of_the_records_the_caller_may_see(clients, corpus_service, role):
+    """/committees counts documents and action records per committee inside SQLite; the counts are
+    those of the records the caller's clearance lets it read, matched to committees as named."""
+    from assistant.committees import committee_key
+
+    clearance = corpus_service.access.principal(role).clearance
+    docs = corpus_service.catalog.documents(clearance)
+    actions = corpus_service.catalog.actions(clearance=clearance)
+    listed = clients[role].get("/committees").json()["committees"]
+    assert listed and sum(c["actions"] for c in listed) >= 7
+    for c in listed:
+        key = committee_key(c["name"])
+        assert c["documents"] == sum(1 for d in docs if d.committee and committee_key(d.committee) == key), c
+        assert c["actions"] == sum(1 for a in actions if a.committee and committee_key(a.committee) == key), c
+
+
 def test_keys_roles_and_audit(clients, corpus_service):
     bad = TestClient(create_app(corpus_service), headers={"Authorization": "Bearer pk_not_a_real_key"})
     r = bad.get("/documents")

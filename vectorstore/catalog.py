@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     answers TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, seq);
+CREATE INDEX IF NOT EXISTS chunks_classification ON chunks(classification);
 CREATE TABLE IF NOT EXISTS chunk_tokens (
     chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
     states BLOB NOT NULL
@@ -223,6 +224,19 @@ class Catalog:
             docs = conn.execute(f"SELECT COUNT(*) FROM documents WHERE {sql_clear}", args).fetchone()[0]
             chunks = conn.execute(f"SELECT COUNT(*) FROM chunks WHERE {sql_clear}", args).fetchone()[0]
         return docs, chunks
+
+    def committee_counts(self, clearance: frozenset[Classification] | None = None) -> tuple[dict[str, int], dict[str, int]]:
+        """(documents, action records) per committee name as the papers write it, of those the
+        clearance allows, counted inside SQLite (building every record took 1.2 s at 100k chunks)."""
+        sql_clear, args = _clearance_sql("classification", clearance)
+        out = []
+        with self._conn() as conn:
+            for table in ("documents", "actions"):
+                rows = conn.execute(
+                    f"SELECT committee, COUNT(*) FROM {table} WHERE committee != '' AND {sql_clear} GROUP BY committee", args
+                )
+                out.append(dict(rows.fetchall()))
+        return out[0], out[1]
 
     def fingerprint(self, document_id: str) -> str | None:
         """What the stored version was made from (file bytes, sidecar, chunker version)."""

@@ -476,8 +476,13 @@ class ChromaStore:
         return {cid: [sims[j] for j in sorted(sims)] for cid, sims in found.items()}
 
     def ping(self) -> bool:
+        """Whether the store answers: its collections open and the client's heartbeat returns
+        (counting the vectors, the check before, took 30-40 ms at 100k chunks; this takes well
+        under 1 ms embedded, one round trip to a server)."""
         try:
-            self.count()
+            for level in Classification:
+                self.collection(level)
+            self._call(self._client_obj.heartbeat)
             return True
         except Exception:
             return False
