@@ -83,6 +83,7 @@ class ActionPublic(BaseModel):
 
 class ActionsResponse(BaseModel):
     as_of: date
+    total: int  # actions matching the filters; `actions` holds the requested page of them
     actions: list[ActionPublic]
 
 
@@ -133,6 +134,7 @@ class DocumentPublic(BaseModel):
 
 
 class DocumentsResponse(BaseModel):
+    total: int  # papers the caller may see; `documents` holds the requested page of them
     documents: list[DocumentPublic]
 
 

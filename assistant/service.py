@@ -320,6 +320,12 @@ class PapersService:
     def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:
         return self.catalog.documents(clearance)
 
+    def documents_page(
+        self, clearance: frozenset[Classification] | None, limit: int | None, offset: int = 0
+    ) -> tuple[int, list[Document]]:
+        """(how many documents the caller may see, one page of them, newest meeting first)."""
+        return self.catalog.counts(clearance)[0], self.catalog.documents(clearance, limit, offset)
+
     def document(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Document:
         """A document the caller may see. One that exists above their clearance is reported
         exactly as one that does not exist."""

@@ -193,6 +193,16 @@ def test_action_records_and_committees(clients, role):
     assert ("Licensing Sub-Committee" in names) == (role != "public")
 
 
+@pytest.mark.parametrize("role", ["public", "member"])
+def test_a_page_of_papers_counts_what_the_caller_may_see(clients, role):
+    """A page of /documents is the caller's own listing, sliced: the same papers and the same
+    visible chunk counts, and a total of the papers the caller may see."""
+    whole = clients[role].get("/documents").json()
+    page = clients[role].get("/documents", params={"limit": 9, "offset": 3}).json()
+    assert page["total"] == whole["total"] == len(whole["documents"])
+    assert page["documents"] == whole["documents"][3:12]
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_committee_counts_are_those_of_the_records_the_caller_may_see(clients, corpus_service, role):
     """/committees counts documents and action records per committee inside SQLite; the counts are

@@ -73,6 +73,23 @@ def test_documents_list_and_detail(client):
     assert missing.status_code == 404 and "does-not-exist" in missing.json()["detail"]
 
 
+def test_documents_and_actions_page_with_limit_and_offset(client):
+    """Pages of the listings are slices of the whole listing, in its order, with its total."""
+    whole = client.get("/documents").json()
+    assert whole["total"] == len(whole["documents"]) >= 26
+    pages = [client.get("/documents", params={"limit": 7, "offset": start}).json() for start in range(0, whole["total"], 7)]
+    assert all(p["total"] == whole["total"] for p in pages)
+    assert [d for p in pages for d in p["documents"]] == whole["documents"]
+    actions = client.get("/actions", params={"as_of": "2026-11-23"}).json()
+    assert actions["total"] == len(actions["actions"]) >= 82
+    page = client.get("/actions", params={"as_of": "2026-11-23", "limit": 10, "offset": 20}).json()
+    assert page["total"] == actions["total"] and page["actions"] == actions["actions"][20:30]
+    assert client.get("/documents", params={"offset": whole["total"]}).json()["documents"] == []
+    for url in ("/documents", "/actions"):
+        r = client.get(url, params={"limit": 0})
+        assert r.status_code == 422 and "limit" in r.json()["detail"]
+
+
 def test_health(client):
     body = client.get("/health").json()
     assert body["store_reachable"] is True and body["documents"] >= 26 and body["chunks"] > 1000

@@ -198,20 +198,28 @@ class Catalog:
             row = conn.execute("SELECT * FROM documents WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone()
         return self._document(row) if row else None
 
-    def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:
-        """Documents the clearance allows; their chunk counts count only the visible chunks."""
+    def documents(
+        self, clearance: frozenset[Classification] | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[Document]:
+        """Documents the clearance allows, newest meeting first (then by file name and id, so pages
+        never overlap); their chunk counts count only the visible chunks. `limit`/`offset`: one
+        page of that order."""
         sql_clear, args = _clearance_sql("classification", clearance)
         with self._conn() as conn:
             rows = conn.execute(
-                f"SELECT * FROM documents WHERE {sql_clear} ORDER BY meeting_date IS NULL, meeting_date DESC, source",
-                args,
+                f"SELECT * FROM documents WHERE {sql_clear} "
+                "ORDER BY meeting_date IS NULL, meeting_date DESC, source, id LIMIT ? OFFSET ?",
+                [*args, -1 if limit is None else limit, offset],
             ).fetchall()
             docs = [self._document(r) for r in rows]
-            if clearance is not None:
+            if clearance is not None and docs:
                 chunk_clear, chunk_args = _clearance_sql("classification", clearance)
+                page = "" if limit is None else f" AND document_id IN ({','.join('?' * len(docs))})"
+                page_args = [] if limit is None else [d.id for d in docs]
                 visible = dict(
                     conn.execute(
-                        f"SELECT document_id, COUNT(*) FROM chunks WHERE {chunk_clear} GROUP BY document_id", chunk_args
+                        f"SELECT document_id, COUNT(*) FROM chunks WHERE {chunk_clear}{page} GROUP BY document_id",
+                        [*chunk_args, *page_args],
                     ).fetchall()
                 )
                 for d in docs:

@@ -27,6 +27,8 @@ async def actions(
     due_from: date | None = Query(None, description="Due on or after (YYYY-MM-DD)."),
     due_to: date | None = Query(None, description="Due on or before (YYYY-MM-DD)."),
     q: str | None = Query(None, description="Words the action should contain."),
+    limit: int | None = Query(None, ge=1, le=10000, description="At most this many actions (default: all)."),
+    offset: int = Query(0, ge=0, description="Actions to skip, in the listing's order (newest meeting first)."),
 ) -> dict:
     """Action records from action logs and plans, with owner, due date, status and source row."""
     if due_from and due_to and due_from > due_to:
@@ -36,8 +38,9 @@ async def actions(
         clearance=caller.clearance,
     )
     day, views = await run_in_threadpool(service.actions, filters, as_of)
+    total, views = len(views), views[offset : None if limit is None else offset + limit]
     audit(request, service, caller, [v.action.document_id for v in views], str(request.url.query) or None)
-    return {"as_of": day.isoformat(), "actions": [v.to_dict() for v in views]}
+    return {"as_of": day.isoformat(), "total": total, "actions": [v.to_dict() for v in views]}
 
 
 @router.get("/committees", response_model=CommitteesResponse)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 
@@ -24,11 +24,18 @@ router = APIRouter(tags=["documents"])
 
 
 @router.get("/documents", response_model=DocumentsResponse)
-async def list_documents(service: Service, caller: Caller, request: Request) -> dict:
-    """The papers the caller may see, with their detected metadata."""
-    docs = await run_in_threadpool(service.documents, caller.clearance)
+async def list_documents(
+    service: Service,
+    caller: Caller,
+    request: Request,
+    limit: int | None = Query(None, ge=1, le=10000, description="At most this many papers (default: all)."),
+    offset: int = Query(0, ge=0, description="Papers to skip, in the listing's order (newest meeting first)."),
+) -> dict:
+    """The papers the caller may see, with their detected metadata, newest meeting first;
+    `total` is how many there are, so a client can page with `limit` and `offset`."""
+    total, docs = await run_in_threadpool(service.documents_page, caller.clearance, limit, offset)
     audit(request, service, caller, [])
-    return {"documents": [d.to_dict() for d in docs]}
+    return {"total": total, "documents": [d.to_dict() for d in docs]}
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic)
