@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,13 +26,23 @@ def _shape(chunks):
     return [(c.kind, c.page, c.heading_path, c.text, c.answers) for c in chunks]
 
 
+@contextmanager
+def _pool(service, workers: int):
+    from ingest.parse import ParsePool
+
+    pool = ParsePool(service.settings, workers)
+    try:
+        yield pool
+    finally:
+        pool.close()
+
+
 def test_worker_processes_parse_exactly_what_the_ingesting_process_parses(tmp_path):
-    from ingest.parse import PaperParser, ParsePool
+    from ingest.parse import PaperParser
 
     service = make_service(tmp_path / "home")
     here = PaperParser(service.settings, service.embedder.count_tokens)
-    pool = ParsePool(service.settings, 2)
-    try:
+    with _pool(service, 2) as pool:
         handles = [pool.submit(p, f"doc{i}", _sha(p)) for i, p in enumerate(PAPERS)]
         for i, (path, handle) in enumerate(zip(PAPERS, handles)):
             theirs = pool.result(handle)
@@ -39,17 +50,12 @@ def test_worker_processes_parse_exactly_what_the_ingesting_process_parses(tmp_pa
             assert theirs.document == ours.document
             assert _shape(theirs.chunks) == _shape(ours.chunks) and theirs.chunks
             assert [a.description for a in theirs.actions] == [a.description for a in ours.actions]
-    finally:
-        pool.close()
 
 
 def test_a_worker_that_dies_costs_a_reparse_and_a_changed_file_is_named(tmp_path):
     from ingest.loaders import LoadError
-    from ingest.parse import ParsePool
 
-    service = make_service(tmp_path / "home")
-    pool = ParsePool(service.settings, 1)
-    try:
+    with _pool(make_service(tmp_path / "home"), 1) as pool:
         first = pool.submit(PAPERS[0], "a", _sha(PAPERS[0]))
         second = pool.submit(PAPERS[2], "b", _sha(PAPERS[2]))
         pool.workers[0].process.kill()  # as a parser crashing on a damaged PDF would
@@ -63,18 +69,13 @@ def test_a_worker_that_dies_costs_a_reparse_and_a_changed_file_is_named(tmp_path
         missing = pool.submit(tmp_path / "gone.pdf", "e", "0" * 64)
         with pytest.raises(LoadError, match="cannot read file"):
             pool.result(missing)
-    finally:
-        pool.close()
     assert all(w is None for w in pool.workers)
 
 
 def test_a_file_that_kills_two_workers_fails_alone(tmp_path):
     from ingest.loaders import LoadError
-    from ingest.parse import ParsePool
 
-    service = make_service(tmp_path / "home")
-    pool = ParsePool(service.settings, 1)
-    try:
+    with _pool(make_service(tmp_path / "home"), 1) as pool:
         deadly = pool.submit(PAPERS[0], "a", _sha(PAPERS[0]))
         after = pool.submit(PAPERS[2], "b", _sha(PAPERS[2]))
         for _ in range(2):  # two workers die while it is the file being parsed
@@ -83,8 +84,6 @@ def test_a_file_that_kills_two_workers_fails_alone(tmp_path):
         with pytest.raises(LoadError, match="died reading this file, twice"):
             pool.result(deadly)
         assert pool.result(after).document.id == "b"
-    finally:
-        pool.close()
 
 
 def test_ingest_from_a_script_without_a_main_guard(tmp_path):

@@ -450,24 +450,22 @@ class Catalog:
         if overdue_on:
             where.append("a.due_date < ? AND a.status IN (?, ?)")
             args += [overdue_on.isoformat(), ActionStatus.open.value, ActionStatus.ongoing.value]
-        if raised_from:
-            where.append("a.meeting_date >= ?")
-            args.append(raised_from.isoformat())
-        if raised_to:
-            where.append("a.meeting_date <= ?")
-            args.append(raised_to.isoformat())
         if committee:
             tests["papers_committee"] = lambda cell: int(committee(cell))
             where.append("papers_committee(a.committee)")
         if owner:
             tests["papers_owner"] = lambda cell: int(owner(cell))
             where.append("(papers_owner(a.owner) OR papers_owner(a.lead))")
-        if due_from:
-            where.append("a.due_date >= ?")
-            args.append(due_from.isoformat())
-        if due_to:
-            where.append("a.due_date <= ?")
-            args.append(due_to.isoformat())
+        bounds = [
+            ("a.due_date >= ?", due_from),
+            ("a.due_date <= ?", due_to),
+            ("a.meeting_date >= ?", raised_from),
+            ("a.meeting_date <= ?", raised_to),
+        ]
+        for clause, day in bounds:
+            if day:
+                where.append(clause)
+                args.append(day.isoformat())
         if status:
             where.append("a.status = ?")
             args.append(status.value)
