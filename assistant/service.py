@@ -96,7 +96,11 @@ class PapersService:
     def lexical(self) -> LexicalIndex:
         from ingest.split import dense_windows  # the lexical windows are the dense index's windows
 
-        return LexicalIndex(self.settings.lexical_path / self.settings.collection_name, windows=dense_windows)
+        return LexicalIndex(
+            self.settings.lexical_path / self.settings.collection_name,
+            windows=dense_windows,
+            clearances=self.settings.access.clearance.values(),  # a view per role's clearance
+        )
 
     @cached_property
     def retriever(self) -> HybridRetriever:

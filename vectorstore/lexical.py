@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -230,6 +230,53 @@ class _Built:
         return whole, best
 
 
+def _level(chunk: Chunk) -> str:
+    return (chunk.classification or Classification.restricted).value
+
+
+def _save(built: _Built, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    if built.retriever is not None:
+        built.retriever.save(str(folder / "bm25"))
+        built.tokenizer.save_vocab(str(folder / "bm25"))
+        built.windows.save(str(folder / "bm25w"))
+        np.save(folder / "owners.npy", built.owners)
+    (folder / "columns.json").write_text(
+        json.dumps(
+            {
+                "ids": built.ids,
+                "committees": built.committees.tolist(),
+                "dates": built.dates.tolist(),
+                "doc_types": built.doc_types.tolist(),
+                "classifications": built.classifications.tolist(),
+            }
+        )
+    )
+
+
+def _load(folder: Path) -> _Built | None:
+    """A view saved by `_save`; None when it is not all there."""
+    columns = folder / "columns.json"
+    if not columns.exists():
+        return None
+    import bm25s
+
+    cols = json.loads(columns.read_text())
+    retriever = tokenizer = windows = owners = None
+    if cols["ids"]:
+        if not (folder / "owners.npy").exists():
+            return None
+        retriever = bm25s.BM25.load(str(folder / "bm25"))
+        windows = bm25s.BM25.load(str(folder / "bm25w"))
+        owners = np.load(folder / "owners.npy")
+        tokenizer = _tokenizer()
+        tokenizer.load_vocab(str(folder / "bm25"))
+    return _Built(
+        retriever, tokenizer, cols["ids"], cols["committees"], cols["dates"], cols["doc_types"],
+        cols["classifications"], windows, owners,
+    )
+
+
 def _generation_of(path: Path) -> int:
     try:
         return int(path.name[1:])
@@ -237,49 +284,101 @@ def _generation_of(path: Path) -> int:
         return -1
 
 
+ALL = "all"  # the view of every chunk: for callers cleared for every classification present
+
+
+def view_name(clearance: frozenset[Classification] | None, present: frozenset[str]) -> str:
+    """Which view of the index a caller searches: "all" when cleared for every classification
+    the papers hold, else one named after the classifications it may see among them."""
+    if clearance is None:
+        return ALL
+    visible = frozenset(c.value for c in clearance) & present
+    if visible == present:
+        return ALL
+    return "v-" + ("+".join(sorted(visible)) or "none")
+
+
+def _view_levels(name: str) -> frozenset[str] | None:
+    """The classifications a view holds (None: all of them)."""
+    if name == ALL:
+        return None
+    rest = name.removeprefix("v-")
+    return frozenset() if rest == "none" else frozenset(rest.split("+"))
+
+
+@dataclass(frozen=True)
+class _Views:
+    """The index of one catalog generation: one snapshot per clearance."""
+
+    generation: int | None
+    present: frozenset[str]  # classifications the chunks hold
+    built: dict[str, _Built]
+
+
 class LexicalIndex:
-    def __init__(self, directory: Path, windows: Windows = _whole) -> None:
-        """`windows` cuts a chunk into the texts scored as its windows (the ingest's dense windows)."""
+    """BM25 over the catalog's chunks, one view per clearance.
+
+    A caller sees the index it would see in a store holding only the papers it may read: each
+    view has its own vocabulary and word statistics (document frequencies, average lengths) over
+    only the chunks of the classifications it covers, so neither a ranking, a score nor "no paper
+    uses this word" can tell a caller that a word is in papers above its clearance. One view per
+    role's clearance is built with each generation (when every paper is public, they are all the
+    one view); any other clearance gets its view built when first asked for."""
+
+    def __init__(
+        self, directory: Path, windows: Windows = _whole, clearances: Iterable[Iterable[Classification]] = ()
+    ) -> None:
+        """`windows` cuts a chunk into the texts scored as its windows (the ingest's dense windows);
+        `clearances`: the roles' clearances, whose views are built with every generation."""
         self.directory = Path(directory)
         self.windows = windows
-        self._built: _Built | None = None
-        self._generation: int | None = None
+        self.clearances = list(dict.fromkeys(frozenset(c) for c in clearances))
+        self._views = _Views(None, frozenset(), {})
+        self._catalog = None
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
 
     @property
     def generation(self) -> int | None:
-        return self._generation
+        return self._views.generation
+
+    @property
+    def _built(self) -> _Built | None:
+        """The view of every chunk (what a caller cleared for everything searches)."""
+        return self._views.built.get(ALL)
+
+    def view_names(self) -> list[str]:
+        """The views of the current generation."""
+        return sorted(self._views.built)
+
+    def _wanted_views(self, chunks: list[Chunk]) -> dict[str, list[Chunk]]:
+        present = frozenset(_level(c) for c in chunks)
+        views = {ALL: chunks}
+        for clearance in self.clearances:
+            name = view_name(clearance, present)
+            if name not in views:
+                levels = _view_levels(name)
+                views[name] = [c for c in chunks if _level(c) in levels]
+        return views
 
     def build(self, chunks: list[Chunk], generation: int) -> None:
-        """Index `chunks` and save the index for this catalog generation."""
-        built = self._index(chunks)
+        """Index `chunks`, a view per clearance, and save the index for this catalog generation."""
+        wanted = self._wanted_views(chunks)
+        built = {name: self._index(part) for name, part in wanted.items()}
+        present = frozenset(_level(c) for c in chunks)
         target = self.directory / f"g{generation}"
         # A private temporary name: another process may be building the same generation.
         tmp = self.directory / f".tmp-g{generation}-{os.getpid()}-{threading.get_ident()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True, exist_ok=True)
-        if built.retriever is not None:
-            built.retriever.save(str(tmp / "bm25"))
-            built.tokenizer.save_vocab(str(tmp / "bm25"))
-            built.windows.save(str(tmp / "bm25w"))
-            np.save(tmp / "owners.npy", built.owners)
-        (tmp / "columns.json").write_text(
-            json.dumps(
-                {
-                    "ids": built.ids,
-                    "committees": built.committees.tolist(),
-                    "dates": built.dates.tolist(),
-                    "doc_types": built.doc_types.tolist(),
-                    "classifications": built.classifications.tolist(),
-                }
-            )
-        )
+        for name, view in built.items():
+            _save(view, tmp / name)
+        (tmp / "views.json").write_text(json.dumps({"present": sorted(present), "views": sorted(built)}))
         try:
             tmp.rename(target)  # atomic: a reader sees no index or a whole one, never half of one
         except OSError:
             shutil.rmtree(tmp, ignore_errors=True)  # another process saved this generation first
-        self._swap(built, generation)
+        self._swap(_Views(generation, present, built))
         for old in self.directory.glob("g*"):
             if old.name != target.name and _generation_of(old) < generation:
                 shutil.rmtree(old, ignore_errors=True)
@@ -288,53 +387,69 @@ class LexicalIndex:
         """Match the catalog's current generation: load the saved index, or build it once. One
         thread builds while concurrent queries wait for it (or keep the index they have); the
         generation and the chunks are read from one snapshot of the catalog."""
-        if self._generation == catalog.generation():
+        self._catalog = catalog
+        if self._views.generation == catalog.generation():
             return
         with self._build_lock:
             generation, chunks = catalog.snapshot()
-            if self._generation == generation or self.load(generation):
+            if self._views.generation == generation or self.load(generation):
                 return
             self.build(chunks, generation)
 
     def load(self, generation: int) -> bool:
-        """Load the saved index for `generation`; False if there is none."""
-        if self._generation == generation:
+        """Load the saved index for `generation`; False if there is none (or it lacks a view a
+        configured clearance needs)."""
+        if self._views.generation == generation:
             return True
         target = self.directory / f"g{generation}"
-        columns = target / "columns.json"
-        if not columns.exists():
-            return False
+        listing = target / "views.json"
+        if not listing.exists():
+            return False  # none, or saved by an older version with one view for everyone
         try:
-            return self._load(target, generation)
-        except (OSError, ValueError):  # removed or replaced while being read: build instead
+            saved = json.loads(listing.read_text())
+            present = frozenset(saved["present"])
+            names = {view_name(c, present) for c in self.clearances} | {ALL}
+            if not names <= set(saved["views"]):
+                return False
+            built = {name: _load(target / name) for name in names}
+        except (OSError, ValueError, KeyError):  # removed or replaced while being read: build instead
             return False
-
-    def _load(self, target: Path, generation: int) -> bool:
-        columns = target / "columns.json"
-        import bm25s
-
-        cols = json.loads(columns.read_text())
-        retriever = tokenizer = windows = owners = None
-        if cols["ids"]:
-            if not (target / "owners.npy").exists():
-                return False  # saved by an older version without window scores: build instead
-            retriever = bm25s.BM25.load(str(target / "bm25"))
-            windows = bm25s.BM25.load(str(target / "bm25w"))
-            owners = np.load(target / "owners.npy")
-            tokenizer = _tokenizer()
-            tokenizer.load_vocab(str(target / "bm25"))
-        self._swap(
-            _Built(
-                retriever, tokenizer, cols["ids"], cols["committees"], cols["dates"], cols["doc_types"],
-                cols.get("classifications") or ["restricted"] * len(cols["ids"]), windows, owners,
-            ),
-            generation,
-        )
+        if any(view is None for view in built.values()):
+            return False
+        self._swap(_Views(generation, present, built))
         return True
 
-    def _swap(self, built: _Built, generation: int) -> None:
+    def _swap(self, views: _Views) -> None:
         with self._lock:
-            self._built, self._generation = built, generation
+            self._views = views
+
+    def _view(self, filters: SearchFilters | None) -> _Built | None:
+        """The snapshot a search with these filters reads: the view of the caller's clearance."""
+        views = self._views
+        if views.generation is None:
+            return None
+        name = view_name(filters.clearance if filters else None, views.present)
+        built = views.built.get(name)
+        if built is None:
+            built = self._build_view(views, name)
+        return built
+
+    def _build_view(self, views: _Views, name: str) -> _Built | None:
+        """A view no configured clearance needed, built from the catalog when first asked for
+        (kept in memory for this generation)."""
+        with self._build_lock:
+            current = self._views
+            if name in current.built:
+                return current.built[name]
+            if self._catalog is None:
+                return None
+            generation, chunks = self._catalog.snapshot()
+            if generation != current.generation:
+                return None  # a newer generation is coming: the next sync builds every view
+            levels = _view_levels(name)
+            view = self._index([c for c in chunks if _level(c) in levels])
+            self._swap(_Views(current.generation, current.present, {**current.built, name: view}))
+            return view
 
     def _index(self, chunks: list[Chunk]) -> _Built:
         ids = [c.id for c in chunks]
@@ -375,7 +490,7 @@ class LexicalIndex:
     def absent_words(self, query: str, filters: SearchFilters | None = None) -> list[tuple[str, int, int]]:
         """(word, start, end) of each word of the query that no chunk inside the filters uses:
         the papers the caller may see never mention it (see _Built.absent_words)."""
-        built = self._built
+        built = self._view(filters)
         if built is None or built.retriever is None or not built.ids:
             return []
         return built.absent_words(query, built.mask(filters))
@@ -383,7 +498,7 @@ class LexicalIndex:
     def members(self, filters: SearchFilters | None) -> ChunkSet | None:
         """The chunks of the current index inside the filters, for the dense search to filter by
         (None before any index is loaded)."""
-        built = self._built
+        built = self._view(filters)
         return built.members(filters) if built is not None and built.ids else None
 
     def scores(self, query: str, chunk_ids: list[str], filters: SearchFilters | None = None) -> dict[str, float]:
@@ -408,7 +523,7 @@ class LexicalIndex:
         return [LexicalHit(built.ids[int(i)], float(all_scores[i])) for i in top if all_scores[i] > 0]
 
     def _score(self, query: str, filters: SearchFilters | None):
-        built = self._built
+        built = self._view(filters)
         if built is None or built.retriever is None or not built.ids:
             return None
         q = built.query_ids(query)
