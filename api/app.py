@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.routes import actions, answers, documents
+from api.security import Guard
 from assistant.config import get_settings
 from assistant.service import PapersService
 
@@ -23,21 +24,21 @@ def create_app(service: PapersService | None = None) -> FastAPI:
         description="Answers questions from council committee papers, citing document, committee, "
         "meeting date and page for every statement.",
         version="0.1.0",
+        # The default /docs page loads its scripts from a CDN, which these machines cannot reach
+        # (and the page's policy forbids): /docs is a local page reading /openapi.json.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.service = service or PapersService(get_settings())
     errors.install(app)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        """Refuse oversized bodies before reading them: uploads up to the file limit (times the
-        files a form may carry), everything else up to 1 MB."""
-        settings = app.state.service.settings
-        uploads = request.url.path == "/documents" and request.method == "POST"
-        limit = settings.api.max_upload_bytes * 20 if uploads else 1_000_000
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            return JSONResponse({"detail": f"body: larger than the {limit:,} bytes allowed"}, status_code=413)
-        return await call_next(request)
+    def limits(method: str, path: str) -> tuple[int, float]:
+        api = app.state.service.settings.api
+        if method == "POST" and path == "/documents":
+            return api.max_upload_request_bytes, api.body_seconds
+        return api.max_body_kb * 1000, api.body_seconds
+
+    app.add_middleware(Guard, limits=limits, read_timeout=lambda: app.state.service.settings.api.read_timeout_seconds)
 
     app.include_router(answers.router)
     app.include_router(actions.router)
@@ -47,5 +48,9 @@ def create_app(service: PapersService | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     async def index() -> FileResponse:
         return FileResponse(STATIC / "index.html")
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs() -> FileResponse:
+        return FileResponse(STATIC / "docs.html")
 
     return app

@@ -1,6 +1,9 @@
-"""Domain errors become HTTP responses here, in one place."""
+"""Domain errors become HTTP responses here, in one place. A refusal (401, 403, 404) is audited
+like any other request: who tried, what, and that it was refused."""
 
 from __future__ import annotations
+
+import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,10 +15,22 @@ from assistant.service import ConfigError, NotFoundError
 from vectorstore.chroma import StoreUnavailable
 
 
+log = logging.getLogger(__name__)
+
+
 def _field(loc) -> str:
     # Positions (a list index, the offset of a JSON syntax error) are not field names.
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header") and not isinstance(p, int)]
     return ".".join(parts) or "body"
+
+
+def _audit_refusal(request: Request, status: int, detail: str) -> None:
+    service = request.app.state.service
+    if not service.settings.access.audit:
+        return
+    caller = getattr(request.state, "principal", None)  # None: the credential itself was refused
+    if not service.access.record(caller, request.method, request.url.path, status, f"refused: {detail}"[:300], []):
+        request.state.audit_degraded = True
 
 
 def install(app: FastAPI) -> None:
@@ -30,17 +45,21 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(NotFoundError)
     @app.exception_handler(ConversationNotFound)
-    async def not_found(_: Request, exc: LookupError):
+    async def not_found(request: Request, exc: LookupError):
+        _audit_refusal(request, 404, str(exc))
         return JSONResponse({"detail": str(exc)}, status_code=404)
 
     @app.exception_handler(AccessDenied)
-    async def denied(_: Request, exc: AccessDenied):
+    async def denied(request: Request, exc: AccessDenied):
+        _audit_refusal(request, exc.status, str(exc))
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(ConfigError)
     async def config_error(_: Request, exc: ConfigError):
-        return JSONResponse({"detail": str(exc)}, status_code=500)
+        # The message names a file on the server: it goes to the server's log, not to the caller.
+        log.error("configuration error: %s", exc)
+        return JSONResponse({"detail": "the service's configuration has an error; an administrator can see it in the server log"}, status_code=500)
 
     @app.exception_handler(StoreUnavailable)
     async def unavailable(_: Request, exc: StoreUnavailable):

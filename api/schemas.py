@@ -31,7 +31,7 @@ class CitationPublic(PassagePublic):
 
 class AskRequest(BaseModel):
     question: str = Field(..., min_length=1, description="The question, in plain English.")
-    committee: str | None = Field(None, description="Committee name or acronym to restrict to.")
+    committee: str | None = Field(None, max_length=200, description="Committee name or acronym to restrict to.")
     date_from: date | None = Field(None, description="Only papers for meetings on or after this date.")
     date_to: date | None = Field(None, description="Only papers for meetings on or before this date.")
     k: int | None = Field(None, ge=1, le=50, description="How many passages to consider.")
@@ -130,7 +130,15 @@ class DocumentPublic(BaseModel):
     classification: str | None
     pages: int
     chunks: int
-    sha256: str
+    sha256: str | None = Field(
+        None, description="SHA-256 of the original file; null when part of it is above the caller's clearance."
+    )
+
+
+class FileLink(BaseModel):
+    url: str = Field(..., description="Opens the original without the key's header; add #page=N for a PDF.")
+    inline: bool = Field(..., description="True for a PDF (shown by the browser); anything else downloads.")
+    expires_in: int = Field(..., description="Seconds the link works for.")
 
 
 class DocumentsResponse(BaseModel):
@@ -139,8 +147,9 @@ class DocumentsResponse(BaseModel):
 
 
 class HealthResponse(BaseModel):
-    status: str
+    status: str = Field(..., description="ok, or degraded (the store is unreachable or the audit log cannot be written)")
     store_reachable: bool
+    audit: str = Field(..., description="ok, off, or degraded: <why the last entry could not be written>")
     store: str
     collection: str
     documents: int

@@ -50,7 +50,7 @@ def cmd_ingest(args) -> int:
     if args.if_empty and service.catalog.counts()[0]:
         print(f"Store already holds {service.catalog.counts()[0]} documents; not ingesting (--if-empty).")
         return 0
-    report = service.ingest([Path(p) for p in args.paths], progress=not args.quiet)
+    report = service.ingest([Path(p) for p in args.paths], progress=not args.quiet, allow_declassify=args.allow_declassify)
     print(report.summary())
     return 1 if report.count("failed") and not report.documents and not report.count("unchanged") else 0
 
@@ -181,16 +181,13 @@ def cmd_warm(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    import uvicorn
-
     from api.app import create_app
+    from api.server import serve
 
-    settings = get_settings()
-    # Keep-alive longer than uvicorn's 5 s: a client reusing a connection the server is closing
-    # gets a reset; an intranet bot keeps its connection between questions.
-    uvicorn.run(
-        create_app(), host=args.host or settings.api.host, port=args.port or settings.api.port,
-        log_level="info", timeout_keep_alive=settings.api.keep_alive_seconds,
+    api = get_settings().api
+    serve(
+        create_app(), args.host or api.host, args.port or api.port,
+        keep_alive=api.keep_alive_seconds, header_timeout=api.header_timeout_seconds,
     )
     return 0
 
@@ -203,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", help="files or folders (PDF, DOCX, HTML, Markdown, text)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     p.add_argument("--if-empty", action="store_true", help="only ingest if the store holds no documents")
+    p.add_argument(
+        "--allow-declassify",
+        action="store_true",
+        help="let a sidecar lower a paper's own marking (e.g. an exempt paper made public); refused otherwise",
+    )
     p.set_defaults(func=cmd_ingest)
 
     for name, func, arg, help_text in [

@@ -92,6 +92,23 @@ class IngestSettings(BaseModel):
         "GIL); 0 parses in the ingesting process. Default: one per four CPUs, at least one.",
     )
 
+    max_chunks_per_file: int = Field(
+        5000,
+        ge=1,
+        description="A paper that would make more passages than this is refused with the reason "
+        "(a 400-page agenda pack makes about 2,000; the limit bounds what one file can cost).",
+    )
+    max_text_chars: int = Field(
+        4_000_000, ge=1000, description="A paper holding more characters of text than this is refused (about 2,000 pages)."
+    )
+    max_pdf_text_per_byte: float = Field(
+        8.0,
+        gt=0,
+        description="A PDF whose text (past 100,000 characters) is more than this many characters per "
+        "byte of the file is refused as a compression bomb: published papers hold under 0.5 "
+        "(fonts and images), a PDF of compressed text alone about 3.",
+    )
+
     def processes(self) -> int:
         if self.parse_processes is not None:
             return self.parse_processes
@@ -188,11 +205,27 @@ class ApiSettings(BaseModel):
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
     max_k: int = Field(50, ge=1, description="Largest k a caller may ask for.")
     max_upload_mb: float = Field(50, gt=0, description="Largest file accepted by ingest or upload, in MB.")
+    max_upload_files: int = Field(20, ge=1, le=1000, description="Most files one upload request may carry.")
+    max_body_kb: int = Field(1000, ge=1, description="Largest request body other than an upload, in KB.")
     keep_alive_seconds: int = Field(30, ge=1, description="How long `papers serve` keeps an idle connection open.")
+    header_timeout_seconds: float = Field(
+        20, gt=0, description="A connection must send each request's headers within this long, or it is closed."
+    )
+    read_timeout_seconds: float = Field(
+        20, gt=0, description="Longest wait for the next part of a request body (408 after it)."
+    )
+    body_seconds: float = Field(
+        300, gt=0, description="Longest time a client may take to send a whole request body (408 after it)."
+    )
 
     @property
     def max_upload_bytes(self) -> int:
         return int(self.max_upload_mb * 1_000_000)
+
+    @property
+    def max_upload_request_bytes(self) -> int:
+        """The largest upload request: every file at the limit, plus the form's own bytes."""
+        return self.max_upload_bytes * self.max_upload_files + 1_000_000
 
     def oversize(self, size: int) -> str | None:
         """Why a file of `size` bytes is refused, or None when it is within the limit."""
@@ -203,12 +236,22 @@ class ApiSettings(BaseModel):
 
 class ConversationSettings(BaseModel):
     max_conversations: int = Field(
-        1000, ge=1, description="Conversations kept in memory; the least recently used are forgotten first."
+        1000,
+        ge=1,
+        description="Conversations kept in memory for callers without a key, all together; the least "
+        "recently used are forgotten first.",
     )
     ttl_minutes: float = Field(
         120, gt=0, description="A conversation is forgotten this long after its last question."
     )
     max_turns: int = Field(20, ge=1, description="Turns kept per conversation (the newest).")
+    max_per_caller: int = Field(
+        50,
+        ge=1,
+        description="Conversations kept per caller (a key, or a browser without one); its least "
+        "recently used go first. Callers without a key share `max_conversations` among them, so "
+        "anonymous traffic never evicts a keyed caller's conversations.",
+    )
 
 
 class Settings(BaseSettings):

@@ -14,9 +14,9 @@ A question that stands on its own is left alone. The rewrite only ever combines 
 words with committee names from the caller's own registry, so it carries nothing they may not see;
 the rewritten question is then answered under their clearance like any other.
 
-`ConversationStore` keeps the turns in memory, bounded (least recently used conversations go
-first) and expiring, keyed by the caller's identity as well as the id: another caller presenting
-the id finds nothing.
+`ConversationStore` keeps the turns in memory, bounded per caller and expiring, keyed by the
+caller's identity as well as the id: another caller presenting the id finds nothing. Without a
+key the identity is the browser's session cookie, so two anonymous browsers are two callers.
 """
 
 from __future__ import annotations
@@ -50,9 +50,11 @@ class _Conversation:
 
 
 class ConversationStore:
-    """Turns per (caller, conversation id), in memory: at most `max_conversations` (the least
-    recently used are dropped), each forgotten `ttl_seconds` after its last use and keeping its
-    last `max_turns` turns. Safe to use from several threads."""
+    """Turns per (caller, conversation id), in memory, bounded per caller: each caller (a key, or a
+    browser without one) keeps at most `max_per_caller` conversations, and callers without a key
+    share `max_conversations` among them (the least recently used go first), so a flood of
+    anonymous questions can only evict anonymous conversations. Each is forgotten `ttl_seconds`
+    after its last use and keeps its last `max_turns` turns. Safe to use from several threads."""
 
     def __init__(
         self,
@@ -60,12 +62,16 @@ class ConversationStore:
         ttl_seconds: float = 7200,
         max_turns: int = 20,
         clock: Callable[[], float] = time.monotonic,
+        max_per_caller: int = 50,
     ) -> None:
         self.max_conversations = max_conversations
+        self.max_per_caller = max_per_caller
         self.ttl_seconds = ttl_seconds
         self.max_turns = max_turns
         self._clock = clock
         self._items: OrderedDict[tuple[str, str], _Conversation] = OrderedDict()
+        self._per_owner: dict[str, int] = {}
+        self._anonymous = 0
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -77,8 +83,7 @@ class ConversationStore:
         """A new, empty conversation for `owner`; returns its id (unguessable)."""
         conversation_id = "c_" + secrets.token_urlsafe(16)
         with self._lock:
-            self._items[(owner, conversation_id)] = _Conversation([], self._clock())
-            self._trim()
+            self._put((owner, conversation_id), _Conversation([], self._clock()))
         return conversation_id
 
     def history(self, owner: str, conversation_id: str) -> list[Turn]:
@@ -98,22 +103,43 @@ class ConversationStore:
 
     def add(self, owner: str, conversation_id: str, turn: Turn) -> None:
         """Record a turn (re-creating the conversation if it expired while the answer was made)."""
+        key = (owner, conversation_id)
         with self._lock:
-            conversation = self._items.setdefault((owner, conversation_id), _Conversation())
+            conversation = self._items.get(key)
+            if conversation is None:
+                conversation = _Conversation()
+                self._put(key, conversation)
             conversation.turns = [*conversation.turns, turn][-self.max_turns :]
             conversation.touched = self._clock()
-            self._items.move_to_end((owner, conversation_id))
-            self._trim()
+            self._items.move_to_end(key)
+
+    @staticmethod
+    def _is_anonymous(owner: str) -> bool:
+        return owner.startswith("anonymous")
+
+    def _put(self, key: tuple[str, str], conversation: _Conversation) -> None:
+        self._expire()
+        owner = key[0]
+        self._items[key] = conversation
+        self._per_owner[owner] = self._per_owner.get(owner, 0) + 1
+        self._anonymous += self._is_anonymous(owner)
+        if self._per_owner[owner] > self.max_per_caller:
+            self._drop(next(k for k in self._items if k[0] == owner))
+        while self._anonymous > self.max_conversations:
+            self._drop(next(k for k in self._items if self._is_anonymous(k[0])))
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        del self._items[key]
+        owner = key[0]
+        self._per_owner[owner] -= 1
+        if not self._per_owner[owner]:
+            del self._per_owner[owner]
+        self._anonymous -= self._is_anonymous(owner)
 
     def _expire(self) -> None:
         cutoff = self._clock() - self.ttl_seconds
         for key in [k for k, c in self._items.items() if c.touched < cutoff]:
-            del self._items[key]
-
-    def _trim(self) -> None:
-        self._expire()
-        while len(self._items) > self.max_conversations:
-            self._items.popitem(last=False)
+            self._drop(key)
 
 
 # --- the rewriter ---------------------------------------------------------------------------------

@@ -4,9 +4,10 @@ on first use, never at import) and orchestrates: understand the question, retrie
 from __future__ import annotations
 
 import json
-import re
+import secrets
+import shutil
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -43,11 +44,52 @@ class NotFoundError(LookupError):
     """A requested resource (e.g. a document id) does not exist."""
 
 
-def safe_filename(name: str) -> str:
-    """A file name with no directory part and only ordinary characters ("../../x.pdf" -> "x.pdf")."""
-    base = name.replace("\\", "/").split("/")[-1].strip()
-    base = re.sub(r"[^A-Za-z0-9 ._()&,'-]+", "_", base).lstrip(". ")
-    return base[:150] or "upload"
+SIDECAR = ".meta.json"
+NAME_BYTES = 200  # longest stored file name, in UTF-8 bytes (filesystems allow 255; the sidecar adds 10)
+
+
+def upload_name(name: str) -> str:
+    """An uploaded file's name as its paper will be listed: no directory part ("../../x.pdf" ->
+    "x.pdf"), no control characters, at most NAME_BYTES bytes with its extension kept; any
+    script ("報告.txt" stays "報告.txt")."""
+    base = name.replace("\\", "/").split("/")[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(". ")
+    if not base:
+        return "upload"
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem or len(ext.encode()) > 20:
+        stem, ext = base, ""
+    tail = ("." + ext) if ext else ""
+    if base.lower().endswith(SIDECAR):
+        stem, tail = base[: -len(SIDECAR)], base[-len(SIDECAR):]
+    while len((stem + tail).encode()) > NAME_BYTES:
+        stem = stem[:-1]
+    return (stem.rstrip() or "upload") + tail
+
+
+@dataclass(frozen=True)
+class Original:
+    """An original file as the caller may fetch it."""
+
+    path: Path
+    name: str  # the paper's file name as published
+    media_type: str
+    inline: bool  # a PDF, shown by the browser's own viewer; anything else is downloaded
+
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "html": "text/html; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "text": "text/plain; charset=utf-8",
+}
+
+
+def _file_format(path: Path) -> str | None:
+    from ingest.loaders import detect_format
+
+    return detect_format(path)
 
 
 class ConfigError(ValueError):
@@ -118,7 +160,7 @@ class PapersService:
     @cached_property
     def conversations(self) -> ConversationStore:
         c = self.settings.conversation
-        return ConversationStore(c.max_conversations, c.ttl_minutes * 60, c.max_turns)
+        return ConversationStore(c.max_conversations, c.ttl_minutes * 60, c.max_turns, max_per_caller=c.max_per_caller)
 
     @cached_property
     def ingestor(self):
@@ -128,26 +170,57 @@ class PapersService:
 
     # --- operations ------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
-        return self.ingestor.ingest([Path(p) for p in paths], progress=progress)
+    def ingest(
+        self, paths: Iterable[Path], progress: bool = False, allow_declassify: bool = False, isolate: bool = False
+    ) -> IngestReport:
+        """Ingest files and folders. `allow_declassify`: a sidecar may lower a paper's own marking
+        (an admin's explicit decision; refused otherwise). `isolate`: parse even a single file in
+        a worker process, so the memory a large paper takes is given back (the server does this)."""
+        return self.ingestor.ingest(
+            [Path(p) for p in paths], progress=progress, allow_declassify=allow_declassify, isolate=isolate
+        )
 
-    def upload(self, files: list[tuple[str, bytes]]) -> IngestReport:
-        """Store uploaded files under PAPERS_HOME/uploads (names made safe: no directories, no
-        path traversal) and ingest them; a file over the size limit is refused on its own."""
-        self.settings.uploads_path.mkdir(parents=True, exist_ok=True)
-        paths, refused = [], []
-        for name, data in files:
-            safe = safe_filename(name)
+    def upload(self, files: list[tuple[str, bytes]], allow_declassify: bool = False) -> IngestReport:
+        """Store uploaded papers and ingest them. Each paper gets a folder of its own under
+        PAPERS_HOME/uploads, so two files with the same name ("Appendix 1.txt") are two papers, and
+        keeps its name as uploaded (any script, no directories). A sidecar (`NAME.meta.json`)
+        applies only to the paper of that name in the same upload; one without its paper is
+        refused, never kept for a later file. What was not ingested is not kept."""
+        uploads = self.settings.uploads_path
+        papers = [(upload_name(name), data) for name, data in files]
+        sidecars: dict[str, list[bytes]] = {}
+        for name, data in papers:
+            if name.lower().endswith(SIDECAR):
+                sidecars.setdefault(name[: -len(SIDECAR)], []).append(data)
+        papers = [(name, data) for name, data in papers if not name.lower().endswith(SIDECAR)]
+        names = [name for name, _ in papers]
+        refused: list[FileResult] = []
+        for target, found in sidecars.items():
+            if target not in names:
+                refused.append(FileResult(target + SIDECAR, "failed", reason=f"a sidecar is applied only to its paper in the same upload, and '{target}' is not in it"))
+            elif len(found) > 1 or names.count(target) > 1:
+                refused.append(FileResult(target + SIDECAR, "failed", reason=f"more than one paper or sidecar named '{target}' in this upload: it is not clear which the sidecar is for"))
+        paths = []
+        for name, data in papers:
             too_big = self.settings.api.oversize(len(data))
             if too_big:  # refused before it is written, as ingest would refuse it after
-                refused.append(FileResult(safe, "failed", reason=too_big))
+                refused.append(FileResult(name, "failed", reason=too_big))
                 continue
-            target = self.settings.uploads_path / safe
-            tmp = target.with_name(f".{safe}.part")
+            folder = uploads / f"u_{secrets.token_hex(8)}"
+            folder.mkdir(parents=True)
+            target = folder / name
+            tmp = folder / ".part"
             tmp.write_bytes(data)
             tmp.replace(target)  # a half-written upload is never ingested
-            paths.append(target)
-        report = self.ingest(paths) if paths else IngestReport()
+            side = sidecars.get(name)
+            if side is not None and len(side) == 1 and names.count(name) == 1:
+                (folder / (name + SIDECAR)).write_bytes(side[0])
+            paths.append(target.resolve())
+        report = self.ingest(paths, allow_declassify=allow_declassify, isolate=True) if paths else IngestReport()
+        stored = {str(p) for p in paths}
+        for result in report.files:
+            if result.status not in ("added", "replaced") and result.path in stored:
+                shutil.rmtree(Path(result.path).parent, ignore_errors=True)
         report.files[:0] = refused
         return report
 
@@ -338,17 +411,17 @@ class PapersService:
             raise NotFoundError(f"no document with id '{document_id}'")
         return doc
 
-    def document_file(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Path:
+    def original(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Original:
         """The original file of a document, only for a caller cleared for everything in it (an
-        exempt appendix travels with its public report)."""
+        exempt appendix travels with its public report). Withheld and missing files get the same
+        answer, which names no server path."""
         doc = self.document(document_id, clearance)
         highest = self.catalog.highest_classification(document_id)
-        if clearance is not None and (highest is None or highest not in clearance):
-            raise NotFoundError(f"no file for document '{document_id}'")
         path = Path(doc.path)
-        if not path.is_file():
-            raise NotFoundError(f"the original file of '{doc.source}' is no longer at {doc.path}")
-        return path
+        if (clearance is not None and (highest is None or highest not in clearance)) or not path.is_file():
+            raise NotFoundError(f"no original file is available for document '{document_id}'")
+        fmt = _file_format(path)
+        return Original(path, doc.source, MEDIA_TYPES.get(fmt, "application/octet-stream"), fmt == "pdf")
 
     def delete_document(self, document_id: str) -> None:
         self.document(document_id)
@@ -366,9 +439,12 @@ class PapersService:
     def health(self, clearance: frozenset[Classification] | None = None) -> dict:
         docs, chunks = self.catalog.counts(clearance)
         reachable = self.store.ping()
+        error = self.access.audit_error
+        audit = "off" if not self.settings.access.audit else ("ok" if error is None else f"degraded: {error}")
         return {
-            "status": "ok" if reachable else "degraded",
+            "status": "ok" if reachable and error is None else "degraded",
             "store_reachable": reachable,
+            "audit": audit,
             "store": self.settings.chroma_url or "embedded",
             "collection": self.settings.collection_name,
             "documents": docs,

@@ -52,7 +52,7 @@ class Document:
     id: str
     source: str  # file name as published
     path: str  # where it was ingested from
-    sha256: str
+    sha256: str | None  # of the original file; None in a caller's view when part of it is hidden from them
     title: str | None = None
     committee: str | None = None  # canonical full name
     committee_acronym: str | None = None

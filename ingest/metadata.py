@@ -272,8 +272,12 @@ def sidecar_path(path: Path) -> Path:
     return path.with_name(path.name + ".meta.json")
 
 
-def apply_sidecar(meta: DetectedMetadata, path: Path) -> list[str]:
-    """Override fields from `NAME.meta.json` if present. Returns the overridden field names."""
+def apply_sidecar(meta: DetectedMetadata, path: Path, allow_declassify: bool = False) -> list[str]:
+    """Override fields from `NAME.meta.json` if present; returns warnings for the ingest report.
+    A sidecar may raise a paper's classification but never lower the paper's own marking ("NOT
+    FOR PUBLICATION" read as public by a stray or careless sidecar) unless an admin allows it
+    (`allow_declassify`), and the report says so either way. Raises MetadataError naming the
+    sidecar and field for anything it cannot apply."""
     side = sidecar_path(path)
     if not side.exists():
         return []
@@ -284,10 +288,12 @@ def apply_sidecar(meta: DetectedMetadata, path: Path) -> list[str]:
     if not isinstance(data, dict):
         raise MetadataError(f"{side.name}: must hold a JSON object")
     allowed = {f.name for f in fields(DetectedMetadata)}
-    changed = []
+    values = {}
     for key, value in data.items():
         if key not in allowed:
             raise MetadataError(f"{side.name}: unknown field '{key}' (allowed: {', '.join(sorted(allowed))})")
+        if value is not None and not isinstance(value, str):
+            raise MetadataError(f"{side.name}: field '{key}': must be a string or null, not {type(value).__name__} {json.dumps(value)[:40]}")
         try:
             if value is None:
                 parsed = None if key != "doc_type" else DocType.other
@@ -298,9 +304,26 @@ def apply_sidecar(meta: DetectedMetadata, path: Path) -> list[str]:
             elif key == "classification":
                 parsed = Classification(value)
             else:
-                parsed = str(value)
+                parsed = value.strip()[:500] or None
         except ValueError as exc:
             raise MetadataError(f"{side.name}: field '{key}': invalid value {value!r} ({exc})") from exc
+        values[key] = parsed
+    warnings = []
+    marked = meta.classification  # the paper's own marking, or None when it carries none
+    if "classification" in values and marked is not None:
+        wanted = values["classification"]
+        lower = wanted is None or wanted.level < marked.level
+        if lower and not allow_declassify:
+            raise MetadataError(
+                f"{side.name}: field 'classification': {wanted.value if wanted else 'null'!r} would lower the paper's own "
+                f"marking ({marked.value}); an admin must allow that explicitly (papers ingest --allow-declassify, "
+                "or allow_declassify=true with the upload)"
+            )
+        if lower:
+            warnings.append(
+                f"{side.name} lowers the paper's own marking from {marked.value} to "
+                f"{wanted.value if wanted else 'unmarked'}: applied, as an admin allowed"
+            )
+    for key, parsed in values.items():
         setattr(meta, key, parsed)
-        changed.append(key)
-    return changed
+    return warnings

@@ -52,12 +52,15 @@ class PaperParser:
             max_tokens=min(settings.chunking.max_tokens, settings.embedding.max_tokens - 2),
         )
 
-    def parse(self, path: Path, data: bytes, doc_id: str, sha256: str) -> Paper:
+    def parse(self, path: Path, data: bytes, doc_id: str, sha256: str, allow_declassify: bool = False) -> Paper:
         """The paper in `data` (the bytes of `path`). Raises LoadError or MetadataError, whose
-        messages say what is wrong with the file."""
-        parsed = clean(load(path, data))
+        messages say what is wrong with the file. `allow_declassify`: its sidecar may lower the
+        paper's own marking (see ingest.metadata.apply_sidecar)."""
+        loaded = load(path, data)
+        self._check_size(loaded, len(data))  # before cleaning, which is itself work on all of it
+        parsed = clean(loaded)
         meta = detect_metadata(parsed)
-        apply_sidecar(meta, path)
+        parsed.warnings.extend(apply_sidecar(meta, path, allow_declassify))
         if meta.classification is None:
             meta.classification, warning = unmarked_classification(parsed.plain_text(), self.settings.access.unmarked)
             if warning:
@@ -85,9 +88,35 @@ class PaperParser:
         chunks = self.splitter.split(parsed, doc, actions, sections)
         if not chunks:
             raise LoadError("no text found to index")
+        limit = self.settings.ingest.max_chunks_per_file
+        if len(chunks) > limit:
+            raise LoadError(
+                f"too much text for one paper: {len(chunks):,} passages, over the limit of {limit:,} "
+                "(PAPERS_INGEST__MAX_CHUNKS_PER_FILE); split the file or raise the limit"
+            )
         for chunk in chunks:
             chunk.answers = answer_kinds(chunk.text, chunk.kind)
         return Paper(doc, chunks, actions.actions, parsed.warnings)
+
+
+    def _check_size(self, parsed, size: int) -> None:
+        """Refuse a paper whose text is too long to index, or a PDF whose text is out of all
+        proportion to its bytes (a few kilobytes of compressed streams that expand to megabytes:
+        one 124 KB file made 3,333 passages and took two minutes)."""
+        limits = self.settings.ingest
+        chars = sum(len(line) for b in parsed.blocks for line in b.lines)
+        chars += sum(len(cell) for b in parsed.blocks if b.table is not None for row in b.table.rows for cell in row)
+        if chars > limits.max_text_chars:
+            raise LoadError(
+                f"too much text for one paper: {chars:,} characters, over the limit of {limits.max_text_chars:,} "
+                "(PAPERS_INGEST__MAX_TEXT_CHARS)"
+            )
+        if parsed.fmt == "pdf" and chars > 100_000 and chars > limits.max_pdf_text_per_byte * size:
+            raise LoadError(
+                f"the PDF's {size:,} bytes expand to {chars:,} characters of text ({chars / size:.0f} per byte; "
+                f"published papers hold under 1, the limit is {limits.max_pdf_text_per_byte:g}, "
+                "PAPERS_INGEST__MAX_PDF_TEXT_PER_BYTE): not indexed"
+            )
 
 
 class ParsePool:
@@ -107,12 +136,12 @@ class ParsePool:
         self._strikes: dict[int, int] = {}  # request id -> workers that died on it
         self._failed: set[int] = set()
 
-    def submit(self, path: Path, doc_id: str, sha256: str) -> tuple[int, int]:
+    def submit(self, path: Path, doc_id: str, sha256: str, allow_declassify: bool = False) -> tuple[int, int]:
         """Queue a file; the handle goes to `result`."""
         slot = self._turn
         self._turn = (self._turn + 1) % len(self.workers)
         self._ids += 1
-        self._worker(slot).send((self._ids, str(path), doc_id, sha256))
+        self._worker(slot).send((self._ids, str(path), doc_id, sha256, allow_declassify))
         return slot, self._ids
 
     def result(self, handle: tuple[int, int]) -> "Paper":
@@ -217,7 +246,7 @@ class _Worker:
 
 def _serve() -> None:
     """A parse worker's loop (`python -m ingest.parse`): settings first, then (request id, path,
-    document id, sha256) requests, each answered with (request id, "ok", Paper) or (request id,
+    document id, sha256, allow_declassify) requests, each answered with (request id, "ok", Paper) or (request id,
     kind of error, message)."""
     import sys
 
@@ -226,14 +255,14 @@ def _serve() -> None:
     parser = PaperParser(pickle.load(requests))
     while True:
         try:
-            request_id, path, doc_id, sha256 = pickle.load(requests)
+            request_id, path, doc_id, sha256, allow_declassify = pickle.load(requests)
         except EOFError:
             return
         try:
             data = Path(path).read_bytes()
             if hashlib.sha256(data).hexdigest() != sha256:
                 raise LoadError("the file changed while it was being ingested; ingest it again")
-            reply = (request_id, "ok", parser.parse(Path(path), data, doc_id, sha256))
+            reply = (request_id, "ok", parser.parse(Path(path), data, doc_id, sha256, allow_declassify))
         except LoadError as exc:
             reply = (request_id, "load", str(exc))
         except MetadataError as exc:

@@ -46,8 +46,10 @@ def document_id_for(path: Path) -> str:
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Expand folders; report paths that do not exist. Sidecars and hidden files are not papers."""
-    files: list[Path] = []
+    """Expand folders; report paths that do not exist. Sidecars and hidden files are not papers.
+    Paths are made absolute (the parse workers run in another directory) and each file comes
+    once, however often it is named ("papers ingest x.pdf ." names x.pdf twice)."""
+    files: dict[Path, None] = {}
     missing: list[FileResult] = []
     for p in paths:
         p = Path(p)
@@ -56,12 +58,12 @@ def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     if not name.startswith(".") and not name.endswith(".meta.json"):
-                        files.append(Path(root) / name)
+                        files.setdefault((Path(root) / name).resolve())
         elif p.is_file():
-            files.append(p)
+            files.setdefault(p.resolve())
         else:
             missing.append(FileResult(str(p), "failed", reason="no such file or folder"))
-    return files, missing
+    return list(files), missing
 
 
 @dataclass
@@ -75,6 +77,7 @@ class _ToParse:
     fingerprint: str
     replacing: bool
     parsing: tuple | None = None  # a ParsePool handle, when parsed in a worker process
+    allow_declassify: bool = False
 
 
 @dataclass
@@ -113,13 +116,17 @@ class Ingestor:
         self.embedder = embedder
         self.parser = PaperParser(settings, embedder.count_tokens)
 
-    def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[Path], progress: bool = False, allow_declassify: bool = False, isolate: bool = False
+    ) -> IngestReport:
         """Ingest files and folders, carrying on past bad files. Each parsed file's passages go to
         the encoder's worker threads at once, and the next files are parsed (in worker processes,
         see `_prepared`) while they are encoded. Files are stored in groups of about GROUP_WINDOWS texts: one Chroma write per group
         instead of per file (a Chroma write costs about 60 ms whatever its size, which at
         thousands of small papers was a tenth of ingest), then each document is committed to the
-        catalog in turn. At most two groups wait for their vectors, which bounds memory."""
+        catalog in turn. At most two groups wait for their vectors, which bounds memory.
+        `allow_declassify`: a sidecar may lower a paper's own marking (see ingest.metadata);
+        `isolate`: parse in a worker process even a single file."""
         started = time.perf_counter()
         files, report_files = collect_files(paths)
         report = IngestReport(files=report_files)
@@ -132,7 +139,7 @@ class Ingestor:
         results: list[FileResult | None] = []
         waiting: list[list[tuple[int, _Prepared]]] = [[]]  # groups in file order; the last one fills
         group_windows = 0
-        for path, prepared in self._prepared(files):
+        for path, prepared in self._prepared(files, allow_declassify, isolate):
             if bar is not None:
                 bar.set_postfix_str(path.name[:40])
                 bar.update()
@@ -164,12 +171,15 @@ class Ingestor:
         for (index, _), result in zip(group, self.commit_group([p for _, p in group])):
             results[index] = result
 
-    def _prepared(self, files: list[Path]) -> Iterator[tuple[Path, "_Prepared | FileResult"]]:
+    def _prepared(
+        self, files: list[Path], allow_declassify: bool = False, isolate: bool = False
+    ) -> Iterator[tuple[Path, "_Prepared | FileResult"]]:
         """Each file parsed (or the reason it needs no parse, or cannot have one), in file order.
         With more than one file and `settings.ingest.parse_processes` above 0, parsing runs in
         worker processes up to PARSE_AHEAD files each ahead of the caller (ingest.parse says
-        why); otherwise here."""
-        workers = self.settings.ingest.processes()
+        why); otherwise here. `isolate`: in a worker process whatever the count, so the memory a
+        parse takes goes with the process (the server's uploads)."""
+        workers = max(1, self.settings.ingest.processes()) if isolate else self.settings.ingest.processes()
         pool: ParsePool | None = None
         ahead: deque[tuple[Path, _ToParse | FileResult]] = deque()
         try:
@@ -177,10 +187,11 @@ class Ingestor:
                 item = self.check(path)
                 if isinstance(item, _ToParse):
                     self.embedder.preload()  # it will be encoded: load the model while it parses
-                    if pool is None and workers and len(files) > 1:
+                    if pool is None and workers and (len(files) > 1 or isolate):
                         pool = ParsePool(self.settings, workers)
+                    item.allow_declassify = allow_declassify
                     if pool is not None:
-                        item.parsing = pool.submit(item.path, item.result.document_id, item.sha256)
+                        item.parsing = pool.submit(item.path, item.result.document_id, item.sha256, allow_declassify)
                         item.data = b""  # the worker reads the file itself
                 ahead.append((path, item))
                 while ahead and (not isinstance(ahead[0][1], _ToParse) or len(ahead) > PARSE_AHEAD * max(1, workers)):
@@ -234,7 +245,7 @@ class Ingestor:
             if item.parsing is not None and pool is not None:
                 paper = pool.result(item.parsing)
             else:
-                paper = self.parser.parse(item.path, item.data, result.document_id, item.sha256)
+                paper = self.parser.parse(item.path, item.data, result.document_id, item.sha256, item.allow_declassify)
         except (LoadError, MetadataError) as exc:
             result.reason = str(exc)
             return result

@@ -103,10 +103,12 @@ def test_uploads_over_the_api(service):
     assert "over the 0.2 MB limit" in results["big.txt"]["reason"]
     assert "unsupported file type '.exe'" in results["tool.exe"]["reason"]
     assert "duplicate of already ingested" in results["copy.txt"]["reason"]
-    # Names lose their directories: everything lands inside PAPERS_HOME/uploads.
+    # Names lose their directories: each paper lands in its own folder inside PAPERS_HOME/uploads,
+    # and what was not ingested is not kept.
     uploads = service.settings.uploads_path.resolve()
-    stored = [p.resolve() for p in uploads.rglob("*") if p.is_file()]
-    assert stored and all(p.parent == uploads for p in stored)
+    stored = sorted(p.resolve() for p in uploads.rglob("*") if p.is_file())
+    assert sorted(p.name for p in stored) == ["evil minutes.txt", "notes.md"]
+    assert all(p.parent.parent == uploads and p.parent.name.startswith("u_") for p in stored)
     assert not (service.settings.home / "etc").exists()
     # The uploaded file can be fetched back, and deleted with everything derived from it.
     doc_id = results["evil minutes.txt"]["document_id"]

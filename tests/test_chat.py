@@ -165,17 +165,35 @@ def test_store_keeps_turns_per_owner_and_id():
 def test_store_forgets_idle_conversations_and_the_least_recently_used():
     clock = Clock()
     store = ConversationStore(max_conversations=2, ttl_seconds=60, clock=clock)
-    a, b = store.start("o"), store.start("o")
+    o = "anonymous:browser1/public"
+    a, b = store.start(o), store.start(o)
     clock.now = 30
-    store.history("o", a)  # a is now more recent than b
-    c = store.start("o")  # over the limit: b goes
+    store.history(o, a)  # a is now more recent than b
+    c = store.start(o)  # over the limit: b goes
     with pytest.raises(ConversationNotFound):
-        store.history("o", b)
-    assert store.history("o", a) == [] and store.history("o", c) == []
+        store.history(o, b)
+    assert store.history(o, a) == [] and store.history(o, c) == []
     clock.now = 30 + 61
     with pytest.raises(ConversationNotFound):
-        store.history("o", a)
+        store.history(o, a)
     assert len(store) == 0
+
+
+def test_anonymous_floods_never_evict_a_keyed_callers_conversation():
+    """1,000 anonymous questions used to push a member's conversation out of the shared store:
+    anonymous callers now share their own bound, and each caller has its own."""
+    store = ConversationStore(max_conversations=100, max_per_caller=5)
+    member = store.start("key_m/member")
+    store.add("key_m/member", member, turn("which actions are overdue for HOSC?"))
+    for n in range(1000):
+        store.start(f"anonymous:browser{n}/public")
+    assert [t.question for t in store.history("key_m/member", member)] == ["which actions are overdue for HOSC?"]
+    assert len(store) == 101  # the member's one and the newest 100 anonymous
+    mine = [store.start("key_m/member") for _ in range(7)]  # one caller over its own bound
+    with pytest.raises(ConversationNotFound):
+        store.history("key_m/member", member)  # its own least recently used went, nobody else's
+    assert store.history("key_m/member", mine[-1]) == []
+    assert len(store) == 105
 
 
 def test_store_is_safe_across_threads():
@@ -199,7 +217,7 @@ def test_store_is_safe_across_threads():
         t.join()
     assert not errors
     assert len(store.history("o", shared)) == 1000  # the newest 1000 of 1600
-    assert len(store) <= 50
+    assert len(store) <= 1 + 8 * 50  # the shared one, and each owner's newest 50
 
 
 def test_answer_pieces_join_back_to_the_answer():

@@ -8,34 +8,18 @@ not a skip: `make test` installs it.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from conftest import EXAMPLES, KENT, ROOT, make_service, seed
+from servers import papers_env, run_cli, serving
 
 CHROMIUM = Path(os.environ.get("PAPERS_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = ROOT / "test-artifacts" / "screenshots"
 AS_OF = "2025-03-01"  # overdue is judged on this day, so the page shows the same actions every run
 KENT_PDF = KENT / "24-00108 - Revenue and Capital Budget Monitoring Report November 2024-25.pdf"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _run(args: list[str], env: dict) -> str:
-    done = subprocess.run([sys.executable, "-m", "assistant.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -55,41 +39,12 @@ def server(tmp_path_factory):
         pytest.fail("python playwright is not installed (`make test` installs the dev extras)", pytrace=False)
 
     home = tmp_path_factory.mktemp("e2e-home")
-    env = {**os.environ, "PAPERS_HOME": str(home), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    env.pop("PAPERS_CHROMA_URL", None)
-    out = _run(["ingest", "-q", str(EXAMPLES), str(seed("000")), str(seed("003")), str(seed("004")), str(KENT_PDF)], env)
-    assert "failed" not in out, out
+    env = papers_env(home)
+    done = run_cli(["ingest", "-q", str(EXAMPLES), str(seed("000")), str(seed("003")), str(seed("004")), str(KENT_PDF)], env)
+    assert done.returncode == 0 and "failed" not in done.stdout, done.stdout + done.stderr[-2000:]
     _, admin_key = make_service(home).access.create_key("admin", "e2e admin")
-
-    port = _free_port()
-    log = open(home / "serve.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"papers serve did not start: {(home / 'serve.log').read_text()[-2000:]}", pytrace=False)
-        time.sleep(0.3)
-    # The first question loads the model: do it here, not inside a test's timeouts.
-    req = urllib.request.Request(url + "/ask", data=b'{"question": "warm up"}', headers={"content-type": "application/json"})
-    urllib.request.urlopen(req, timeout=120).read()
-    yield SimpleNamespace(url=url, admin_key=admin_key, home=home)
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serving(home, env) as running:
+        yield SimpleNamespace(url=running.url, admin_key=admin_key, home=home)
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +59,12 @@ def browser(server):
 
 @pytest.fixture
 def page(browser, server):
-    """A fresh browser tab (its own session storage), in a UK locale, at laptop size."""
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="en-GB", timezone_id="Europe/London")
+    """A fresh browser tab (its own session storage), in a UK locale, at laptop size. Playwright's
+    waits evaluate strings, which the page's policy forbids: these tabs bypass it, and
+    test_the_page_runs_under_its_own_policy uses the page under it."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 860}, locale="en-GB", timezone_id="Europe/London", bypass_csp=True
+    )
     context.set_default_timeout(30_000)
     tab = context.new_page()
     errors: list[str] = []
@@ -343,6 +302,85 @@ def test_documents_view_and_admin_upload(page, server, tmp_path):
     page.locator("#access summary").click()
     page.locator("#key-clear").click()
     assert page.locator("#access-label").inner_text() == "Public access"
+
+
+def test_the_page_runs_under_its_own_policy(browser, server):
+    """Under the real content security policy (no bypass), the page asks, cites, and shows every
+    view without a single violation: nothing inline, nothing from elsewhere."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    tab = context.new_page()
+    console: list[str] = []
+    tab.on("console", lambda m: console.append(m.text))
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(f"{server.url}/?as_of={AS_OF}")
+    tab.locator("#committee-chips .chip[data-committee='Cabinet']").wait_for()
+    tab.locator("#question").fill("What did the Planning Committee decide about Land at Mill Lane?")
+    tab.keyboard.press("Enter")
+    tab.locator(".reply.done a.cite").first.click()
+    tab.locator("#citation-panel").wait_for(state="visible")
+    tab.keyboard.press("Escape")
+    for view, ready in (("actions", ".actions-table, .action-card, .state"), ("documents", ".documents-table")):
+        tab.locator(f"#nav-{view}").click()
+        tab.locator(ready).first.wait_for()
+    tab.goto(f"{server.url}/docs")
+    tab.locator(".endpoint").first.wait_for()
+    violations = [m for m in console if "Content Security Policy" in m or "Refused to" in m]
+    context.close()
+    assert not violations and not errors, violations + errors
+
+
+def test_an_uploaded_html_original_never_runs_in_the_page(browser, server, tmp_path):
+    """The attack: an HTML paper whose script reads the API key from the tab and makes an admin
+    key with it. Opened from the Documents view by a signed-in admin, it must download, never
+    render in the app's origin, and no key must be made."""
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True, bypass_csp=True)
+    tab = context.new_page()
+    auth = {"Authorization": f"Bearer {server.admin_key}"}
+    html = (
+        "<html><body><h1>Parks Committee</h1><p>Minutes of the meeting held on 3 March 2025.</p>"
+        "<p>The committee agreed to repaint the Mill Lane bandstand before the summer.</p><script>"
+        "localStorage.setItem('pwned', '1');"
+        "fetch('/keys', {method: 'POST', headers: {'X-API-Key': sessionStorage.getItem('papers.apiKey'),"
+        " 'content-type': 'application/json'}, body: JSON.stringify({role: 'admin', name: 'stolen'})});"
+        "</script></body></html>"
+    )
+    uploaded = tab.request.post(
+        f"{server.url}/documents", headers=auth,
+        multipart={"files": {"name": "Parks minutes.html", "mimeType": "text/html", "buffer": html.encode()}},
+    )
+    doc_id = uploaded.json()["files"][0]["document_id"]
+    assert doc_id, uploaded.text()
+    try:
+        tab.goto(f"{server.url}/#documents")
+        tab.locator("#access summary").click()
+        tab.locator("#api-key").fill(server.admin_key)
+        tab.locator("#key-form button[type=submit]").click()
+        tab.wait_for_function("document.getElementById('access-label').textContent.startsWith('Signed in: admin')")
+        link = tab.locator(".documents-table tr", has_text="Parks minutes.html").locator("a.file-link")
+        link.wait_for()
+        assert link.get_attribute("download") is not None and link.get_attribute("target") is None
+        pages_before = len(context.pages)
+        with tab.expect_download() as got:
+            link.click()
+        assert got.value.suggested_filename == "Parks minutes.html"
+        # Typed into the address bar, the file still only downloads.
+        ticket = tab.request.post(f"{server.url}/documents/{doc_id}/file-link", headers=auth).json()["url"]
+        direct = context.new_page()
+        with direct.expect_download():
+            try:
+                direct.goto(server.url + ticket)
+            except Exception as exc:  # playwright reports a navigation that became a download
+                assert "Download is starting" in str(exc)
+        direct.close()
+        tab.wait_for_timeout(500)
+        assert len(context.pages) == pages_before
+        assert tab.evaluate("localStorage.getItem('pwned')") is None
+        names = [k["name"] for k in tab.request.get(f"{server.url}/keys", headers=auth).json()["keys"]]
+        assert "stolen" not in names
+    finally:
+        tab.request.delete(f"{server.url}/documents/{doc_id}", headers=auth)
+        context.close()
 
 
 # --- a phone ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.types import Classification, SearchFilters
-from tests.conftest import load_questions
+from conftest import load_questions
 
 RESTRICTED_LOG = """Classification: Restricted
 Licensing Sub-Committee

@@ -70,8 +70,7 @@ def test_sidecar_overrides_fields(tmp_path):
         json.dumps({"committee": "Health Scrutiny Panel", "classification": "restricted", "meeting_date": "2024-07-01"})
     )
     m = meta(paper)
-    changed = apply_sidecar(m, paper)
-    assert sorted(changed) == ["classification", "committee", "meeting_date"]
+    assert apply_sidecar(m, paper) == []  # raising the classification needs no one's leave
     assert (m.committee, m.classification, m.meeting_date) == ("Health Scrutiny Panel", Classification.restricted, date(2024, 7, 1))
 
 
@@ -85,6 +84,24 @@ def test_bad_sidecar_names_file_and_field(tmp_path):
     side.write_text(json.dumps({"colour": "red"}))
     with pytest.raises(MetadataError, match=r"unknown field 'colour'"):
         apply_sidecar(meta(paper), paper)
+    # Values of the wrong type were a 500 (API) and "the parser process died" (CLI).
+    for field, value in [("meeting_date", 20240101), ("classification", ["public"]), ("title", {"a": 1}), ("doc_type", True)]:
+        side.write_text(json.dumps({field: value}))
+        with pytest.raises(MetadataError, match=rf"x\.md\.meta\.json: field '{field}': must be a string or null"):
+            apply_sidecar(meta(paper), paper)
+
+
+def test_a_sidecar_never_quietly_lowers_a_papers_marking(tmp_path):
+    paper = tmp_path / "depot.txt"
+    paper.write_text("NOT FOR PUBLICATION\nCabinet\nReport title: Depot land sale\nDate of meeting: 14 January 2025\n\nThe sale is agreed.")
+    (tmp_path / "depot.txt.meta.json").write_text(json.dumps({"classification": "public"}))
+    assert meta(paper).classification is Classification.exempt
+    with pytest.raises(MetadataError, match=r"depot\.txt\.meta\.json: field 'classification': 'public' would lower the paper's own marking \(exempt\)"):
+        apply_sidecar(meta(paper), paper)
+    allowed = meta(paper)
+    warnings = apply_sidecar(allowed, paper, allow_declassify=True)
+    assert allowed.classification is Classification.public
+    assert warnings == ["depot.txt.meta.json lowers the paper's own marking from exempt to public: applied, as an admin allowed"]
 
 
 def test_examples_metadata():

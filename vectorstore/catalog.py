@@ -97,6 +97,16 @@ def _clearance_sql(column: str, clearance: frozenset[Classification] | None) -> 
     return f"{column} IN ({','.join('?' * len(values))})", values
 
 
+def _as_seen(doc: Document, visible: int, last_page: int | None) -> None:
+    """A document as a caller sees it when some of its chunks are above their clearance: the
+    chunks and pages they can read, and no fingerprint of the whole file (a hash of the original,
+    exempt appendix included, would let them confirm a guess at its contents)."""
+    if visible < doc.chunks:
+        doc.sha256 = None
+        doc.pages = min(doc.pages, last_page or 0) if doc.pages else 0
+    doc.chunks = visible
+
+
 class ThreadConnections:
     """One SQLite connection per thread for a database file, in WAL mode (readers never block the
     writer), autocommit unless a transaction is opened explicitly. Shared by the catalog and the
@@ -173,15 +183,17 @@ class Catalog:
             row = conn.execute(f"SELECT * FROM documents WHERE id = ? AND {sql_clear}", (document_id, *args)).fetchone()
             doc = self._document(row) if row else None
             if doc is not None and clearance is not None:
-                doc.chunks = self._visible_chunks(conn, document_id, clearance)
+                _as_seen(doc, *self._visible_chunks(conn, document_id, clearance))
         return doc
 
     @staticmethod
-    def _visible_chunks(conn: sqlite3.Connection, document_id: str, clearance: frozenset[Classification]) -> int:
+    def _visible_chunks(conn: sqlite3.Connection, document_id: str, clearance: frozenset[Classification]) -> tuple[int, int | None]:
+        """(chunks, last page) of a document that the clearance allows."""
         sql_clear, args = _clearance_sql("classification", clearance)
-        return conn.execute(
-            f"SELECT COUNT(*) FROM chunks WHERE document_id = ? AND {sql_clear}", (document_id, *args)
-        ).fetchone()[0]
+        row = conn.execute(
+            f"SELECT COUNT(*), MAX(page) FROM chunks WHERE document_id = ? AND {sql_clear}", (document_id, *args)
+        ).fetchone()
+        return row[0], row[1]
 
     def highest_classification(self, document_id: str) -> Classification | None:
         """The most protected classification of anything in a document (its own, or a section's)."""
@@ -216,14 +228,15 @@ class Catalog:
                 chunk_clear, chunk_args = _clearance_sql("classification", clearance)
                 page = "" if limit is None else f" AND document_id IN ({','.join('?' * len(docs))})"
                 page_args = [] if limit is None else [d.id for d in docs]
-                visible = dict(
-                    conn.execute(
-                        f"SELECT document_id, COUNT(*) FROM chunks WHERE {chunk_clear}{page} GROUP BY document_id",
+                visible = {
+                    r[0]: (r[1], r[2])
+                    for r in conn.execute(
+                        f"SELECT document_id, COUNT(*), MAX(page) FROM chunks WHERE {chunk_clear}{page} GROUP BY document_id",
                         [*chunk_args, *page_args],
-                    ).fetchall()
-                )
+                    )
+                }
                 for d in docs:
-                    d.chunks = visible.get(d.id, 0)
+                    _as_seen(d, *visible.get(d.id, (0, None)))
         return docs
 
     def counts(self, clearance: frozenset[Classification] | None = None) -> tuple[int, int]:

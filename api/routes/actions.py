@@ -19,16 +19,16 @@ async def actions(
     service: Service,
     caller: Caller,
     request: Request,
-    committee: str | None = Query(None, description="Committee name, acronym or alias."),
+    committee: str | None = Query(None, max_length=200, description="Committee name, acronym or alias."),
     status: ActionStatus | None = Query(None, description="open | responded | complete | ongoing"),
     overdue: bool | None = Query(None, description="true: only overdue actions; false: only those not overdue."),
     as_of: date | None = Query(None, description="Date overdue is judged on (YYYY-MM-DD). Default: today."),
-    owner: str | None = Query(None, description="Owner name or job title, loosely matched."),
+    owner: str | None = Query(None, max_length=200, description="Owner name or job title, loosely matched."),
     due_from: date | None = Query(None, description="Due on or after (YYYY-MM-DD)."),
     due_to: date | None = Query(None, description="Due on or before (YYYY-MM-DD)."),
-    q: str | None = Query(None, description="Words the action should contain."),
+    q: str | None = Query(None, max_length=1000, description="Words the action should contain."),
     limit: int | None = Query(None, ge=1, le=10000, description="At most this many actions (default: all)."),
-    offset: int = Query(0, ge=0, description="Actions to skip, in the listing's order (newest meeting first)."),
+    offset: int = Query(0, ge=0, le=1_000_000_000, description="Actions to skip, in the listing's order (newest meeting first)."),
 ) -> dict:
     """Action records from action logs and plans, with owner, due date, status and source row."""
     if due_from and due_to and due_from > due_to:

@@ -91,7 +91,7 @@ async def search(
     caller: Caller,
     request: Request,
     q: str = Query(..., min_length=1, description="Search text."),
-    committee: str | None = Query(None, description="Committee name or acronym."),
+    committee: str | None = Query(None, max_length=200, description="Committee name or acronym."),
     date_from: date | None = Query(None, description="Meetings on or after (YYYY-MM-DD)."),
     date_to: date | None = Query(None, description="Meetings on or before (YYYY-MM-DD)."),
     k: int = Query(5, ge=1, le=50, description="How many passages."),

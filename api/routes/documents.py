@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 
-from api.deps import Admin, Caller, Service, audit
+from api.deps import Admin, Caller, Service, audit, get_caller
 from api.schemas import (
     AuditResponse,
     CallerPublic,
     DocumentPublic,
     DocumentsResponse,
+    FileLink,
     HealthResponse,
     KeyCreated,
     KeyRequest,
@@ -19,6 +24,15 @@ from api.schemas import (
     ReclassifyRequest,
     UploadResponse,
 )
+from assistant.access import Principal
+
+# An original may be a paper's HTML, script included: it is never rendered as this app. Anything
+# but a PDF is a download, and if a browser rendered it anyway the policy gives it no scripts, no
+# origin of its own and nothing to load. A PDF opens in the browser's own viewer (a sandboxing
+# policy makes Chromium refuse to show it, and its viewer runs no script of ours).
+DOWNLOAD_POLICY = "sandbox; default-src 'none'; frame-ancestors 'none'"
+PDF_POLICY = "frame-ancestors 'self'"
+OFFSET = Query(0, ge=0, le=1_000_000_000, description="Items to skip, in the listing's order.")
 
 router = APIRouter(tags=["documents"])
 
@@ -29,7 +43,7 @@ async def list_documents(
     caller: Caller,
     request: Request,
     limit: int | None = Query(None, ge=1, le=10000, description="At most this many papers (default: all)."),
-    offset: int = Query(0, ge=0, description="Papers to skip, in the listing's order (newest meeting first)."),
+    offset: int = OFFSET,
 ) -> dict:
     """The papers the caller may see, with their detected metadata, newest meeting first;
     `total` is how many there are, so a client can page with `limit` and `offset`."""
@@ -45,29 +59,100 @@ async def get_document(document_id: str, service: Service, caller: Caller, reque
     return doc.to_dict()
 
 
+def get_file_caller(
+    document_id: str,
+    request: Request,
+    service: Service,
+    ticket: str | None = Query(None, max_length=400, description="A ticket from POST /documents/{id}/file-link."),
+) -> Principal:
+    """The caller of a file request: the key a ticket was made for (a browser navigating to the
+    file cannot send the key's header), else the request's own key or none."""
+    if ticket is None:
+        return get_caller(request, service)
+    principal = service.access.redeem_ticket(ticket, document_id)
+    request.state.principal = principal
+    return principal
+
+
 @router.get("/documents/{document_id}/file", response_class=FileResponse)
-async def get_document_file(document_id: str, service: Service, caller: Caller, request: Request):
-    """The original file, for opening a cited page; only for callers cleared for all of it."""
-    path = await run_in_threadpool(service.document_file, document_id, caller.clearance)
+async def get_document_file(
+    document_id: str, service: Service, caller: Annotated[Principal, Depends(get_file_caller)], request: Request
+):
+    """The original file, for opening a cited page; only for callers cleared for all of it. A
+    PDF is shown inline (add `#page=N`); any other file is a download, never rendered here."""
+    original = await run_in_threadpool(service.original, document_id, caller.clearance)
     audit(request, service, caller, [document_id])
-    return FileResponse(path, filename=path.name)
+    return FileResponse(
+        original.path,
+        media_type=original.media_type,
+        filename=original.name,
+        content_disposition_type="inline" if original.inline else "attachment",
+        headers={
+            "content-security-policy": PDF_POLICY if original.inline else DOWNLOAD_POLICY,
+            "cache-control": "private, no-store",
+        },
+    )
 
 
-@router.post("/documents", response_model=UploadResponse)
-async def upload_documents(service: Service, admin: Admin, request: Request, files: list[UploadFile] = File(...)) -> dict:
-    """Upload and ingest one or many papers (admin). Each file gets its own result; a bad file
-    does not stop the others."""
-    limit = service.settings.api.max_upload_bytes
+@router.post("/documents/{document_id}/file-link", response_model=FileLink)
+async def document_file_link(document_id: str, service: Service, caller: Caller, request: Request) -> dict:
+    """A link to the original file that works for five minutes without the key's header, for a
+    browser to open in its own viewer (the page cannot send a header with a navigation)."""
+    original = await run_in_threadpool(service.original, document_id, caller.clearance)
+    ticket = await run_in_threadpool(service.access.file_ticket, caller, document_id)
+    audit(request, service, caller, [document_id], "file-link")
+    return {"url": f"/documents/{document_id}/file?ticket={ticket}", "inline": original.inline, "expires_in": 300}
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "allow_declassify": {
+                            "type": "boolean",
+                            "description": "Let a sidecar lower a paper's own marking (refused otherwise).",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/documents", response_model=UploadResponse, openapi_extra=UPLOAD_BODY)
+async def upload_documents(service: Service, admin: Admin, request: Request) -> dict:
+    """Upload and ingest one or many papers (admin), multipart `files`, with a paper's sidecar
+    (`NAME.meta.json`) beside it if wanted. Each file gets its own result; a bad file does not
+    stop the others. The key is checked before any of the body is read."""
+    api = service.settings.api
+    try:
+        form = await request.form(max_files=api.max_upload_files, max_fields=20)
+    except MultiPartException as exc:
+        raise HTTPException(422, f"files: {exc.message}") from None
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+    if not files:
+        raise HTTPException(422, "files: no files in the upload (send them as multipart form field 'files')")
+    allow = str(form.get("allow_declassify", "false")).lower()
+    if allow not in ("true", "false", "1", "0", "yes", "no"):
+        raise HTTPException(422, "allow_declassify: must be true or false")
     received = []
     for f in files:
-        data = await f.read(limit + 1)  # never more than the limit (plus one byte to notice) in memory
+        data = await f.read(api.max_upload_bytes + 1)  # the limit (plus one byte to notice) at most
         received.append((f.filename or "upload", data))
-    report = await run_in_threadpool(service.upload, received)
+    await form.close()
+    report = await run_in_threadpool(service.upload, received, allow in ("true", "1", "yes"))
     audit(request, service, admin, [r.document_id for r in report.files if r.document_id])
     return {
         "files": [
             {
-                "file": r.path.split("/")[-1], "status": r.status, "document_id": r.document_id, "pages": r.pages,
+                "file": r.path.rsplit("/", 1)[-1], "status": r.status, "document_id": r.document_id, "pages": r.pages,
                 "chunks": r.chunks, "actions": r.actions, "reason": r.reason, "warnings": r.warnings,
             }
             for r in report.files

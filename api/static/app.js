@@ -95,25 +95,32 @@
     return isPdf(source) && page ? url + "#page=" + page : url;
   }
 
-  /* A link to an original paper. With an API key the browser cannot send the header on a plain
-     navigation, so the file is fetched with it and opened from memory at the same page. */
+  /* A link to an original paper. A PDF opens in the browser's own viewer at the cited page; any
+     other original (HTML, Word, text) is downloaded, never shown as this page: the server sends it
+     as an attachment with a sandboxing policy, and it is never turned into a same-origin blob.
+     With an API key the browser cannot send the header on a plain navigation, so the page asks
+     for a short-lived link (POST /documents/{id}/file-link) and opens that. */
   function fileLink(documentId, page, source, label) {
+    var pdf = isPdf(source);
     var a = el("a", "file-link", label);
     a.href = fileUrl(documentId, page, source);
-    a.target = "_blank";
-    a.rel = "noopener";
+    if (pdf) { a.target = "_blank"; a.rel = "noopener noreferrer"; } else { a.setAttribute("download", ""); }
     a.addEventListener("click", function (e) {
       if (!apiKey()) return;
       e.preventDefault();
-      var win = window.open("", "_blank");
-      fetch("/documents/" + encodeURIComponent(documentId) + "/file", { headers: headers() })
-        .then(function (r) {
-          if (!r.ok) return r.json().catch(function () { return null; }).then(function (b) { throw new Error(errorText(r.status, b)); });
-          return r.blob();
-        })
-        .then(function (blob) {
-          var url = URL.createObjectURL(blob) + (isPdf(source) && page ? "#page=" + page : "");
-          if (win) win.location.href = url; else location.href = url;
+      var win = pdf ? window.open("about:blank", "_blank") : null;
+      if (win) win.opener = null;
+      getJSON("/documents/" + encodeURIComponent(documentId) + "/file-link", { method: "POST" })
+        .then(function (link) {
+          var url = link.url + (pdf && page ? "#page=" + page : "");
+          if (win) { win.location.replace(url); return; }
+          if (pdf) { location.href = url; return; }
+          var save = el("a");
+          save.href = url;
+          save.setAttribute("download", "");
+          document.body.appendChild(save);
+          save.click();
+          save.remove();
         })
         .catch(function (err) {
           if (win) win.close();
