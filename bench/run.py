@@ -463,6 +463,11 @@ def main(argv: list[str] | None = None) -> int:
         actions = run_actions(ours["service"], args.corpus)
         log("load test: papers serve on loopback, quiet and during an upload ...")
         load = run_load_copy(tmp / "papers-home", tmp / "load-home")
+        from bench import attacks
+
+        log("attacks: leaks, load beside attackers, uploads, a full disk ...")
+        attack_questions = [q["question"] for q in questions] + [q["question"] for q in load_questions(attacks.WIDER_QUESTIONS)]
+        attack = attacks.run_all(ours["service"], attack_questions, tmp / "papers-home", tmp / "attacks")
         textbook = run_textbook(files, questions, tmp / "textbook-chroma")
 
         for r in (ours, textbook):
@@ -500,10 +505,11 @@ def main(argv: list[str] | None = None) -> int:
         data["ours"]["not_found"] = ours["not_found"]
         data["actions"] = actions
         data["load"] = load
+        data["attacks"] = attack
         data["run"]["total_seconds"] = time.perf_counter() - started
         data["run"]["loadavg_end"] = os.getloadavg()
 
-        md = build_markdown(data)
+        md = build_markdown(data) + "\n".join(attacks.markdown(attack)) + "\n"
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "bench.md").write_text(md, encoding="utf-8")
         (args.out / "bench.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")

@@ -18,6 +18,7 @@ Real extractions break tables apart, so the reading is stateful:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -49,6 +50,13 @@ _RESPONSE_OPEN = re.compile(r"^\W*(awaiting|tbc|to be confirmed|pending|not (yet
 _RESPONSE_DONE = re.compile(r"^\W*(complete|completed|done|closed|achieved|delivered|actioned|finished|implemented)\b", re.I)
 _RESPONSE_ONGOING = re.compile(r"^\W*(on-?going|in progress|underway|under way|started)\b", re.I)
 _STATUS_RESPONDED = re.compile(r"^\W*(responded|answered|response (given|provided|received))\b", re.I)
+
+
+def action_id(document_id: str, seq: int, text: str) -> str:
+    """An action's id: opaque, so the ids a caller sees do not count the actions of the same
+    paper above their clearance (a001, a003: something between)."""
+    digest = hashlib.sha256(f"{seq}|{text}".encode()).hexdigest()[:10]
+    return f"{document_id}:a{digest}"
 
 
 def _role(cell: str) -> str | None:
@@ -344,7 +352,7 @@ class _Reader:
                 reference = None
             number = _NUMBER.match(reference or "")
             action = Action(
-                id=f"{self.meta.id}:a{len(out.actions) + 1:03d}",
+                id=action_id(self.meta.id, len(out.actions), cells["action"]),
                 document_id=self.meta.id,
                 action=cells["action"],
                 source=self.meta.source,

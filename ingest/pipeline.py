@@ -45,6 +45,22 @@ def document_id_for(path: Path) -> str:
     return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
 
 
+def release_freed_memory() -> None:
+    """Hand the memory an ingest freed back to the system. glibc keeps freed heap pages for reuse:
+    after one 121-page report the serving process held 1.2 GB where it had held 0.3 GB, and
+    malloc_trim gave 0.5 GB of it back (what stays is the PyTorch runtime, loaded once)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc
+        trim = None
+    if trim is not None:
+        trim(0)
+
+
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     """Expand folders; report paths that do not exist. Sidecars and hidden files are not papers.
     Paths are made absolute (the parse workers run in another directory) and each file comes
@@ -164,6 +180,7 @@ class Ingestor:
             bar.close()
         report.files.extend(results)
         self.refresh_lexical()
+        release_freed_memory()
         report.seconds = time.perf_counter() - started
         return report
 
