@@ -23,6 +23,7 @@ class PassagePublic(BaseModel):
     )
     text: str
     score: float
+    ocr: bool = Field(False, description="The page had no text layer: its text was read by OCR and may hold misreadings.")
 
 
 class CitationPublic(PassagePublic):
@@ -130,6 +131,11 @@ class DocumentPublic(BaseModel):
     classification: str | None
     pages: int
     chunks: int
+    provenance: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Where each detected field came from: field -> {source, evidence}. Sources: heading, "
+        "front_sheet, front_matter, file_name, sidecar. A field the paper does not settle is null and absent here.",
+    )
     sha256: str | None = Field(
         None, description="SHA-256 of the original file; null when part of it is above the caller's clearance."
     )

@@ -25,7 +25,7 @@ CHUNKING_VERSION = "c19"
 # Bumped whenever the packed word pieces for late interaction change (vectorstore.late_interaction:
 # projection, precision, which pieces are kept); part of the collection name too.
 TOKEN_STATES_VERSION = "t1"
-CATALOG_SCHEMA = "s4"  # a new schema starts a new catalog file (its documents are re-ingested)
+CATALOG_SCHEMA = "s5"  # a new schema starts a new catalog file (its documents are re-ingested)
 
 
 class EmbeddingSettings(BaseModel):

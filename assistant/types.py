@@ -17,6 +17,8 @@ class DocType(str, Enum):
     minutes = "minutes"
     action_log = "action_log"
     action_plan = "action_plan"
+    decision = "decision"  # decision notices and records of decisions
+    forward_plan = "forward_plan"  # notices of key decisions to come
     other = "other"
 
 
@@ -61,6 +63,10 @@ class Document:
     classification: Classification | None = None
     pages: int = 0
     chunks: int = 0
+    # Where each detected field came from: field -> {"source": "heading" | "front_sheet" |
+    # "file_name" | "front_matter" | "sidecar" | ..., "evidence": the line it was read from}.
+    # A field the paper does not settle is absent here and None above.
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -90,6 +96,7 @@ class Chunk:
     # Kinds of answer the passage holds ("person", "time", "quantity", ...; assistant.intent),
     # found once at ingest; None when not known (then found from the text when asked).
     answers: frozenset[str] | None = None
+    ocr: bool = False  # its page had no text layer: the text was read by OCR and may hold misreadings
 
     @property
     def context(self) -> str:
@@ -142,6 +149,7 @@ class Passage:
             "section": " > ".join(c.heading_path) or None,
             "text": c.text,
             "score": round(float(self.score), 6),
+            "ocr": c.ocr,
         }
 
 

@@ -29,6 +29,7 @@ class Block:
     lines: list[str] = field(default_factory=list)
     table: Table | None = None
     heading_level: int | None = None  # set when the format marks the block as a heading
+    ocr: bool = False  # read from the page's image by OCR (no text layer): may hold misreadings
 
     @property
     def is_table(self) -> bool:

@@ -233,6 +233,10 @@ class Splitter:
         paper_level = meta.classification or Classification.restricted
         chunk_level = paper_level  # classification of the chunks being built
         chunks: list[Chunk] = []
+        ocr_pages = {b.page for b in doc.blocks if b.ocr}
+        # Every passage of a paged paper has a page: one whose text came without one (an action
+        # written from a row) takes the page of the block being read.
+        at_page = [1 if doc.pages == 1 else None]
         path: list[tuple[int, str]] = []  # (level, heading)
         pending: list[_Unit] = []
 
@@ -240,6 +244,7 @@ class Splitter:
             return [h for _, h in path]
 
         def emit(text: str, page: int | None, kind: str = "text") -> str:
+            page = page if page is not None else at_page[0]
             chunks.append(
                 Chunk(
                     id=f"{meta.id}:{meta.sha256[:8]}:{len(chunks):05d}",
@@ -254,6 +259,7 @@ class Splitter:
                     meeting_date=meta.meeting_date,
                     doc_type=meta.doc_type,
                     classification=chunk_level,
+                    ocr=page in ocr_pages,
                 )
             )
             return chunks[-1].id
@@ -267,6 +273,8 @@ class Splitter:
             pending.clear()
 
         for bi, block in enumerate(doc.blocks):
+            if block.page is not None:
+                at_page[0] = block.page
             block_level = paper_level.at_least(sections.get(bi))
             if block_level != chunk_level:
                 flush()

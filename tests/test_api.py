@@ -15,7 +15,7 @@ def client(corpus_service):
     return TestClient(create_app(corpus_service))
 
 
-CITATION_KEYS = {"n", "document_id", "source", "title", "committee", "meeting_date", "page", "section", "text", "score"}
+CITATION_KEYS = {"n", "document_id", "source", "title", "committee", "meeting_date", "page", "section", "text", "score", "ocr"}
 
 
 def test_ask_returns_exact_shape_with_cited_passages(client):

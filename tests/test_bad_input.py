@@ -63,7 +63,7 @@ def test_each_bad_file_gets_its_reason_and_the_batch_carries_on(tmp_path, servic
     assert r["empty.pdf"].status == "failed" and r["empty.pdf"].reason == "empty file (0 bytes)"
     assert r["truncated.pdf"].status == "failed" and "PDF" in r["truncated.pdf"].reason
     assert r["encrypted.pdf"].status == "failed" and "encrypted" in r["encrypted.pdf"].reason
-    assert r["scanned.pdf"].status == "failed" and r["scanned.pdf"].reason.startswith("no text found: needs OCR")
+    assert r["scanned.pdf"].status == "failed" and r["scanned.pdf"].reason.startswith("no text found")
     assert r["setup.exe"].status == "skipped" and "unsupported file type '.exe'" in r["setup.exe"].reason
     assert r["huge.txt"].status == "failed" and "over the 0.2 MB limit" in r["huge.txt"].reason
     assert r["latin1.txt"].status == "added" and any("not valid UTF-8" in w for w in r["latin1.txt"].warnings)

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS documents (
     classification TEXT,
     pages INTEGER NOT NULL,
     chunks INTEGER NOT NULL,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    provenance TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -42,7 +43,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     heading_path TEXT NOT NULL,
     kind TEXT NOT NULL,
     classification TEXT NOT NULL,
-    answers TEXT
+    answers TEXT,
+    ocr INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_document ON chunks(document_id, seq);
 CREATE INDEX IF NOT EXISTS chunks_classification ON chunks(classification);
@@ -174,6 +176,7 @@ class Catalog:
             classification=Classification(row["classification"]) if row["classification"] else None,
             pages=row["pages"],
             chunks=row["chunks"],
+            provenance=json.loads(row["provenance"] or "{}"),
         )
 
     def get_document(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Document | None:
@@ -281,20 +284,20 @@ class Catalog:
         with self.transaction() as conn:
             old = self._remove_chunks(conn, doc.id)
             conn.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     doc.id, doc.source, doc.path, doc.sha256, fingerprint, doc.title, doc.committee,
                     doc.committee_acronym, doc.meeting_date.isoformat() if doc.meeting_date else None,
                     doc.doc_type.value, doc.classification.value if doc.classification else None,
-                    doc.pages, len(chunks), now,
+                    doc.pages, len(chunks), now, json.dumps(doc.provenance, sort_keys=True),
                 ),
             )
             conn.executemany(
-                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         c.id, doc.id, i, c.text, c.page, json.dumps(c.heading_path), c.kind, _level(c.classification),
-                        None if c.answers is None else ",".join(sorted(c.answers)),
+                        None if c.answers is None else ",".join(sorted(c.answers)), int(c.ocr),
                     )
                     for i, c in enumerate(chunks)
                 ],
@@ -363,7 +366,7 @@ class Catalog:
 
     _CHUNK_SELECT = (
         "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
-        "d.committee, d.meeting_date, d.doc_type, c.classification, c.answers FROM chunks c "
+        "d.committee, d.meeting_date, d.doc_type, c.classification, c.answers, c.ocr FROM chunks c "
         "JOIN documents d ON d.id = c.document_id"
     )
 
@@ -383,6 +386,7 @@ class Catalog:
             doc_type=DocType(row["doc_type"]),
             classification=Classification(row["classification"]) if row["classification"] else None,
             answers=None if row["answers"] is None else frozenset(filter(None, row["answers"].split(","))),
+            ocr=bool(row["ocr"]),
         )
 
     def get_chunks(self, ids: Iterable[str], clearance: frozenset[Classification] | None = None) -> dict[str, Chunk]:

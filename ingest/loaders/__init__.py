@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from ingest.parsed import LoadError, ParsedDocument
@@ -19,20 +20,59 @@ SUPPORTED = {
 }
 
 
-def detect_format(path: Path) -> str | None:
-    """The loader a file goes to, from its extension; None when unsupported."""
-    return SUPPORTED.get(path.suffix.lower())
+SNIFF_BYTES = 4096
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
+
+
+def sniff(head: bytes, path: Path | None = None) -> str | None:
+    """The format the bytes themselves show (a PDF header, a Word zip, an HTML page), whatever
+    the file is called; None when they show none of these (plain text, Markdown, or anything)."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04") and path is not None:
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(path) as z:
+                return "docx" if "word/document.xml" in z.namelist() else None
+        except (zipfile.BadZipFile, OSError):
+            return None
+    if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")):
+        return "html"
+    return None
+
+
+def detect_format(path: Path, head: bytes | None = None) -> str | None:
+    """The loader a file goes to: what its bytes show when they show a format (an HTML page saved
+    as `.php` or `.aspx`, a PDF without an extension), else what its name says; None when neither
+    is a supported format."""
+    if head is None:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(SNIFF_BYTES)
+        except OSError:
+            head = b""
+    by_name = SUPPORTED.get(path.suffix.lower())
+    shown = sniff(head, path)
+    if shown is not None and by_name in (None, "text", "markdown", "html", shown):
+        return shown
+    return by_name
 
 
 def load(path: Path, data: bytes | None = None) -> ParsedDocument:
     """Load one file. Raises LoadError with a reason a person can act on."""
-    fmt = detect_format(path)
-    if fmt is None:
-        raise LoadError(f"unsupported file type '{path.suffix or '(none)'}'")
     if data is None:
         data = path.read_bytes()
     if not data:
         raise LoadError("empty file (0 bytes)")
+    fmt = detect_format(path, data[:SNIFF_BYTES])
+    if fmt is None:
+        raise LoadError(f"unsupported file type '{path.suffix or '(none)'}'")
+    shown = sniff(data[:SNIFF_BYTES], path)
+    if shown is not None and shown != fmt:
+        raise LoadError(
+            f"the file is named '{path.suffix}' but holds {shown.upper()} (a web page or error page saved in place of the paper?)"
+        )
     sha = hashlib.sha256(data).hexdigest()
     warnings: list[str] = []
     if fmt == "pdf":
@@ -56,7 +96,10 @@ def load(path: Path, data: bytes | None = None) -> ParsedDocument:
         blocks = lines_to_blocks(lines, markdown=markdown)
         pages = 0
     if not any(b.lines or b.table for b in blocks):
-        raise LoadError("no text found" + (": needs OCR" if fmt == "pdf" else ""))
+        raise LoadError("no text found")
+    named = SUPPORTED.get(path.suffix.lower())
+    if named != fmt:
+        warnings = [*warnings, f"read as {fmt.upper()} (what the file holds; its name says '{path.suffix or 'no extension'}')"]
     return ParsedDocument(
         path=path,
         source=path.name,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -109,6 +111,42 @@ def fast_table_chars():
         table.make_chars, table.chars_in_rect = original, in_rect
 
 
+@contextmanager
+def own_table_chars():
+    """Within a fast_table_chars block: pymupdf's own character list and rectangle test again."""
+    from pymupdf import table
+
+    if _ORIGINAL_MAKE_CHARS is None:
+        yield
+        return
+    fast = table.make_chars, table.chars_in_rect
+    table.make_chars, table.chars_in_rect = _ORIGINAL_MAKE_CHARS, _ORIGINAL_CHARS_IN_RECT
+    try:
+        yield
+    finally:
+        table.make_chars, table.chars_in_rect = fast
+
+
+def find_page_tables(page) -> tuple[list, str | None]:
+    """The page's ruled tables, and why they could not be found (None when they could). pymupdf's
+    finder reports its own failures by printing a message and returning None; on 40 pages of the
+    wider corpus (words the lean character list cannot make: rotated or oddly ordered text) it
+    failed with the lean list, so a failed page is tried again with pymupdf's own. A page that
+    fails both ways keeps its text, and the ingest report names it."""
+    if not _may_hold_ruled_table(page):
+        return [], None
+    reason = None
+    for chars in (nullcontext, own_table_chars):  # as set up by the caller, then pymupdf's own
+        try:
+            with chars():
+                found = page.find_tables(use_layout=False)
+        except Exception as exc:  # the finder raising (rather than printing) is a failure too
+            found, reason = None, f"{type(exc).__name__}: {exc}"
+        if found is not None:
+            return found.tables, None
+    return [], reason or "pymupdf's table finder failed"
+
+
 def _may_hold_ruled_table(page) -> bool:
     """Whether pymupdf's line-based table finder could find a table on the page (cheap; the finder
     is not): at least three lines or boxes drawn, with rules both across and down. A cell is where
@@ -139,14 +177,56 @@ def _inside(bbox, rect) -> bool:
     return rect[0] - 1 <= cx <= rect[2] + 1 and rect[1] - 1 <= cy <= rect[3] + 1
 
 
+OCR_DPI = 300  # for a page whose text is drawn as shapes (no image to take the resolution from)
+_TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata")
+
+
+def tessdata() -> str | None:
+    """Tesseract's language data with English in it (Debian's tesseract-ocr-eng), or None when
+    OCR is not installed."""
+    candidates = [os.environ.get("TESSDATA_PREFIX", ""), *_TESSDATA_DIRS]
+    found = next((c for c in candidates if c and (Path(c) / "eng.traineddata").is_file()), None)
+    if found is None or shutil.which("tesseract") is None:
+        return None
+    return found
+
+
+def _needs_ocr(page, textpage) -> bool:
+    """A page with no text layer that shows something: a scanned image, or text drawn as
+    vector shapes (hundreds of paths)."""
+    if page.get_text("text", textpage=textpage).strip():
+        return False
+    return bool(page.get_images()) or len(page.get_cdrawings()) >= 50
+
+
+def _scan_dpi(page) -> int:
+    """The resolution the page was scanned at (its largest image's pixels per inch), so OCR reads
+    the image as it is instead of a resampled one; 300 for vector-drawn text."""
+    best = None
+    for info in page.get_image_info():
+        width_in = (info["bbox"][2] - info["bbox"][0]) / 72
+        if width_in > 1 and (best is None or info["width"] > best[0]):
+            best = (info["width"], info["width"] / width_in)
+    return int(min(600, max(150, round(best[1])))) if best else OCR_DPI
+
+
+def _ocr_textpage(page, flags, data_dir: str):
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract's threads slow it down fivefold here
+    return page.get_textpage_ocr(flags=flags, language="eng", dpi=_scan_dpi(page), full=True, tessdata=data_dir)
+
+
 def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
-    """Return (blocks, page count, warnings). Raises LoadError for unreadable PDFs."""
+    """Return (blocks, page count, warnings). Raises LoadError for unreadable PDFs. A page with no
+    text layer (a scan, or text drawn as shapes) is read by OCR (Tesseract, through pymupdf) and
+    its blocks are marked `ocr`."""
     import pymupdf
 
+    _quiet_pymupdf()
     try:
         doc = pymupdf.open(path)
     except Exception as exc:  # pymupdf raises its own FileDataError and friends
         raise LoadError(f"not a readable PDF ({exc})") from exc
+    warnings: list[str] = []
     text_flags = pymupdf.TEXTFLAGS_DICT & ~pymupdf.TEXT_PRESERVE_IMAGES
     with doc, fast_table_chars():
         if doc.needs_pass:
@@ -157,17 +237,28 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
         # (page, top y, text, font size, bold, table, pymupdf block id)
         raw: list[tuple[int, float, str, float, bool, Table | None, int]] = []
         sizes: Counter[float] = Counter()
+        ocr_pages: set[int] = set()
+        data_dir = tessdata()
         for page in doc:
             number = page.number + 1
-            try:
-                # Ruled tables only: the layout model is 4x slower and misses real tables here.
-                tables = page.find_tables(use_layout=False).tables if _may_hold_ruled_table(page) else []
-            except Exception:  # table detection is best effort; text still loads
-                tables = []
+            # Ruled tables only: the layout model is 4x slower and misses real tables here.
+            tables, failure = find_page_tables(page)
+            if failure:
+                warnings.append(f"page {number}: tables could not be read ({failure}); its text is kept")
             rects = []
             # One text page for the table cells' words and the text blocks: without images the
             # "dict" flags are the "words" flags, and making a text page is most of either call.
             textpage = page.get_textpage(flags=text_flags)
+            if _needs_ocr(page, textpage):
+                if data_dir is None:
+                    warnings.append(f"page {number}: no text layer, and OCR is not installed (tesseract-ocr, tesseract-ocr-eng)")
+                    continue
+                try:
+                    textpage = _ocr_textpage(page, text_flags, data_dir)
+                except Exception as exc:  # a failed OCR loses the page's text, not the paper
+                    warnings.append(f"page {number}: OCR failed ({type(exc).__name__}: {exc})")
+                    continue
+                ocr_pages.add(number)
             words = page.get_text("words", textpage=textpage) if tables else []
             for tab in tables:
                 t = _table_from(tab, words)
@@ -200,7 +291,14 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                     style = (line_style, line["bbox"][1])
                     raw.append((number, line["bbox"][1], text, size, bold, None, group))
         if not any(r[2].strip() for r in raw) and not any(r[5] for r in raw):
-            raise LoadError("no text found: needs OCR (scanned PDF without a text layer)")
+            if any("OCR is not installed" in w for w in warnings):
+                raise LoadError("no text found: the PDF has no text layer and needs OCR, which is not installed")
+            if ocr_pages:
+                raise LoadError("no text found, not even by OCR")
+            raise LoadError("no text found: the PDF holds neither text nor a scanned page")
+        if ocr_pages:
+            pages_read = ", ".join(map(str, sorted(ocr_pages)))
+            warnings.append(f"read by OCR (no text layer): page{'s' if len(ocr_pages) > 1 else ''} {pages_read}")
     body = sizes.most_common(1)[0][0] if sizes else 11
     # Reading order within a page: pymupdf's text blocks in its order; each table goes after the
     # last text block that starts above it. (Not before the first block that starts below it: a
@@ -227,8 +325,27 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
             level = _heading_level(lines, [g[3] for g in group], [g[4] for g in group], body)
             page_blocks.append(Block(page=number, lines=lines, heading_level=level))
             page_blocks.extend(Block(page=number, table=t) for t in after.get(n, []))
+        if number in ocr_pages:
+            for block in page_blocks:
+                block.ocr = True
         blocks.extend(page_blocks)
-    return blocks, pages, []
+    return blocks, pages, warnings
+
+
+def _quiet_pymupdf() -> None:
+    """pymupdf prints its messages (a table finder's failure among them) on standard output:
+    send them to the logging module instead, where they belong."""
+    import logging
+
+    import pymupdf
+
+    global _QUIET
+    if not _QUIET:
+        pymupdf.set_messages(pylogging=True, pylogging_level=logging.DEBUG)
+        _QUIET = True
+
+
+_QUIET = False
 
 
 def _heading_level(lines: list[str], sizes: list[float], bold: list[bool], body: float) -> int | None:
