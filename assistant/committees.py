@@ -9,6 +9,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# The nouns a committee's name ends in ("Planning Committee", "Cabinet", "Trust Board").
+COMMITTEE_NOUNS = (
+    r"committee|sub[- ]?committee|subcommittee|panel|board|cabinet|council|forum|group|commission|"
+    r"partnership|executive|assembly|authority|working party|task(?:\s+and\s+finish)? group|"
+    r"scrutiny|conference|trust"
+)
+_A_NAME = re.compile(rf"^(?:[A-Z][\w'’&.-]*\s+(?:(?:and|of|for|the|&)\s+)?){{0,6}}(?:{COMMITTEE_NOUNS})$", re.I)
+
+
+def is_committee_name(text: str) -> bool:
+    """Whether a line is a committee's name and nothing else ("Cabinet", "Planning Committee")."""
+    return bool(_A_NAME.match(text.strip())) and text.strip()[:1].isupper()
+
+
 _GENERIC = {"the", "of", "and", "for", "committee", "sub", "panel", "board", "meeting", "council"}
 _SMALL = {"and", "of", "the", "for", "&", "on", "in"}
 

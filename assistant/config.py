@@ -21,7 +21,7 @@ from assistant.types import Classification
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c19"
+CHUNKING_VERSION = "c20"
 # Bumped whenever the packed word pieces for late interaction change (vectorstore.late_interaction:
 # projection, precision, which pieces are kept); part of the collection name too.
 TOKEN_STATES_VERSION = "t1"

@@ -20,11 +20,12 @@ _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|a
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
 
-DAY_MONTH_YEAR = re.compile(rf"\b{_WEEKDAY}({_DAY})(?:\s+of)?\s+({_MONTH})\.?,?\s+((?:19|20)\d\d)\b", re.I)
+_SEP = r"(?:\s+|\s*[-‐‑–/]\s*)"  # "13 March 2025", "13th-Mar-2025", "Mar-2011"
+DAY_MONTH_YEAR = re.compile(rf"\b{_WEEKDAY}({_DAY})(?:\s+of)?{_SEP}({_MONTH})\.?,?{_SEP}((?:19|20)\d\d)\b", re.I)
 MONTH_DAY_YEAR = re.compile(rf"\b({_MONTH})\.?\s+({_DAY}),?\s+((?:19|20)\d\d)\b", re.I)
 NUMERIC = re.compile(r"\b([0-3]?\d)[./]([01]?\d)[./]((?:19|20)?\d\d)\b")
 ISO = re.compile(r"\b((?:19|20)\d\d)-([01]\d)-([0-3]\d)\b")
-MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?\s+((?:19|20)\d\d)\b", re.I)
+MONTH_YEAR = re.compile(rf"\b({_MONTH})\.?,?{_SEP}((?:19|20)\d\d)\b", re.I)
 SEASON_YEAR = re.compile(r"\b(early|mid|late|spring|summer|autumn|fall|winter|end of)\s+((?:19|20)\d\d)\b", re.I)
 QUARTER_YEAR = re.compile(r"\bQ([1-4])\s*(?:of\s+)?((?:19|20)\d\d)(?:\s*[-/]\s*(\d\d))?\b", re.I)
 YEAR = re.compile(r"\b((?:19|20)\d\d)\b")

@@ -69,11 +69,11 @@ def committee_right(got: str | None, label: dict) -> bool:
     return got is not None and norm(got) in {norm(n) for n in names}
 
 
-def title_right(got: str | None, label: dict, source: str) -> bool:
+def title_right(got: str | None, label: dict, from_file_name: bool) -> bool:
     want = label.get("title")
     if not got or not want:
         return not got and not want
-    if got.strip() == Path(source).stem or "@" in got or len(got.split()) < 2:
+    if from_file_name or "@" in got or len(got.split()) < 2:
         return False
     a, b = content_words(got), content_words(want)
     if not a or not b:
@@ -133,7 +133,7 @@ def score_set(labels: Path, wider: bool, corpus: Path) -> dict:
             "committee": committee_right(got["committee"], label),
             "meeting_date": got["meeting_date"] == label.get("meeting_date"),
             "doc_type": got["doc_type"] == label.get("doc_type"),
-            "title": title_right(got["title"], label, path.name),
+            "title": title_right(got["title"], label, bool(doc and doc.provenance.get("title", {}).get("source") == "file_name")),
         }
         for f, ok in checks.items():
             right[f] += ok

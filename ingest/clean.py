@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from assistant.committees import is_committee_name
 from ingest.parsed import Block, ParsedDocument, Table
 
 _PAGE_NUMBER = re.compile(
-    r"^\s*(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|[-–]?\s*\d{1,4}\s*[-–]?|\d+\s*/\s*\d+)\s*$", re.I
-)
+    r"^\s*(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|[-–]?\s*(?!(?:19|20)\d\d\b)\d{1,4}\s*[-–]?|\d+\s*/\s*\d+)\s*$", re.I
+)  # a bare year ("2025" under "Thursday, 13th March,") is a date's last line, not a page number
 _TRAILING_PAGE = re.compile(r"(?<![Ss]ee )(?<![Oo]n )(?<![Aa]t )\s*\bPage \d{1,4}\s*$")
 _NOISE_LINES = re.compile(r"^\s*(this page is intentionally left blank|page intentionally left blank)\s*$", re.I)
 _LIST_START = re.compile(r"^\s*(?:[-•▪●◦*–]\s*|\(?[a-z]\)\s|\(?[ivx]{1,4}\)\s|\d{1,2}(?:\.\d{1,2}){0,3}\.?\s)")
@@ -81,11 +82,13 @@ def _remove_paged(doc: ParsedDocument) -> None:
         for b in doc.blocks:
             if b.page != p or b.table:
                 continue
-            b.lines = [
-                ln
-                for ln in b.lines
-                if not (_norm(ln) in edges and (_norm(ln) in running or _PAGE_NUMBER.match(ln)))
-            ]
+            kept = []
+            for ln in b.lines:
+                if _norm(ln) in edges and (_norm(ln) in running or _PAGE_NUMBER.match(ln)):
+                    doc.removed_edges.setdefault(p, []).append(ln)  # a marking may be among them
+                else:
+                    kept.append(ln)
+            b.lines = kept
 
 
 def _remove_unpaged(doc: ParsedDocument) -> None:
@@ -206,6 +209,16 @@ def _join(a: str, b: str) -> str:
     return f"{a} {b}"
 
 
+def _stands_alone(prev: str, line: str) -> bool:
+    """Two lines that are never one wrapped line: two committee names stacked under a label
+    ("Meeting:" / "Cabinet" / "Council": a report to both), or a short heading in capitals
+    ("EXEMPT – NOT FOR PUBLICATION") and the text under it."""
+    if is_committee_name(prev) and is_committee_name(line):
+        return True
+    words = prev.split()
+    return prev.isupper() and len(words) <= 8 and sum(ch.isalpha() for ch in prev) >= 4 and not line.isupper()
+
+
 def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
     """Join hard-wrapped lines into logical units (paragraphs, list items, numbered paragraphs).
 
@@ -225,6 +238,8 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
             units[-1] = f"{units[-1]} {line}"
             continue
         starts_unit = bool(_LIST_START.match(line) or _LABEL_START.match(line) or _BARE_NUMBER.match(line))
+        if units and not starts_unit and _stands_alone(units[-1], line):
+            starts_unit = True
         if units and not starts_unit:
             prev = units[-1]
             ends_sentence = prev.endswith((".", ":", "?", "!", ";"))
@@ -245,7 +260,7 @@ def clean(doc: ParsedDocument) -> ParsedDocument:
     merge_split_tables(doc)
     title_tables(doc)
     for b in doc.blocks:
-        if b.lines:
+        if b.lines and not b.edge:
             b.lines = unwrap_lines(b.lines, hard_wrapped=doc.fmt == "pdf")
     doc.blocks = [b for b in doc.blocks if b.table or b.lines]
     if not doc.pages:

@@ -1,19 +1,44 @@
-"""Detect a paper's metadata from its content: title, committee (and acronym), meeting date,
-document type and classification. Each field is None when the paper does not say.
-A JSON sidecar `NAME.meta.json` next to the file overrides any field.
+"""A paper's metadata from the way councils head their papers: title, committee (and acronym),
+meeting date and document type, each with where it came from.
+
+Papers say what they are in a few ways, whatever the council or its template:
+
+- a **front sheet** of labelled fields: "Report to: Cabinet", "Meeting: Planning Committee",
+  "COMMITTEE: ...", "Date of meeting: 4 June 2024", "Subject: ...", the value on the same line
+  or the next;
+- a **heading**: "Minutes of a meeting of the Planning Committee held on ...", "MINUTES OF THE
+  MEETING OF SOULDERN PARISH COUNCIL / HELD IN THE VILLAGE HALL / ON 30th October 2025",
+  "MILBURN PARISH COUNCIL / NEXT MEETING TO BE HELD ON TUESDAY, 7th MARCH 2017", "Souldern
+  Parish Council - Meeting of the Parish Council", "ODUG Action Log – 14 May 2013", "X held
+  their meeting via Zoom on ...";
+- the **file name** ("2025-10-30 Agenda.pdf", "minutes-20190213.pdf"), weaker evidence, used for a
+  meeting's date or a paper's type only when the paper itself does not say;
+- Markdown **front matter** (a republished page's title).
+
+A name is accepted as a committee only when it is one: it ends in a committee's noun (Committee,
+Panel, Board, Cabinet, Council, Forum, ...) or is an acronym the paper spells out, never a phrase
+such as "above Council" or an agenda item. A parish, town or community council's own meetings
+belong to the council itself ("a meeting of the Parish Council" in Milburn Parish Council's
+papers is Milburn Parish Council's). A meeting date comes from the meeting's own words (a date
+label, the heading, "to be held on"), never the first date on a page ("the minutes of the last
+meeting held on ..."). A field the paper does not settle stays None and is named in the ingest
+report; `provenance` says where each settled one came from and the line it was read from.
+
+A JSON sidecar `NAME.meta.json` next to the file overrides any field (source "sidecar").
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from assistant.committees import acronym_candidates
-from assistant.dates import find_dates, first_date, parse_date
+from assistant.committees import COMMITTEE_NOUNS, acronym_candidates, is_committee_name
+from assistant.dates import find_dates
 from assistant.types import Classification, DocType
+from ingest.classify import detect_classification
 from ingest.parsed import ParsedDocument
 
 
@@ -29,100 +54,115 @@ class DetectedMetadata:
     meeting_date: date | None = None
     doc_type: DocType = DocType.other
     classification: Classification | None = None
+    # field -> {"source": ..., "evidence": the line it was read from}; not a sidecar field
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def settle(self, name: str, value, source: str, evidence: str) -> None:
+        setattr(self, name, value)
+        self.provenance[name] = {"source": source, "evidence": " ".join(evidence.split())[:200]}
 
 
-_COMMITTEE_WORDS = r"(?:committee|sub[- ]?committee|panel|board|cabinet|council|forum|group|commission)"
-_LABELLED = [
-    # "Name of Committee: Health and Adults Scrutiny Sub-Committee"
-    re.compile(r"^name of (?:committee|meeting)\s*[:\t]\s*(.+)$", re.I),
-    # "Report to: Cabinet" / "REPORT:\tCabinet" / "Meeting: Planning Committee"
-    re.compile(r"^(?:report to|report|meeting|committee|decision maker)\s*[:\t]\s*(.+)$", re.I),
-    # Kent: "To:" then "Cabinet, 30 January 2025" / "County Council – 13 March 2025"
-    re.compile(r"^to\s*[:\t]\s*(.+)$", re.I),
-]
-_MINUTES_OF = re.compile(r"(?:minutes of (?:a|the) (?:\w+ )?meeting|a meeting) of (?:the )?(.+?)(?: will be held| held| on |,|$)", re.I)
-_NAMED_MEETING = re.compile(
-    rf"^((?:[A-Z][A-Za-z&'’-]*\s+){{0,8}}{_COMMITTEE_WORDS})\b\s*(?:[-–,]|$)", re.I
+SIDECAR_FIELDS = ("title", "committee", "committee_acronym", "meeting_date", "doc_type", "classification")
+
+# --- names -------------------------------------------------------------------------------------
+
+_NOUNS = COMMITTEE_NOUNS
+_ENDS_IN_NOUN = re.compile(rf"\b(?:{_NOUNS})$", re.I)
+# The same nouns as a capitalised name writes them (for finding names in running text).
+_NAME_NOUNS = (
+    r"Committee|Sub-Committee|Subcommittee|Panel|Board|Cabinet|Council|Forum|Group|Commission|"
+    r"Partnership|Executive|Assembly|Authority|Scrutiny|Conference|Trust"
 )
-_PRESENTED_AT = re.compile(rf"\bat ((?:[A-Z][a-z]+\s+){{1,5}}{_COMMITTEE_WORDS}|(?:[A-Z][a-z]+\s+){{1,4}}Scrutiny)\b on\b")
-_AUTHORITY = re.compile(
-    r"^(?:london borough of \w+(?: \w+)?|(?:the )?(?:royal )?borough of \w+|city of \w+(?: corporation)?|"
-    r"[a-z]+(?: [a-z]+)? (?:county|borough|city|district|town|parish|metropolitan borough) council)$",
+_MEETING_KIND = re.compile(
+    r"\s*[-–—,.:(]*\s*(?:the\s+)?(?:(?:annual|ordinary|extraordinary|special|additional|monthly|full|"
+    r"public|informal|reconvened|adjourned|budget|statutory)\s+)*"
+    r"(?:general\s+)?(?:meeting|mtg|a\.?\s?g\.?\s?m\.?|e\.?g\.?m\.?)s?\b\.?\s*\)?$",
     re.I,
 )
-_TITLE_LABEL = re.compile(r"^(?:report title|subject|title)\s*[:\t]\s*(.*)$", re.I)
-_DATE_LABEL = re.compile(r"^(?:date of (?:meeting|decision)|meeting date|date)\s*[:\t?]\s*(.+)$", re.I)
-_CLASSIFICATION_LABEL = re.compile(r"^(?:classification|status|security classification)\s*[:\t]?\s*\[?\s*(unrestricted|restricted|exempt|official|public|not for publication|confidential)", re.I)
-_EXEMPT_QUESTION = re.compile(r"contains? exempt information\??\s*[:\t]?\s*\*?(yes|no)\b", re.I)
+_LEADING_NOISE = re.compile(
+    r"^(?:(?:bundle|final|draft|revised|amended|agenda|minutes|summons|notice|annual|ordinary|extraordinary|special|additional|monthly|reconvened)\s+)+", re.I
+)
+# Names that stand for the body whose papers these are: "the Council", "the Parish Council",
+# "the above Council", "Full Council".
+_BODY_REFERENCE = re.compile(
+    r"^(?:the\s+)?(?:above(?:[- ]named)?\s+|said\s+|full\s+)?(?:(?:parish|town|community|city|borough|district|county)\s+)?council$",
+    re.I,
+)
+_NOT_A_NAME_START = re.compile(r"^(?:and|or|of|for|to|by|with|above|any|all|each|this|that|these|those|its|their|our|his|her)\b", re.I)
+_BODY = re.compile(
+    r"\b((?:[A-Z][\w'’&.-]*\s+){0,5}?(?:[A-Z][\w'’&.-]*)\s+(?:(?:City\s+and\s+)?(?:Parish|Town|Community|City|County|Borough|District|Metropolitan\s+Borough|Unitary)\s+)?Council)\b"
+    r"|\b(London\s+Borough\s+of\s+[A-Z][a-z]+(?:\s+(?:and\s+)?[A-Z][a-z]+)?)\b"
+    r"|\b((?:[A-Z][\w'’&-]*\s+){1,6}NHS\s+(?:Foundation\s+)?Trust)\b"
+    r"|\b(City\s+of\s+London\s+Corporation)\b",
+)
+_LOCAL_COUNCIL = re.compile(r"\b(?:parish|town|community)\s+council\b", re.I)
 
 
-def _lines(text: str) -> list[str]:
-    """Non-empty lines, spaces collapsed, tabs kept as cell separators."""
-    out = []
-    for ln in text.splitlines():
-        ln = " ".join(ln.replace("\t", " \t ").split()).replace(" \t ", "\t").strip()
-        if ln:
-            out.append(ln)
-    return out
+def _title_case(text: str) -> str:
+    """An ALL-CAPITALS heading in title case ("MILBURN PARISH COUNCIL" -> "Milburn Parish Council")."""
+    if not text.isupper():
+        return text
+    small = {"and", "of", "the", "for", "in", "on", "at", "to", "a", "an", "by"}
+    words = text.lower().split()
+    return " ".join(w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words))
 
 
-def _value_after_label(lines: list[str], i: int, m: re.Match) -> str:
-    """The value of a label: on the same line, or on the next non-empty line (Kent's layout)."""
-    value = m.group(1).strip(" \t:")
-    if value:
-        return value
-    for nxt in lines[i + 1 : i + 4]:
-        if nxt.strip():
-            return nxt.strip()
-    return ""
-
-
-def _clean_committee(value: str) -> str | None:
-    value = value.split("\t")[0]
-    value = re.split(r"\s*[,–—]\s*|\s+-\s+|\s+on\s+\w+day|\s+\d", value)[0]
-    value = re.sub(r"\s+", " ", value).strip(" .:;")
-    value = re.sub(r"\s*\([A-Z]{2,8}\)$", "", value)  # "(AGC)": the acronym, found by detect_acronym
-    if not value or len(value) > 90 or len(value.split()) > 10:
+def clean_name(raw: str, body: str | None = None, acronym: bool = False) -> str | None:
+    """A committee's name from a phrase that should hold one, or None when it does not: the name
+    must end in a committee's noun, stand for the body, or nothing. `acronym`: the phrase may be
+    an acronym ("ODUG Action Log", "TB (5) 1.i Action Log": the group's own short name)."""
+    name = raw.split("\t")[0]
+    if acronym:
+        m = re.match(r"^([A-Z]{2,8})\b(?:\s*\(\d+\))?(?:\s+[\d.]+[a-z]?)?\s*$", name.strip())
+        if m:
+            return m.group(1)
+    name = re.split(r"\s+(?:held|which was held|to be held|will be held|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day|on\s+\d|at\s+\d|at\s+the\b|in\s+the\b)", name, flags=re.I)[0]
+    name = re.split(r"\s*[–—]\s*|\s+-\s+|,\s*|:\s+|\s+\d{1,2}(?:st|nd|rd|th)?\s+\w+\s+\d{4}", name)[0]
+    name = re.sub(r"\s+", " ", name).strip(" .:;,'\"*_")
+    name = re.sub(r"\s*\(([A-Z]{2,8})\)$", "", name)  # "(AGC)": the acronym, found by detect_acronym
+    for _ in range(2):
+        name = _MEETING_KIND.sub("", name).strip(" .:;,-–")
+        name = _LEADING_NOISE.sub("", name).strip()
+    name = re.sub(r"^the\s+", "", name, flags=re.I)
+    if not name or len(name) > 90 or len(name.split()) > 10 or re.search(r"\d{3,}|@|https?:", name):
         return None
-    if not re.search(_COMMITTEE_WORDS, value, re.I) and not re.search(r"scrutiny", value, re.I):
+    if re.match(r"^(?:county|city|borough|district)\s+council$", name, re.I):
+        return _title_case(name)  # a principal council's own name for its full meeting ("County Council")
+    if _BODY_REFERENCE.match(name):
+        if body:
+            return body
+        # No body named: "County Council" (Kent's full council) is a name; "the Council" is not.
+        return _title_case(name) if re.match(r"^(?:parish|town|community|city|borough|district|county|full)\s+council$", name, re.I) else None
+    if _NOT_A_NAME_START.match(name) or not name[0].isupper() and not name[0].isdigit():
         return None
-    if _AUTHORITY.match(value):  # "Kent County Council" is the authority, not one of its meetings
+    if not _ENDS_IN_NOUN.search(name):
         return None
-    if value.isupper():
-        value = value.title().replace(" And ", " and ").replace(" Of ", " of ").replace(" The ", " the ")
-    return value
+    if name.lower() in {"committee", "board", "panel", "group", "council", "cabinet member", "scrutiny", "trust"}:
+        return None
+    if name.lower() == "cabinet":
+        return "Cabinet"
+    return _title_case(name)
 
 
-def detect_committee(lines: list[str], text: str) -> str | None:
-    for i, line in enumerate(lines[:80]):
-        for pattern in _LABELLED:
-            m = pattern.match(line.replace("\t", ": ", 1) if "\t" in line else line)
-            if m:
-                name = _clean_committee(_value_after_label(lines, i, m))
-                if name:
-                    return name
-    m = _MINUTES_OF.search(" ".join(lines[:40]))
-    if m:
-        name = _clean_committee(m.group(1))
-        if name:
-            return name
-    for line in lines[:25]:
-        if line.lower().startswith(("name of", "minutes")):
+def detect_body(lines: list[str], running: list[str]) -> str | None:
+    """The council or organisation whose paper this is, as its letterhead or heading names it."""
+    for line in [*running, *lines[:20]]:
+        if len(line) > 160:
             continue
-        m = _NAMED_MEETING.match(line)
-        if m and (line.isupper() or len(line.split()) <= 10):
-            name = _clean_committee(m.group(1))
-            if name and name.lower() not in {"council", "committee", "board", "panel", "group"}:
+        m = _BODY.search(_title_case(line) if line.isupper() else line)
+        if m:
+            name = next(g for g in m.groups() if g)
+            name = re.sub(r"^(?:The|Minutes\s+of\s+the|Meeting\s+of)\s+", "", name).strip()
+            generic = re.match(r"^(?:parish|town|community|city|county|borough|district|full|the)\b", name, re.I)
+            if not _NOT_A_NAME_START.match(name) and len(name.split()) >= 2 and not generic:
                 return name
-    m = _PRESENTED_AT.search(" ".join(lines[:10]))
-    if m:
-        name = m.group(1).strip()
-        return name if re.search(_COMMITTEE_WORDS, name, re.I) else f"{name} Panel" if name.endswith("Scrutiny") else name
     return None
 
 
 def detect_acronym(committee: str, text: str) -> str | None:
     """An acronym for the committee that the paper itself uses ("(HASSC)", "HASSC Chair")."""
+    if re.fullmatch(r"[A-Z]{2,8}", committee):
+        return None
     m = re.search(re.escape(committee) + r"\s*\(([A-Z]{2,8})\)", text)
     if m:
         return m.group(1)
@@ -140,132 +180,485 @@ def detect_acronym(committee: str, text: str) -> str | None:
     return best[0] if best and best[1] >= 2 else None
 
 
+def expand_acronym(acronym: str, text: str) -> str | None:
+    """The name an acronym stands for, when the paper spells it out: a run of capitalised words
+    ending in a committee's noun whose initials are the acronym ("TB": "Transparency Board")."""
+    letters = acronym.upper()
+    for m in re.finditer(rf"\b((?:[A-Z][a-z]+\s+(?:(?:and|of|for|the)\s+)?){{1,7}}(?:{_NAME_NOUNS}))\b", text):
+        words = [w for w in m.group(1).split() if w.lower() not in {"and", "of", "for", "the"}]
+        for start in range(len(words)):
+            if "".join(w[0] for w in words[start:]).upper() == letters:
+                return " ".join(words[start:])
+    return None
+
+
 def _subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
 
 
-def detect_title(lines: list[str], doc: ParsedDocument) -> str | None:
+# --- lines ----------------------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[str]:
+    """Non-empty lines, spaces collapsed, tabs kept as cell separators."""
+    out = []
+    for ln in text.splitlines():
+        ln = "\t".join(" ".join(cell.split()) for cell in ln.split("\t")).strip("\t ")
+        if ln:
+            out.append(ln)
+    return out
+
+
+# Page furniture that is never a heading: letterheads, page numbers, markings, rules.
+_FURNITURE = re.compile(
+    r"^(?:(?:tel(?:ephone)?|phone|mobile|mob|fax|e-?mail|web(?:site)?|clerk|contact|address|post ?code)\b\s*[:.]?.*"
+    r"|.*\b[\w.+-]+@[\w-]+\.[\w.]+\b.*|.*\bwww\.\S+.*|https?://\S+"
+    r"|page\s*\d*\s*(?:of\s*\d+)?|p\s?a\s?g\s?e\s*\|\s*\d+|[-–—]?\s*\d{1,4}\s*[-–—]?|\d{1,2}\.\d{1,2}\.\d{1,2}"
+    r"|unclassified|official|not protectively marked|public|draft|final|open|private|confidential"
+    r"|agenda item\s+\w+|item\s+\d+\w*|appendix\s+\w+|annex\s+\w+"
+    r"|[^\w\s]{1,4}|[×x•·*=_\-–—]+|[a-z]{1,3}|---.*)$",
+    re.I,
+)
+_POSTCODE = re.compile(
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"
+    r"|^(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3},\s*){2,}[A-Z][\w'’ -]*$"  # "Glendale, Duns Tew, Bicester, Oxfordshire"
+)
+
+
+def heading_lines(lines: list[str], limit: int = 12) -> list[tuple[int, str]]:
+    """(index, line) of the first substantive lines: what a reader sees as the paper's heading,
+    letterhead and page furniture left out."""
+    out = []
     for i, line in enumerate(lines[:60]):
-        m = _TITLE_LABEL.match(line.replace("\t", ": ", 1) if "\t" in line else line)
-        if m:
-            value = _value_after_label(lines, i, m).split("\t")[0]
-            # Kent wraps the subject over a few short lines.
-            if not m.group(1).strip():
-                j = i + 1
-                while j < len(lines) and not lines[j].strip():
-                    j += 1
-                parts = [value]
-                for nxt in lines[j + 1 : j + 5]:
-                    if not nxt.strip() or re.match(r"^[A-Z][\w ]{2,30}:", nxt):
-                        break
-                    parts.append(nxt.strip())
-                value = " ".join(parts)
-            value = " ".join(value.split()).strip(" :")
-            if value and not re.fullmatch(_COMMITTEE_WORDS, value, re.I) and len(value) > 3:
-                return value[:200]
-    if doc.running_lines:  # a running header that opens the document names it
-        return doc.running_lines[0][:200]
-    for b in doc.blocks[:8]:
-        if b.heading_level and b.heading_level > 0 and b.lines and _looks_like_title(b.lines[0]):
-            return b.lines[0][:200]
-    for line in lines[:30]:
-        if 3 <= len(line.split()) <= 20 and _looks_like_title(line):
-            return line[:200]
-    return Path(doc.source).stem
+        if _FURNITURE.match(line) or _POSTCODE.search(line):
+            continue
+        out.append((i, line))
+        if len(out) >= limit:
+            break
+    return out
 
 
-def _looks_like_title(line: str) -> bool:
-    words = re.findall(r"[A-Za-z]{2,}", line)
-    return len(words) >= 2 and not line.rstrip().endswith(":")
+# --- the front sheet --------------------------------------------------------------------------------
+
+_SHEET = {
+    "committee": re.compile(
+        r"^(?:name of (?:committee|meeting)|report to|meeting(?: of)?|committee|decision[- ]?maker|decision taker|"
+        r"decision to be taken by|board|forum|to)\s*[:\t]\s*(.*)$",
+        re.I,
+    ),
+    "date": re.compile(r"^(?:date of (?:the )?meeting|meeting date|date of decision|decision date|date)\s*[:\t?]\s*(.*)$", re.I),
+    "title": re.compile(r"^(?:report title|title of report|subject|title|report|decision title|item)\s*[:\t]\s*(.*)$", re.I),
+}
+_SHEET_STOP = re.compile(r"^[A-Z][A-Za-z/()'’ -]{1,40}[:?](?:\s|$)")
+# A front sheet's label (not a title that has a colon in it: "Special Report: Speculative ...").
+_LABEL_LINE = re.compile(
+    r"^(?:name\s+of\s+\w+|municipal\s+year|(?:last\s+)?updated|from|to|by|date[\w ]{0,20}|time|venue|location|place|contact[\w ]{0,12}"
+    r"|e-?mail|tel\w*|phone|report\s+(?:of|to|by|author|title)|author|lead\s+(?:officer|member)|cabinet\s+member|portfolio[\w ]{0,12}"
+    r"|wards?(?:\s+affected)?|key\s+decision|classification|status|exempt[\w ]{0,25}|contains[\w ]{0,30}|confidential|reference|ref|membership"
+    r"|presiding|present|apologies|meeting|committee|subject|title|purpose|decision[\w ]{0,20}|item|agenda\s+item|budget[\w/ ]{0,25})\s*[:?\t]",
+    re.I,
+)
 
 
-def detect_meeting_date(lines: list[str], text: str, committee: str | None) -> date | None:
-    """The date of the meeting the paper is for: a labelled date, the date beside the committee's
-    name or in "held ... on <date>", else the first full date near the top."""
+def front_sheet(lines: list[str]) -> dict[str, tuple[str, str]]:
+    """Labelled fields of a front sheet: field -> (value, the line). A value may sit on the
+    label's line or the next ("To:" then "Cabinet, 30 January 2025"); a title may wrap."""
+    found: dict[str, tuple[str, str]] = {}
     for i, line in enumerate(lines[:80]):
-        m = _DATE_LABEL.match(line.replace("\t", ": ", 1) if "\t" in line else line)
+        text = line.replace("\t", ": ", 1) if "\t" in line else line
+        for name, pattern in _SHEET.items():
+            if name in found:
+                continue
+            m = pattern.match(text)
+            if not m:
+                continue
+            value = m.group(1).strip(" \t:")
+            j = i
+            if not value:
+                j = next((k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].strip()), None)
+                if j is None or _SHEET_STOP.match(lines[j]):
+                    continue
+                value = lines[j].strip()
+            if name == "title":
+                for nxt in lines[j + 1 : j + 4]:
+                    if _SHEET_STOP.match(nxt) or "\t" in nxt or "\t" in line or len(nxt.split()) > 14 or re.match(r"^\d+(?:\.\d+)*\.?\s", nxt):
+                        break
+                    if any(p.match(nxt) for p in _SHEET.values()):
+                        break
+                    value = f"{value} {nxt.strip()}"
+            if name == "title" and re.match(r"^report\s*[:\t]", text, re.I) and is_committee_name(value):
+                name = "committee"  # "REPORT:\tCabinet": where the report goes
+                if name in found:
+                    break
+            found[name] = (" ".join(value.split()), line)
+            break
+    return found
+
+
+# --- heading phrases ----------------------------------------------------------------------------
+
+_KIND = r"(?:(?:annual(?:\s+general|\s+parish)?|extraordinary|ordinary|special|additional|full|monthly|informal|reconvened|budget)\s+)?"
+# "Minutes of (the|a) meeting of the X held ...", "MINUTES OF THE ANNUAL MEETING OF X".
+_MINUTES_OF = re.compile(rf"\b(?:minutes?|notes?)\s+of\s+(?:the\s+|a\s+|an\s+)?{_KIND}(?:meeting|mtg)s?\s+of\s+(?:the\s+)?(.+)", re.I)
+# "Minutes of the Licensing Committee held on ...", "Minutes of the Planning Committee, 4 June".
+_MINUTES_OF_HELD = re.compile(r"\b(?:minutes?|notes?)\s+of\s+(?:the\s+|a\s+)?(.+?)\s*(?:,|\s(?:held|which was held|that took place|meeting held)\b|\s+on\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d))", re.I)
+# "MINUTES OF THE SOULDERN PARISH COUNCIL MEETING", "Minutes of the Planning Committee".
+_MINUTES_OF_NAME = re.compile(rf"\b(?:minutes?|notes?)\s+of\s+(?:the\s+|a\s+)?(.+?)\s+{_KIND}(?:meeting|mtg)\b", re.I)
+# "Notice is hereby given that a meeting of X will be held", "You are summoned to ... a meeting of X".
+_MEETING_OF = re.compile(rf"\b(?:a|the|next)\s+{_KIND}(?:meeting|mtg)\s+of\s+(?:the\s+)?(.+?)\s+(?:will be|to be|is to be|shall be|is|was|held|on|at)\b", re.I)
+# "Manordeilo and Salem Community Council held their meeting ..."
+_HELD_THEIR = re.compile(r"^(.+?)\s+held\s+(?:its|their|a|an)\s+(?:\w+\s+)?meeting\b", re.I)
+# "X – Meeting of the Parish Council", "Milburn Parish Council A.G.M. - 2nd May 2017",
+# "CORPORATE PARENTING PANEL– 29 October 2024", "Boughton Parish Council. Annual General Meeting."
+_NAME_THEN = re.compile(
+    rf"^(.+?(?:{_NOUNS}))\b\s*(?:[-–—:,.]+\s*|\s+)(?:(?:the\s+)?{_KIND}(?:general\s+)?(?:meeting|mtg|a\.?g\.?m\.?|minutes|agenda|summons)\b|"
+    r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?\d{1,2}(?:st|nd|rd|th)?\s+\w+\s+\d{4}|$)",
+    re.I,
+)
+_ACTION_LOG = re.compile(r"^(.+?)\s+action\s+(?:log|tracker|list|points|sheet)\b", re.I)
+# "Decision determined at the Cabinet meeting on 12 March 2025", "agreed by the Board meeting held ..."
+_AT_MEETING = re.compile(r"\b(?:at|by)\s+(?:the\s+|a\s+)?(.+?)\s+meeting\s+(?:on|held|of)\b", re.I)
+# "TMG 14 November 2024 Agenda", "ODUG Meeting": a group's acronym heading its own paper.
+_ACRONYM_HEAD = re.compile(r"^([A-Z]{2,8})\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+\w+\s+\d{4}|meeting|minutes|agenda|notes?)\b")
+_PRESENTED_AT = re.compile(rf"\b(?:presented|considered|reported)\b.{{0,60}}?\bat\s+(?:the\s+)?((?:[A-Z][\w'’&-]*\s+){{0,5}}(?:{_NAME_NOUNS}))\s+on\b")
+
+
+def _from_heading(heading: list[tuple[int, str]], body: str | None, meeting: bool = True) -> tuple[str, str] | None:
+    """(committee, the line) from the heading's phrases, best first."""
+    joined = " ".join(line for _, line in heading[:5])
+    for pattern in (_MINUTES_OF, _MEETING_OF, _MINUTES_OF_NAME, _MINUTES_OF_HELD, _AT_MEETING):
+        m = pattern.search(joined)
         if m:
-            d = parse_date(_value_after_label(lines, i, m))
-            if d:
-                return d
-    anchors = [r"^to\s*[:\t]", r"^minutes\b"]
-    if committee:
-        anchors.append(re.escape(committee))
-    for i, line in enumerate(lines[:40]):
-        if any(re.search(a, line, re.I) for a in anchors):
-            d = parse_date(" ".join(lines[i : i + 2]))
-            if d:
-                return d
-    head = "\n".join(lines[:60])
-    m = re.search(r"\bheld\b.{0,150}?\bon\s+(.{0,40})", head.replace("\n", " "), re.I)
-    if m and parse_date(m.group(1)):
-        return parse_date(m.group(1))
-    dates = find_dates(head)
-    return dates[0].value if dates else first_date(text)
-
-
-def detect_doc_type(title: str | None, text: str, doc: ParsedDocument) -> DocType:
-    head = text[:4000].lower()
-    named = (title or "").lower() + " " + doc.source.lower()
-    headers = [" ".join(b.table.header).lower() for b in doc.blocks if b.table]
-    actionish = any(
-        "action" in h and any(w in h for w in ("due", "date", "timescale", "deadline", "status"))
-        and any(w in h for w in ("assigned", "responsib", "owner", "led by", "lead", "status"))
-        for h in headers
-    ) or any("committed to" in h and "led by" in h for h in headers)
-    if "action log" in named or "action log" in head[:500]:
-        return DocType.action_log
-    if "agenda" in named or re.search(r"\bsummons to\b|^\s*agenda\s*$|this meeting is open to the public", head[:1500], re.M):
-        return DocType.agenda
-    if "minutes" in named or re.search(r"^\s*minutes\b|\bminutes of (?:a|the) meeting", head[:400], re.M):
-        return DocType.minutes
-    if "action plan" in named or ("action plan" in head[:1500] and actionish):
-        return DocType.action_plan
-    if actionish:
-        return DocType.action_plan if re.search(r"plan|priorit|recommendation", named + head[:1500]) else DocType.action_log
-    if re.search(r"^(?:report (?:to|title)|subject|from|by)\s*:|\brecommendations?\b|\bsummary of report\b", head, re.M):
-        return DocType.report
-    return DocType.other
-
-
-def detect_classification(text: str) -> Classification | None:
-    head_lines = _lines(text[:6000])
-    for i, line in enumerate(head_lines):
-        m = _EXEMPT_QUESTION.search(line) or (
-            _EXEMPT_QUESTION.search(line + " " + head_lines[i + 1]) if i + 1 < len(head_lines) else None
-        )
-        if m:
-            return Classification.exempt if m.group(1).lower() == "yes" else Classification.public
-        m = _CLASSIFICATION_LABEL.match(line.replace("\t", " "))
-        if m is None and re.match(r"^(?:classification|status)\s*:?$", line, re.I):
-            following = next((ln for ln in head_lines[i + 1 : i + 4] if ln.strip()), "")
-            m = _CLASSIFICATION_LABEL.match("classification: " + following)
-        if m:
-            value = m.group(1).lower()
-            if value in ("unrestricted", "public", "official"):
-                return Classification.public
-            if value in ("exempt", "not for publication", "confidential"):
-                return Classification.exempt
-            return Classification.restricted
-    if re.search(r"\bnot for publication\b|\bexempt information\b.*\bschedule 12a\b", text[:6000], re.I):
-        return Classification.exempt
+            name = clean_name(m.group(1), body)
+            if name:
+                return name, m.group(0)
+    for _, line in heading[:6]:
+        for pattern in (_HELD_THEIR, _NAME_THEN, _ACTION_LOG, _ACRONYM_HEAD):
+            m = pattern.match(line)
+            if m:
+                name = clean_name(m.group(1), body, acronym=pattern in (_ACTION_LOG, _ACRONYM_HEAD))
+                if name and (name != body or meeting):
+                    return name, line
+        for segment in re.split(r"\s+[-–—]\s+|[-–—]\s+", line)[1:]:
+            # "Governance Update Appendix 1 – County Council 13 March 2025": a later part names it
+            name = clean_name(segment, body)
+            if name and re.search(r"\d{4}", segment):
+                return name, line
+    m = _PRESENTED_AT.search(joined)
+    if m:
+        name = clean_name(m.group(1), body)
+        if name:
+            return name, m.group(0)
     return None
 
 
+def _named_line(heading: list[tuple[int, str]], body: str | None, edges: list[str], meeting: bool) -> tuple[str, str] | None:
+    """A heading line, or a running header of the first page, that is itself a committee's name
+    ("PLANNING COMMITTEE"), the paper's own body excepted; else, for a meeting's paper, the
+    body's own line ("MILBURN PARISH COUNCIL" over "NEXT MEETING TO BE HELD ON ...")."""
+    body_line = None
+    for _, line in [*heading[:6], *((-1, e) for e in edges)]:
+        if len(line.split()) > 10 or not (line.isupper() or line.istitle() or len(line.split()) <= 6):
+            continue
+        name = clean_name(line, body)
+        if not name:
+            continue
+        if body and name.lower() == body.lower():
+            body_line = body_line or (name, line)
+            continue
+        return name, line
+    return body_line if meeting else None
+
+
+# --- meeting dates --------------------------------------------------------------------------------
+
+_EARLIER = re.compile(r"\b(?:last|previous|prior|preceding|earlier|former)\s+(?:\w+\s+){0,3}(?:meeting|minutes)|(?<=\w\s)(?:the\s+)?minutes\s+of\s+the\s+meeting\b", re.I)
+_FILE_DATES = [
+    re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?([01]\d)[-_.]?([0-3]\d)(?!\d)"),  # 2025-10-30, 20190213
+    re.compile(r"(?<!\d)([0-3]?\d)[._-]([01]?\d)[._-]((?:19|20)?\d\d)(?!\d)"),  # 10.12.24
+]
+
+
+def _first_date(text: str) -> date | None:
+    found = find_dates(text)
+    return found[0].value if found else None
+
+
+def _heading_date(lines: list[str], heading: list[tuple[int, str]], anchor: int | None) -> tuple[date, str] | None:
+    """The date in the heading: on the heading's lines (from the one naming the meeting, and the
+    two after it), not one an item refers back to."""
+    indices = [i for i, _ in heading[:8]]
+    if anchor is not None:
+        indices = [anchor, anchor + 1, anchor + 2, *[i for i in indices if i < anchor]]
+    for i in indices:
+        if i >= len(lines):
+            continue
+        line = lines[i]
+        if "\t" in line or len(line.split()) > 24:
+            continue  # a table row or a paragraph: not the heading
+        text = line if i + 1 >= len(lines) or len(lines[i + 1].split()) > 4 else f"{line} {lines[i + 1]}"
+        if re.match(r"^(?:last\s+updated|updated|published|printed|issued|dispatched|date\s+of\s+(?:publication|issue|report))\b", line, re.I):
+            continue  # when the paper was written or sent, not the meeting
+        for found in find_dates(text):
+            if _EARLIER.search(text[: found.start]) or found.start > len(line) + 1:
+                continue
+            return found.value, line
+    return None
+
+
+def _held_on_date(lines: list[str]) -> tuple[date, str] | None:
+    """A date the opening lines give as the meeting's: "held ... on", "to be held on", "as of"."""
+    head = lines[:40]
+    for i, line in enumerate(head):
+        text = line if i + 1 >= len(head) else f"{line} {head[i + 1]}"
+        for found in find_dates(text):
+            before = text[max(0, found.start - 90) : found.start]
+            if _EARLIER.search(before) or found.start > len(line) + 5:
+                continue
+            if re.search(r"\b(?:held|to be held|will be held|took place|meeting|as of|as at|action log|minutes)\b", before, re.I):
+                return found.value, line
+    return None
+
+
+def file_name_date(name: str) -> date | None:
+    """A date a file name carries ("2025-10-30 Agenda.pdf", "minutes-20190213.pdf", "CPP Minutes
+    10.12.24.pdf", "Printed minutes 13th-Mar-2025")."""
+    stem = Path(name).stem
+    d = _first_date(stem.replace("_", " "))
+    if d:
+        return d
+    for pattern in _FILE_DATES:
+        m = pattern.search(stem)
+        if m:
+            a, b, c = m.groups()
+            try:
+                if len(a) == 4:
+                    return date(int(a), int(b), int(c))
+                year = int(c) + (2000 if len(c) == 2 else 0)
+                return date(year, int(b), int(a))
+            except ValueError:
+                continue
+    return None
+
+
+# --- document type --------------------------------------------------------------------------------
+
+_TYPE_WORDS = [
+    (DocType.forward_plan, re.compile(r"(?:^|\n)\W*(?:the\s+)?forward\s+plan\b|(?:^|\n)\W*notice\s+of\s+(?:key\s+)?decisions\b|(?:^|\n)\W*key\s+decisions?\s+(?:to\s+be\s+taken|notice)\b|\bplan\s+of\s+key\s+decisions\b", re.I)),
+    (DocType.decision, re.compile(
+        r"(?:^|\n)\W*(?:(?:record|notice|statement)\s+of\s+(?:an?\s+|the\s+)?(?:executive\s+|officer\s+|key\s+|delegated\s+|cabinet\s+(?:member\s+)?)?decisions?\b"
+        r"|(?:\w+\s+){0,3}decision\s+(?:notice|record|sheet|report form)\b|(?:officer|executive|delegated|cabinet member|portfolio holder|individual)\s+decision\b"
+        r"|decision\s+(?:taken|determined|made)\s+(?:by|at)\b)", re.I)),
+    (DocType.minutes, re.compile(r"\bminutes?\s+of\b|\bminutes\b|\bmeeting\s+notes?\b|\bnotes?\s+of\s+(?:the\s+|a\s+)?meeting\b|\bheld\s+(?:its|their)\s+meeting\b", re.I)),
+    (DocType.action_log, re.compile(r"\baction\s+(?:log|tracker|sheet)\b|\bactions?\s+from\s+(?:the\s+)?(?:last|previous)\s+meeting\b|\bstatus\s+update\s+on\s+actions\b", re.I)),
+    (DocType.agenda, re.compile(r"\bagenda\b|\bsummons\b|\bnotice\s+of\s+(?:the\s+)?meeting\b|\b(?:to\s+be|will\s+be)\s+held\b|\byou\s+are\s+(?:hereby\s+)?summoned\b", re.I)),
+    (DocType.action_plan, re.compile(r"\baction\s+plan\b|\bimprovement\s+plan\b|\bdelivery\s+plan\b", re.I)),
+    (DocType.other, re.compile(r"\brisk\s+(?:register|assessment)\b|\baccounts\b|\bannual\s+return\b|\bstatement\s+of\s+accounts\b|\bpayments?\s+(?:list|schedule)\b|\bitems\s+of\s+expenditure\b|\bcontract\b|\bregister\s+of\s+interests\b", re.I)),
+    (DocType.report, re.compile(r"\breport\b|\bbriefing\b|\bupdate\b|\bself[- ]assessment\b|\bevaluation\b|\breview\b", re.I)),
+]
+# Minutes record who came and what was decided; an agenda does not.
+_RECORDED = re.compile(
+    r"^(?:present|attendance|in attendance|also present|members present|discussion(?:\s+summary)?\s*:|resolved\b|it was (?:agreed|resolved|noted))"
+    r"|\b(?:apologies\s+(?:were|had\s+been)\s+received|(?:all|members|councillors)\s+agreed|the\s+meeting\s+(?:closed|ended)|(?:chair(?:man)?|mayor)\s+(?:thanked|closed|welcomed)|were\s+(?:approved|agreed)\s+as\s+a\s+(?:true|correct)\s+record|held\s+a\s+\w*\s*meeting)\b",
+    re.I,
+)
+_REPORT_SHEET = re.compile(r"^(?:report (?:to|of|by|author|title)|from|by|purpose of (?:the )?report|summary|recommendations?|subject|contact officer|wards? affected|key decision)\s*[:?\t]", re.I)
+
+
+_GENERIC_TYPES = (DocType.report, DocType.other)
+
+
+def _type_from(text: str) -> DocType | None:
+    """The first type the text names (by position), a specific one (minutes, agenda, decision,
+    forward plan, action log or plan) before a generic one ("update", "review", "report")."""
+    for generic in (False, True):
+        best = None
+        for kind, pattern in _TYPE_WORDS:
+            if (kind in _GENERIC_TYPES) != generic:
+                continue
+            m = pattern.search(text)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), kind)
+        if best:
+            return best[1]
+    return None
+
+
+def _action_tables(doc: ParsedDocument) -> DocType | None:
+    headers = [" ".join(b.table.header).lower() for b in doc.blocks if b.table]
+    actionish = any(
+        "action" in h and any(w in h for w in ("due", "date", "timescale", "deadline", "status", "progress"))
+        and any(w in h for w in ("assigned", "responsib", "owner", "led by", "lead", "status", "progress"))
+        for h in headers
+    ) or any("committed to" in h and "led by" in h for h in headers)
+    if not actionish:
+        return None
+    return DocType.action_plan if any(re.search(r"plan|priorit|recommendation|measure", h) for h in headers) else DocType.action_log
+
+
+def detect_doc_type(heading: list[tuple[int, str]], lines: list[str], doc: ParsedDocument, title: str | None) -> tuple[DocType, str, str] | None:
+    """(type, source, evidence): what the heading calls the paper, corrected by what it holds (an
+    "agenda" that records who attended and what was resolved is a note of the meeting), else
+    its tables, else its file name."""
+    # The heading's own lines, one per line (a type named at a line's start counts), front-sheet
+    # fields left out ("Key decision? Yes – Forward Plan reference ..." names no type of paper).
+    head_text = "\n".join(line for _, line in heading[:8] if len(line.split()) <= 14 and not _SHEET_STOP.match(line) and "\t" not in line)
+    recorded = sum(bool(_RECORDED.search(ln)) for ln in lines[:60])
+    kind = _type_from(head_text)
+    if kind in (DocType.agenda, DocType.report, DocType.other) and recorded >= 2:
+        kind = DocType.minutes
+    tables = _action_tables(doc)
+    if (kind is None or kind in _GENERIC_TYPES) and tables is not None:
+        return tables, "heading", "a table of actions"  # what a paper is made of beats "update", "review"
+    if kind is not None:
+        return kind, "heading", head_text
+    if title:
+        kind = _type_from(title)
+        if kind is not None:
+            return kind, "heading", title
+    if recorded >= 2:
+        return DocType.minutes, "heading", "records who attended and what was resolved"
+    if sum(bool(_REPORT_SHEET.match(ln)) for ln in lines[:40]) >= 2:
+        return DocType.report, "front_sheet", "a report's front sheet"
+    kind = _type_from(Path(doc.source).stem.replace("_", " ").replace("-", " "))
+    if kind is not None:
+        return kind, "file_name", doc.source
+    return None
+
+
+# --- titles ----------------------------------------------------------------------------------------
+
+_TITLE_STOP = re.compile(r"^(?:present|apologies|attendance|in attendance|members|councillors|contents|item|\d+[.)]?\s|agenda$)", re.I)
+
+
+_NAMES_A_KIND = re.compile(r"^(?:minutes|agenda|notice|summons|meeting|next meeting|report|record of|decision|forward plan|action log|annual|extraordinary)\b", re.I)
+
+
+def _heading_title(heading: list[tuple[int, str]], lines: list[str]) -> tuple[str, str] | None:
+    """The paper's heading as its title: its first line, with the short lines that continue it
+    ("HELD IN THE VILLAGE HALL", "ON 30th October 2025"), or the line that names the paper under
+    a letterhead naming only the body ("Rookhaven District Council" / "Minutes of the Licensing
+    Committee held on ...")."""
+    heading = [(i, line) for i, line in heading if not _LABEL_LINE.match(line) and "\t" not in line]
+    if not heading or len(lines[heading[0][0]].split()) > 22:
+        return None  # a paper opening with prose has no heading to take its title from
+    if not heading:
+        return None
+    start = heading[0][0]
+    parts = [lines[start]]
+    for nxt in lines[start + 1 : start + 4]:
+        if nxt == parts[-1]:
+            continue  # a letterhead printed twice
+        if _TITLE_STOP.match(nxt) or _SHEET_STOP.match(nxt) or nxt.endswith(":") or _FURNITURE.match(nxt):
+            break
+        continues = nxt.isupper() == parts[-1].isupper() and len(nxt.split()) <= 10
+        if not (continues or re.match(r"^(?:held|on|at|in)\b", nxt, re.I) or (len(parts) == 1 and _NAMES_A_KIND.match(nxt))):
+            break
+        parts.append(nxt)
+        if len(" ".join(parts).split()) > 24:
+            break
+    title = " ".join(parts)
+    if len(title.split()) < 2 or _TITLE_STOP.match(title):
+        return None
+    return _title_case(title)[:200], lines[start]
+
+
+def _first_line_title(heading: list[tuple[int, str]]) -> tuple[str, str] | None:
+    for _, line in heading[:6]:
+        if _LABEL_LINE.match(line) or "\t" in line:
+            continue
+        words = line.split()
+        if 2 <= len(words) <= 20 and not line.rstrip().endswith(":") and not _TITLE_STOP.match(line) and len(re.findall(r"[A-Za-z]{2,}", line)) >= 2:
+            return _title_case(line)[:200], line
+    return None
+
+
+# --- all of it ---------------------------------------------------------------------------------------
+
+
 def detect_metadata(doc: ParsedDocument) -> DetectedMetadata:
-    """Metadata from the first pages of a cleaned document."""
+    """Metadata from the first pages of a cleaned document, each field with its source."""
     text = doc.plain_text(max_pages=3)
     lines = _lines(text)
     meta = DetectedMetadata()
-    meta.title = detect_title(lines, doc)
-    meta.committee = detect_committee(lines, text)
-    if meta.committee:
+    heading = heading_lines(lines)
+    sheet = front_sheet(lines)
+    body = detect_body(lines, doc.running_lines)
+
+    # Committee: a front sheet's label, the heading's phrases, a heading line that is a name. The
+    # body itself is the committee only of its own meetings' papers (not of its risk register).
+    first_kind = detect_doc_type(heading, lines, doc, None)
+    meeting = first_kind is not None and first_kind[0] in (DocType.agenda, DocType.minutes, DocType.decision, DocType.action_log)
+    anchor = None
+    if "committee" in sheet:
+        name = clean_name(sheet["committee"][0], body)
+        if name:
+            meta.settle("committee", name, "front_sheet", sheet["committee"][1])
+    if meta.committee is None:
+        first_edges = [*doc.running_lines, *doc.removed_edges.get(doc.blocks[0].page if doc.blocks else 1, [])]
+        found = _from_heading(heading, body, meeting) or _named_line(heading, body, first_edges, meeting)
+        if found:
+            meta.settle("committee", found[0], "heading", found[1])
+            anchor = next((i for i, line in enumerate(lines[:60]) if found[1].startswith(line) or line in found[1]), None)
+    if meta.committee and re.fullmatch(r"[A-Z]{2,8}", meta.committee):
+        expanded = expand_acronym(meta.committee, doc.plain_text())
+        if expanded:
+            meta.committee_acronym = meta.committee
+            meta.committee = expanded
+    if meta.committee and not meta.committee_acronym:
         meta.committee_acronym = detect_acronym(meta.committee, doc.plain_text())
-    meta.meeting_date = detect_meeting_date(lines, text, meta.committee)
-    meta.doc_type = detect_doc_type(meta.title, text, doc)
-    meta.classification = detect_classification(text)
+
+    # Title: a front sheet's subject, the heading, the first line that reads as one.
+    if "title" in sheet and len(sheet["title"][0].split()) >= 2:
+        meta.settle("title", sheet["title"][0][:200], "front_sheet", sheet["title"][1])
+    else:
+        running = [(0, ln) for ln in doc.running_lines if len(ln.split()) >= 2 and not _FURNITURE.match(ln)]
+        found = _heading_title(heading, lines) or _first_line_title(running) or _first_line_title(heading)
+        if found:
+            meta.settle("title", found[0], "heading", found[1])
+        elif doc.front_matter.get("title"):
+            meta.settle("title", doc.front_matter["title"][:200], "front_matter", doc.front_matter["title"])
+
+    kind = detect_doc_type(heading, lines, doc, meta.title)
+    if kind is not None:
+        meta.settle("doc_type", kind[0], kind[1], kind[2])
+
+    # Meeting date: a front sheet's date, the heading's, "held on", the file name's.
+    meeting_paper = meta.doc_type in (DocType.agenda, DocType.minutes, DocType.action_log, DocType.decision) or meta.committee is not None
+    if "date" in sheet and _first_date(sheet["date"][0]):
+        meta.settle("meeting_date", _first_date(sheet["date"][0]), "front_sheet", sheet["date"][1])
+    elif meeting_paper:
+        found = _heading_date(lines, heading, anchor) or _held_on_date(lines)
+        if found:
+            meta.settle("meeting_date", found[0], "heading", found[1])
+        else:
+            from_name = file_name_date(doc.source)
+            if from_name and meta.doc_type in (DocType.agenda, DocType.minutes, DocType.action_log):
+                meta.settle("meeting_date", from_name, "file_name", doc.source)
+
+    if meta.committee is None and meta.doc_type in (DocType.agenda, DocType.minutes, DocType.action_log):
+        # The paper names no committee; its file name may ("Agenda frontsheet ... County Council.pdf").
+        stem = Path(doc.source).stem.replace("_", " ")
+        for part in re.split(r"\s+[-–]\s+|\s{2,}|\d[\d.:]*\s+", stem):
+            name = clean_name(part.strip(), body)
+            if name:
+                meta.settle("committee", name, "file_name", doc.source)
+                break
+
+    meta.classification, evidence = detect_classification(doc)
+    if meta.classification is not None:
+        meta.provenance["classification"] = {"source": "marking", "evidence": evidence[:200]}
     return meta
+
+
+def unsettled(meta: DetectedMetadata) -> list[str]:
+    """The fields the paper did not settle (for the ingest report)."""
+    names = {"committee": "committee", "meeting_date": "meeting date", "title": "title", "doc_type": "document type"}
+    return [label for field_name, label in names.items() if field_name not in meta.provenance]
+
+
+# --- sidecars ---------------------------------------------------------------------------------------
 
 
 def sidecar_path(path: Path) -> Path:
@@ -287,11 +680,10 @@ def apply_sidecar(meta: DetectedMetadata, path: Path, allow_declassify: bool = F
         raise MetadataError(f"{side.name}: not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise MetadataError(f"{side.name}: must hold a JSON object")
-    allowed = {f.name for f in fields(DetectedMetadata)}
     values = {}
     for key, value in data.items():
-        if key not in allowed:
-            raise MetadataError(f"{side.name}: unknown field '{key}' (allowed: {', '.join(sorted(allowed))})")
+        if key not in SIDECAR_FIELDS:
+            raise MetadataError(f"{side.name}: unknown field '{key}' (allowed: {', '.join(sorted(SIDECAR_FIELDS))})")
         if value is not None and not isinstance(value, str):
             raise MetadataError(f"{side.name}: field '{key}': must be a string or null, not {type(value).__name__} {json.dumps(value)[:40]}")
         try:
@@ -325,5 +717,10 @@ def apply_sidecar(meta: DetectedMetadata, path: Path, allow_declassify: bool = F
                 f"{wanted.value if wanted else 'unmarked'}: applied, as an admin allowed"
             )
     for key, parsed in values.items():
-        setattr(meta, key, parsed)
+        if parsed is None:
+            setattr(meta, key, parsed)
+            meta.provenance.pop(key, None)
+        else:
+            meta.settle(key, parsed, "sidecar", side.name)
     return warnings
+

@@ -20,10 +20,10 @@ from assistant.config import Settings
 from assistant.intent import answer_kinds
 from assistant.types import Action, Chunk, Document
 from ingest.actions import extract_actions
-from ingest.classify import section_classifications, unmarked_classification
+from ingest.classify import section_classifications
 from ingest.clean import clean
 from ingest.loaders import LoadError, load
-from ingest.metadata import MetadataError, apply_sidecar, detect_metadata
+from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, unsettled
 from ingest.split import Splitter
 
 
@@ -61,16 +61,19 @@ class PaperParser:
         parsed = clean(loaded)
         meta = detect_metadata(parsed)
         parsed.warnings.extend(apply_sidecar(meta, path, allow_declassify))
-        if meta.classification is None:
-            meta.classification, warning = unmarked_classification(parsed.plain_text(), self.settings.access.unmarked)
-            if warning:
-                parsed.warnings.append(warning)
-        sections = section_classifications(parsed)
+        if meta.classification is None:  # no marking: the setting decides (public by default)
+            meta.classification = self.settings.access.unmarked
+            meta.provenance["classification"] = {"source": "default", "evidence": "the paper carries no marking"}
+        sections, notes = section_classifications(parsed, meta.doc_type)
+        parsed.warnings.extend(notes)
         if any(level.level > meta.classification.level for level in sections.values()):
             parsed.warnings.append(
                 f"{len(sections)} blocks in a section marked {max(sections.values(), key=lambda c: c.level).value}: "
                 "only callers cleared for it see them"
             )
+        missing = unsettled(meta)
+        if missing:
+            parsed.warnings.append(f"the paper does not say its {', '.join(missing)}: left empty (a sidecar can set them)")
         doc = Document(
             id=doc_id,
             source=path.name,
@@ -83,6 +86,7 @@ class PaperParser:
             doc_type=meta.doc_type,
             classification=meta.classification,
             pages=parsed.pages,
+            provenance=meta.provenance,
         )
         actions = extract_actions(parsed, doc)
         chunks = self.splitter.split(parsed, doc, actions, sections)

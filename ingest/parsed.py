@@ -30,6 +30,9 @@ class Block:
     table: Table | None = None
     heading_level: int | None = None  # set when the format marks the block as a heading
     ocr: bool = False  # read from the page's image by OCR (no text layer): may hold misreadings
+    # The running header and footer of the part of the paper that follows (a Word section's):
+    # read for markings, never indexed.
+    edge: bool = False
 
     @property
     def is_table(self) -> bool:
@@ -46,6 +49,10 @@ class ParsedDocument:
     blocks: list[Block]
     warnings: list[str] = field(default_factory=list)
     running_lines: list[str] = field(default_factory=list)  # headers/footers removed by cleaning
+    # Running headers and footers removed by cleaning, page by page (a marking such as
+    # "OFFICIAL-SENSITIVE" repeated on an annex's pages is one): page -> lines.
+    removed_edges: dict[int, list[str]] = field(default_factory=dict)
+    front_matter: dict[str, str] = field(default_factory=dict)  # a Markdown page's YAML header
 
     def plain_text(self, max_pages: int | None = None) -> str:
         """All text in reading order (tables as tab-separated rows), for metadata detection."""

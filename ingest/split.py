@@ -273,6 +273,8 @@ class Splitter:
             pending.clear()
 
         for bi, block in enumerate(doc.blocks):
+            if block.edge:
+                continue  # running header and footer text: read for markings, not indexed
             if block.page is not None:
                 at_page[0] = block.page
             block_level = paper_level.at_least(sections.get(bi))

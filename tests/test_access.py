@@ -122,9 +122,9 @@ def test_detection_and_report(planted, corpus_service):
     assert docs["exempt-depot-award.txt"].classification.value == "exempt"
     assert docs["restricted-licensing-log.txt"].classification.value == "restricted"
     assert docs["public-libraries-review.txt"].classification.value == "public"
-    # An unmarked paper that talks of exempt information errs towards restricted, and says so.
-    assert docs["unmarked-housing-note.txt"].classification.value == "restricted"
-    assert any("treated as restricted" in w for w in planted["report"]["unmarked-housing-note.txt"].warnings)
+    # A paper that says of itself that it contains exempt information is marked by saying so.
+    assert docs["unmarked-housing-note.txt"].classification.value == "exempt"
+    assert docs["unmarked-housing-note.txt"].provenance["classification"]["evidence"].startswith("This note contains exempt information")
     assert any("exempt" in w for w in planted["report"]["public-libraries-review.txt"].warnings)
     # The exempt appendix of the public report is exempt chunk by chunk.
     doc_id = planted["ids"]["public-libraries-review.txt"]
@@ -153,7 +153,7 @@ def test_listings_details_files_counts(clients, planted, role):
     expect = {
         "public-libraries-review.txt": True,
         "restricted-licensing-log.txt": role != "public",
-        "unmarked-housing-note.txt": role != "public",
+        "unmarked-housing-note.txt": role in ("officer", "admin"),
         "exempt-depot-award.txt": role in ("officer", "admin"),
     }
     for name, visible in expect.items():

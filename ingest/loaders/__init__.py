@@ -24,6 +24,9 @@ SNIFF_BYTES = 4096
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
 
 
+_HTML_TAGS = re.compile(rb"</(?:p|div|h[1-6]|table|tr|td|li|ul|ol|span|section|article|strong|em|a)>", re.I)
+
+
 def sniff(head: bytes, path: Path | None = None) -> str | None:
     """The format the bytes themselves show (a PDF header, a Word zip, an HTML page), whatever
     the file is called; None when they show none of these (plain text, Markdown, or anything)."""
@@ -37,7 +40,11 @@ def sniff(head: bytes, path: Path | None = None) -> str | None:
                 return "docx" if "word/document.xml" in z.namelist() else None
         except (zipfile.BadZipFile, OSError):
             return None
-    if _HTML_START.match(head.lstrip(b"\xef\xbb\xbf")):
+    body = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if _HTML_START.match(body):
+        return "html"
+    # A fragment of a page (no <html>): it opens with a tag and holds a few block elements.
+    if body.startswith(b"<") and len(_HTML_TAGS.findall(body)) >= 3:
         return "html"
     return None
 
@@ -75,6 +82,7 @@ def load(path: Path, data: bytes | None = None) -> ParsedDocument:
         )
     sha = hashlib.sha256(data).hexdigest()
     warnings: list[str] = []
+    matter: dict[str, str] = {}
     if fmt == "pdf":
         from ingest.loaders.pdf import load_pdf
 
@@ -84,9 +92,11 @@ def load(path: Path, data: bytes | None = None) -> ParsedDocument:
 
         blocks, pages = load_docx(path), 0
     else:
-        from ingest.loaders.text import decode_text, lines_to_blocks
+        from ingest.loaders.text import decode_text, front_matter, lines_to_blocks
 
         text, warnings = decode_text(data)
+        if fmt == "markdown":
+            matter, text = front_matter(text)
         if fmt == "html":
             from ingest.loaders.html import html_to_lines
 
@@ -108,6 +118,7 @@ def load(path: Path, data: bytes | None = None) -> ParsedDocument:
         pages=pages,
         blocks=blocks,
         warnings=warnings,
+        front_matter=matter,
     )
 
 

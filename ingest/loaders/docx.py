@@ -21,11 +21,28 @@ def load_docx(path: Path) -> list[Block]:
         raise LoadError(f"not a readable DOCX ({type(exc).__name__}: {exc})") from exc
     blocks: list[Block] = []
     last_text: str | None = None
+    edges = _section_edges(document)
+    section = 0
+    shown: list[str] | None = None
+
+    def show_edges() -> None:
+        nonlocal shown
+        lines = edges[section] if section < len(edges) else []
+        if lines != shown:
+            if lines:
+                blocks.append(Block(page=None, lines=list(lines), edge=True))
+            shown = lines
+
     for item in document.iter_inner_content():
+        # A paragraph holding a section's properties is the last of its section.
+        section_ends = isinstance(item, Paragraph) and item._p.pPr is not None and item._p.pPr.sectPr is not None
         if isinstance(item, Paragraph):
             text = " ".join(item.text.split())
             if not text:
+                section += section_ends
                 continue
+        show_edges()
+        if isinstance(item, Paragraph):
             style = item.style.name if item.style is not None else ""
             m = _HEADING_STYLE.match(style or "")
             if m:
@@ -48,4 +65,33 @@ def load_docx(path: Path) -> list[Block]:
             rows = [r for r in rows if any(r)]
             if rows:
                 blocks.append(Block(page=None, table=Table(header=rows[0], rows=rows[1:], title=last_text)))
+        if section_ends:
+            section += 1
     return blocks
+
+
+def _section_edges(document) -> list[list[str]]:
+    """Each section's running header and footer text (a marking such as OFFICIAL-SENSITIVE is
+    often only there), in section order."""
+    out = []
+    for sec in document.sections:
+        lines = []
+        try:
+            parts = [sec.header, sec.footer]
+            if sec.different_first_page_header_footer:
+                parts += [sec.first_page_header, sec.first_page_footer]
+            for part in parts:
+                for para in part.paragraphs:
+                    text = " ".join(para.text.split())
+                    if text and text not in lines:
+                        lines.append(text)
+                for table in part.tables:
+                    for row in table.rows:
+                        for cell in row.cells:
+                            text = " ".join(cell.text.split())
+                            if text and text not in lines:
+                                lines.append(text)
+        except Exception:  # a damaged header part: the body still loads
+            pass
+        out.append(lines)
+    return out

@@ -25,11 +25,30 @@ def _strip_inline_html(cell: str) -> str:
     return "; ".join(html_to_lines(cell))
 
 
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+
+
 def _markdown_line(line: str) -> str:
     line = _MD_LINK.sub(lambda m: m.group(1), line)
     line = _MD_EMPHASIS.sub("", line)
-    line = line.replace("\\(", "(").replace("\\)", ")")
-    return line
+    return _MD_ESCAPE.sub(r"\1", line)  # "1\. PUBLIC FORUM", "Public\_Board": what the page shows
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """A Markdown page's YAML front matter (`---` ... `---` at the top: a republished page's title
+    and posting date) as simple key/value pairs, and the text without it."""
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0 or end > 4000:
+        return {}, text
+    values = {}
+    for line in text[3:end].splitlines():
+        key, sep, value = line.partition(":")
+        if sep and key.strip() and not key.startswith((" ", "-")) and value.strip():
+            values[key.strip().lower()] = value.strip().strip("'\"")
+    rest = text[end + 4 :]
+    return values, rest.split("\n", 1)[1] if "\n" in rest else ""
 
 
 def lines_to_blocks(lines: list[str], markdown: bool = False) -> list[Block]:
