@@ -5,7 +5,8 @@
 Runs load -> clean -> metadata -> extract_actions on each labelled paper (no embedding needed) and
 reports precision and recall of action records, and accuracy of owner, due date and status over
 the matched records. An extracted action matches a labelled one when its text starts with the
-labelled text (normalised). `make bench` includes these figures; tests/test_actions.py holds them
+labelled text (normalised), or holds it within its first 80 characters more ("Agreed that the
+Clerk write to ..." for "Clerk write to ..."). `make bench` includes these figures; tests/test_actions.py holds them
 to a floor.
 """
 
@@ -22,6 +23,10 @@ from bench.corpus import DEFAULT_CORPUS, REPO
 from bench.metrics import pct
 
 LABELS = REPO / "tests" / "data" / "actions_labelled.json"
+WIDER_LABELS = {
+    "dev": REPO / "tests" / "data" / "wider" / "actions_dev.json",
+    "heldout": REPO / "tests" / "data" / "wider" / "actions_heldout.json",
+}
 FIELDS = ("owner", "due_date", "status", "meeting_date", "reference")
 
 
@@ -43,7 +48,7 @@ def extract(path: Path):
     meta = detect_metadata(parsed)
     doc = Document(
         id=path.stem, source=path.name, path=str(path), sha256="", committee=meta.committee,
-        meeting_date=meta.meeting_date, classification=meta.classification,
+        meeting_date=meta.meeting_date, classification=meta.classification, doc_type=meta.doc_type,
     )
     return extract_actions(parsed, doc).actions
 
@@ -102,6 +107,8 @@ def evaluate(corpus: Path = DEFAULT_CORPUS, labels: Path = LABELS, split: str | 
         for w in want:
             prefix = norm(w["action"])
             hit = next((i for i, a in enumerate(got) if i not in used and norm(a.action).startswith(prefix)), None)
+            if hit is None:  # the record holds the action after a few words of its own ("Agreed: ...")
+                hit = next((i for i, a in enumerate(got) if i not in used and prefix in norm(a.action)[:len(prefix) + 80]), None)
             if hit is None:
                 errors.append(f"{entry['path']}: missed action '{w['action']}'")
                 continue
@@ -120,7 +127,7 @@ def evaluate(corpus: Path = DEFAULT_CORPUS, labels: Path = LABELS, split: str | 
             if i not in used:
                 errors.append(f"{entry['path']}: extra action '{a.action[:80]}'")
         matched += doc_matched
-        per_doc[entry["path"]] = {"labelled": len(want), "extracted": len(got), "matched": doc_matched}
+        per_doc[entry["path"]] = {"labelled": len(want), "extracted": len(got), "matched": doc_matched, "layout": entry.get("layout", entry.get("what", ""))}
     return {
         "labelled": labelled,
         "extracted": extracted,
@@ -141,6 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for split in ("dev", "heldout", None):
         report(evaluate(args.corpus, split=split), split or "all", args.verbose and split is None)
+    for split, labels in WIDER_LABELS.items():
+        r = evaluate(args.corpus, labels=labels)
+        report(r, f"wider {split}", args.verbose and split == "dev")  # held-back misses are never listed
+        for path, d in r["documents"].items():
+            print(f"  {d['layout'][:60]:60} {d['matched']:3}/{d['labelled']:3} found, {d['extracted']:3} extracted  {path.split('/')[-1][:40] if split == 'dev' else ''}")
     return 0
 
 

@@ -23,8 +23,10 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.dates import parse_date, parse_due
-from assistant.types import Action, ActionStatus, Document
+from assistant.types import Action, ActionStatus, DocType, Document
+from ingest.action_lines import line_actions, status_log_actions
 from ingest.parsed import ParsedDocument
+from ingest.people import people, resolve, subject_owner
 
 # Column roles, tried in this order against a lower-cased header cell.
 _ROLES: list[tuple[str, re.Pattern]] = [
@@ -46,9 +48,17 @@ _NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})?)[.)]?\s*$")
 _RULE = re.compile(r"^[\s\-–—_|:]*$")
 _CONNECTOR = re.compile(r"(?:[&,/\-–]|\b(?:and|of|for|the|to))\s*$", re.I)
 _ONGOING = re.compile(r"\b(on-?going|in place)\b", re.I)
-_RESPONSE_OPEN = re.compile(r"^\W*(awaiting|tbc|to be confirmed|pending|not (yet )?(started|received|provided|due)|no (response|update)|outstanding|overdue|open)\b", re.I)
-_RESPONSE_DONE = re.compile(r"^\W*(complete|completed|done|closed|achieved|delivered|actioned|finished|implemented)\b", re.I)
-_RESPONSE_ONGOING = re.compile(r"^\W*(on-?going|in progress|underway|under way|started)\b", re.I)
+# Progress and RAG vocabularies, as logs write them.
+_RESPONSE_OPEN = re.compile(
+    r"^\W*(awaiting|tbc|to be confirmed|pending|not (yet )?(started|received|provided|due)|no (response|update)|outstanding|still outstanding"
+    r"|overdue|open|new|red|no action( taken)?( yet)?|not actioned)\b",
+    re.I,
+)
+_RESPONSE_DONE = re.compile(r"^\W*(complete|completed|done|closed|achieved|delivered|actioned|finished|implemented|resolved)\b", re.I)
+_RESPONSE_ONGOING = re.compile(
+    r"^\W*(on-?going|in progress|underway|under way|started|on track|plan in place|in hand|in-hand|carried forward|amber|progressing|continuing|work (is )?(continuing|ongoing))\b",
+    re.I,
+)
 _STATUS_RESPONDED = re.compile(r"^\W*(responded|answered|response (given|provided|received))\b", re.I)
 
 
@@ -331,6 +341,8 @@ class _Reader:
 
     def records(self) -> ExtractedActions:
         self._mend_split_owners()
+        known = people(self.doc.plain_text(max_pages=3))
+        self.known = known
         out = ExtractedActions(consumed=self.consumed)
         updates = {g: " ".join(lines) for g, lines in self.updates.items() if lines}
         previous: _Row | None = None
@@ -351,6 +363,11 @@ class _Reader:
             if reference and parse_date(reference):
                 reference = None
             number = _NUMBER.match(reference or "")
+            owner = _dedupe_repeat(cells["owner"]) if cells.get("owner") else subject_owner(cells["action"])
+            owner, initials = resolve(owner, known)
+            details = {k[1:]: v for k, v in cells.items() if k.startswith("+") and v}
+            if initials and owner != initials:
+                details["Owner as written"] = initials
             action = Action(
                 id=action_id(self.meta.id, len(out.actions), cells["action"]),
                 document_id=self.meta.id,
@@ -362,7 +379,7 @@ class _Reader:
                 meeting_date=meeting,
                 reference=number.group(1) if number else (reference or None),
                 recommendation=row.recommendation,
-                owner=_dedupe_repeat(cells["owner"]) if cells.get("owner") else None,
+                owner=owner,
                 lead=cells.get("lead"),
                 due_date=parse_due(due_text, meeting.year if meeting else None) if due_text else None,
                 due_text=due_text,
@@ -370,18 +387,60 @@ class _Reader:
                 status=status_from(response, cells.get("status"), due_text),
                 tracks_response=self.tracks_response,
                 classification=self.meta.classification,
-                details={k[1:]: v for k, v in cells.items() if k.startswith("+") and v},
+                details=details,
             )
             out.actions.append(action)
             out.anchors.setdefault(row.block, []).append(action)
         return out
 
+    def status_log_records(self, out: ExtractedActions) -> None:
+        """A log with no action table: lines or boxes each ending in a status (ingest.action_lines)."""
+        for bi, text, owner, status in status_log_actions(self.doc):
+            name, initials = resolve(owner, self.known)
+            self._add_text_action(out, bi, text, name, initials, status_from(None, status, None), tracks=True, status_text=status)
+
+    def _add_text_action(self, out, bi, text, owner, initials, status, tracks=False, status_text=None) -> None:
+        block = self.doc.blocks[bi]
+        details = {"Owner as written": initials} if initials and owner != initials else {}
+        action = Action(
+            id=action_id(self.meta.id, len(out.actions), text),
+            document_id=self.meta.id,
+            action=text,
+            source=self.meta.source,
+            page=block.page,
+            row_text=f"{text} {status_text}" if status_text else text,
+            committee=self.meta.committee,
+            meeting_date=self.meta.meeting_date,
+            owner=owner,
+            response=status_text,
+            status=status,
+            tracks_response=tracks,
+            classification=self.meta.classification,
+            details=details,
+        )
+        out.actions.append(action)
+        out.anchors.setdefault(bi, []).append(action)
+
+    def text_records(self, out: ExtractedActions) -> None:
+        """Actions written in the text (minutes, a clerk's report, a log without a table)."""
+        taken = {" ".join(re.findall(r"[a-z0-9]+", a.action.lower()))[:60] for a in out.actions}
+        for bi, text, owner, initials in line_actions(self.doc, self.known, taken, minutes=self.meta.doc_type is DocType.minutes):
+            self._add_text_action(out, bi, text, owner, initials, ActionStatus.open)
+
 
 def extract_actions(doc: ParsedDocument, meta: Document) -> ExtractedActions:
-    """Every action in a cleaned document's action tables, in reading order."""
+    """Every action in a cleaned document's action tables, in reading order, then (in minutes,
+    agendas and action logs) those written in its text (ingest.action_lines). Owners written as
+    initials become the names the paper's attendance gives; an action with no owner column is
+    owned by its subject ("Department for Transport to develop ...")."""
     reader = _Reader(doc, meta)
     reader.read()
-    return reader.records()
+    out = reader.records()
+    if meta.doc_type is DocType.action_log and not out.actions:
+        reader.status_log_records(out)
+    if meta.doc_type in (DocType.minutes, DocType.agenda, DocType.action_log):
+        reader.text_records(out)
+    return out
 
 
 def action_passage(action: Action) -> str:

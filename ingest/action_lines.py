@@ -1,0 +1,158 @@
+"""Actions written in the text of minutes rather than in a table: "Action: Clerk to write to the
+highways authority", "NO to write to the new owner of the land", "The Clerk was asked to obtain
+three quotes", "Hannah promised to forward details". One record per sentence that gives an action
+to someone the paper names: initials it spells out in its attendance, a person, a role (the Clerk,
+the Chair), or a team or body ("Cabinet Office Transparency Team to ...").
+
+Read only in minutes, agendas (a clerk's report of actions) and action logs: in an officer's report
+"Cabinet to approve ..." is a recommendation, not an action. A sentence a table of the same paper
+already holds is not taken twice.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.parsed import ParsedDocument
+from ingest.people import SUBJECT_OWNER, resolve, subject_owner
+
+_LABEL = re.compile(r"^\W*actions?(?:\s+points?)?\s*(?:[:–—-]|by\b)\s*(.+)$", re.I)
+_ROLE = re.compile(r"^(?:clerk|chair(?:man|woman)?|vice[- ]chair(?:man)?|secretary|treasurer|rfo|proper officer|mayor|(?:parish|town|county|district)\s+clerk)$", re.I)
+_BODY = re.compile(r"\b(?:team|department|office|officers?|council|group|panel|board|committee|secretariat|agency|authority|service)$", re.I)
+_PERSON = re.compile(r"^(?:cllr|councillor|mr|mrs|ms|miss|dr)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?$|^[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?$")
+# A paragraph of minutes ending in who will act on it: "... asked to clear it. Clerk", "... be
+# bought for the green – Cllr Davies", "... write to the bus company. JB" (an ACTION column read
+# into the line), "... (Action: RFO)".
+_TRAILING_OWNER = re.compile(
+    r"^(?P<text>.*?[a-z0-9)\]][.!]?)\s*(?:[.]\s+|\s+[-–—:]\s*|\s*\(\s*|\s+)(?:action(?:\s+by)?\s*[:–-]?\s*)?"
+    r"(?P<owner>[A-Z]{2,4}(?:\s*[/&,]\s*[A-Z]{2,4})*|(?:[Tt]he\s+)?(?:Clerk|Chair(?:man)?|Secretary|Treasurer|RFO|Proper Officer)"
+    r"|(?:Cllrs?|Councillors?)\.?\s+[A-Z][\w'’-]+(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*)\s*\)?\s*$"
+)
+_SENTENCE = re.compile(r"(?<=[a-z0-9)])[.;]\s+(?=[A-Z])")
+_VERBS_NOT_ACTIONS = {"be", "have", "note", "noted", "receive", "consider"}
+
+
+def _owner_kind(owner: str, known: dict[str, str]) -> bool:
+    """Whether a sentence's subject can own an action."""
+    words = owner.split()
+    if all(re.fullmatch(r"[A-Z]{2,4}", w) for w in re.split(r"\s*[/&]\s*|\s+and\s+", owner)):
+        return all(w in known for w in re.split(r"\s*[/&]\s*|\s+and\s+", owner))
+    if _ROLE.match(owner) or _BODY.search(owner):
+        return True
+    return bool(_PERSON.match(owner)) and len(words) <= 4 and (owner.split()[0] in known.values() or owner in known.values() or _first_name_known(owner, known))
+
+
+def _is_person(owner: str, known: dict[str, str]) -> bool:
+    parts = re.split(r"\s*[/&]\s*|\s+and\s+", owner)
+    if all(re.fullmatch(r"[A-Z]{2,4}", p) and p in known for p in parts):
+        return True
+    return bool(_PERSON.match(owner)) and _first_name_known(owner, known)
+
+
+def _first_name_known(owner: str, known: dict[str, str]) -> bool:
+    first = owner.split()[-1] if owner.lower().startswith(("cllr", "councillor", "mr", "mrs", "ms", "dr")) else owner.split()[0]
+    return any(first in name.split() for name in known.values())
+
+
+def line_actions(
+    doc: ParsedDocument, known: dict[str, str], taken: set[str], minutes: bool = True
+) -> list[tuple[int, str, str | None, str | None]]:
+    """(block index, action text, owner, owner's initials) for each action written in the text;
+    `taken`: normalised starts of actions already read from tables. "X will ..." and "X agreed
+    to ..." give an action only to a person (by name or initials) and only in minutes; in a
+    report "The Trust will seek ..." is a plan, not an action."""
+    out = []
+    seen = set(taken)
+    for bi, block in enumerate(doc.blocks):
+        if block.table is not None or block.edge:
+            continue
+        for line in block.lines:
+            trailing = _TRAILING_OWNER.match(line) if minutes else None
+            if trailing and len(trailing.group("text").split()) >= 4 and (_ROLE.match(trailing.group("owner").removeprefix("the ").removeprefix("The ")) or re.match(r"(?:Cllrs?|Councillors?)\b", trailing.group("owner")) or _is_person(trailing.group("owner"), known)):
+                text = _SENTENCE.split(trailing.group("text"))[-1].strip(" -•*").rstrip(".")
+                key = _key(text)
+                if len(text.split()) >= 4 and key not in seen:
+                    seen.add(key)
+                    name, initials = resolve(trailing.group("owner").removeprefix("the ").removeprefix("The "), known)
+                    out.append((bi, text, name, initials))
+                    continue
+            for sentence in _SENTENCE.split(line):
+                sentence = sentence.strip(" -•*")
+                if len(sentence.split()) < 3:
+                    continue
+                m = _LABEL.match(sentence)
+                text = m.group(1).strip() if m else sentence
+                sm = SUBJECT_OWNER.match(text)
+                if sm is None or sm.group(2) in _VERBS_NOT_ACTIONS:
+                    continue
+                owner = subject_owner(text)
+                if owner is None or not (m or _owner_kind(owner, known)):
+                    continue
+                promise = not re.match(r"\s*to\b", text[len(sm.group(1)):])
+                if promise and not m and (not minutes or _ROLE.match(owner) is None and not _is_person(owner, known)):
+                    continue
+                key = _key(text)
+                if key in seen or any(key.startswith(k) or k.startswith(key) for k in seen if len(k) >= 20):
+                    continue
+                seen.add(key)
+                name, initials = resolve(owner, known)
+                out.append((bi, text.rstrip("."), name, initials))
+    return out
+
+
+def _key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))[:60]
+
+
+# A log without a table: each action followed by its status, under topic headings that may name
+# the lead ("National Address Dataset – Lead HS/BB"). The status words a log writes.
+_STATUS = r"(?:New|Ongoing|On-going|On going|Carried forward|Carried Forward|Completed|Complete|Closed|Open|In progress|In Progress|Deferred|Done)"
+_ENDS_IN_STATUS = re.compile(rf"(.+?)\s+\(?({_STATUS})\)?(?=\s+[A-Z]|\s*$)")
+_LEAD = re.compile(r"^(.*?)\s*[–—-]\s*(?:Lead|Leads|Owner)\s*:?\s+([A-Z][A-Za-z]{0,3}(?:\s*/\s*[A-Z][A-Za-z]{0,3})*)\b\s*(.*)$")
+
+
+def status_log_actions(doc: ParsedDocument) -> list[tuple[int, str, str | None, str]]:
+    """(block index, action, owner, status word) for a log of actions written as lines or
+    two-column boxes, each ending in its status ("Circulate minutes ... New", "Survey of SMEs ...
+    Carried forward"), the lead given by the topic heading above ("– Lead HS/BB")."""
+    out = []
+    owner: str | None = None
+    pending: tuple[int, str] | None = None  # an action whose status is on the next line
+
+    def add(bi: int, text: str, status: str) -> None:
+        nonlocal owner
+        m = _LEAD.match(text)
+        if m:
+            owner, text = m.group(2).replace(" ", ""), m.group(3)
+        text = text.strip(" -–•")
+        if len(text.split()) >= 2:
+            out.append((bi, text, subject_owner(text) or owner, status))
+
+    for bi, block in enumerate(doc.blocks):
+        if block.edge:
+            continue
+        if block.table is not None:
+            rows = [block.table.header, *block.table.rows]
+            if all(len([c for c in r if c.strip()]) == 2 and re.fullmatch(_STATUS, r[-1].strip() or "-") for r in rows):
+                for r in rows:
+                    add(bi, r[0], r[-1].strip())
+            continue
+        for line in block.lines:
+            lead = _LEAD.match(line)
+            if lead and not lead.group(3):
+                owner = lead.group(2).replace(" ", "")  # a topic heading naming its lead
+                continue
+            if re.fullmatch(_STATUS, line.strip()) and pending is not None:
+                add(pending[0], pending[1], line.strip())
+                pending = None
+                continue
+            found = list(_ENDS_IN_STATUS.finditer(line))
+            if not found:
+                if block.heading_level:
+                    owner = None  # a new topic with no lead named
+                pending = (bi, line) if len(line.split()) >= 3 else pending
+                continue
+            pending = None
+            for m in found:
+                add(bi, m.group(1), m.group(2))
+    return out
