@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install chromium serve ingest-examples test bench eval bench-scale examples clean
+.PHONY: install ocr chromium serve ingest-examples test bench eval bench-scale examples clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -29,7 +29,11 @@ $(STAMP): pyproject.toml
 	$(PAPERS) warm
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ocr
+
+# Pages with no text layer (scans, text drawn as shapes) are read by Tesseract: Debian's packages.
+ocr:
+	@command -v tesseract >/dev/null && test -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng; }
 
 # The end-to-end tests drive Debian's chromium through playwright (never `playwright install`:
 # the machines have no internet for browser downloads).

@@ -224,6 +224,84 @@ def build_markdown(data: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+WIDER_QUESTIONS = Path(__file__).resolve().parents[1] / "tests" / "data" / "wider"
+
+
+def wider_eval(corpus: Path, tmp: Path) -> dict:
+    """Papers of councils the product was not built on: metadata and classification against the
+    labels, action extraction per layout, and retrieval and /ask over the blind wider questions,
+    ours against the textbook pipeline, each in a store of the wider papers alone."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from assistant.config import Settings
+    from assistant.service import PapersService
+    from bench import metadata_eval
+    from bench.actions_eval import WIDER_LABELS, evaluate
+    from bench.metrics import load_questions
+    from bench.textbook import TextbookPipeline
+
+    log("wider: metadata and classification ...")
+    meta = metadata_eval.evaluate(corpus)
+    for r in meta["sets"].values():
+        r.pop("misses", None)
+        r.pop("hidden", None)
+    for r in meta["planted"].values():
+        r.pop("details", None)
+    log("wider: actions ...")
+    actions = {}
+    for split, labels in WIDER_LABELS.items():
+        r = evaluate(corpus, labels=labels)
+        r.pop("errors", None)
+        actions[split] = r
+    questions = load_questions(WIDER_QUESTIONS / "questions_dev.jsonl") + load_questions(WIDER_QUESTIONS / "questions_heldout.jsonl")
+    files = sorted(p for p in (corpus / "wider").rglob("*") if p.is_file() and p.name not in ("README.md", "labels.jsonl"))
+    log(f"wider: ingesting {len(files)} papers and asking {len(questions)} questions ...")
+    service = PapersService(Settings(home=tmp / "wider-home"))
+    service.ingest(files)
+    with TestClient(create_app(service)) as client:
+        results = {"ours (hybrid)": search_all(client, questions)}
+        answers = {"ours (hybrid)": ask_all(client, questions)}
+    tb = TextbookPipeline(persist_dir=tmp / "wider-textbook")
+    tb.ingest([f for f in files if f.suffix.lower() in (".pdf", ".txt", ".md", ".html", ".docx")])
+    results["textbook LangChain"] = {q["id"]: [(src, text) for src, _, text in tb.search(q["question"], k=DEPTH)] for q in questions}
+    tb.close()
+    return {
+        "metadata": meta,
+        "actions": actions,
+        "retrieval": {name: retrieval_scores(questions, r) for name, r in results.items()},
+        "ask": {"ours (hybrid)": ask_scores(questions, answers["ours (hybrid)"])},
+        "questions": len(questions),
+    }
+
+
+def wider_markdown(w: dict) -> list[str]:
+    from bench import metadata_eval
+
+    lines = ["", "## Councils the product was not built on (../shared/corpus/wider, tests/data/wider, tests/data/planted)", "",
+             "### Metadata and classification (labels read blind; held-back bodies never read while tuning)", ""]
+    lines += metadata_eval.markdown(w["metadata"])
+    lines += ["", "### Actions in new layouts", "", "| Labels | Layout | Labelled | Found | Extracted |", "| --- | --- | --- | --- | --- |"]
+    for split, r in w["actions"].items():
+        for d in r["documents"].values():
+            lines.append(f"| {split} | {d['layout'][:70]} | {d['labelled']} | {d['matched']} | {d['extracted']} |")
+        acc = r["accuracy"]
+        lines.append(
+            f"| {split} | **all** (precision {pct(r['precision'])}, recall {pct(r['recall'])}; owner {pct(acc['owner'])}, "
+            f"due {pct(acc['due_date'])}, status {pct(acc['status'])}) | {r['labelled']} | {r['matched']} | {r['extracted']} |"
+        )
+    lines += ["", f"### Retrieval and /ask over {w['questions']} blind questions", "", "| System | Split | n | hit@1 | hit@5 | MRR@5 |", "| --- | --- | --- | --- | --- | --- |"]
+    for split in SPLITS:
+        for system, r in w["retrieval"].items():
+            s = r[split]
+            lines.append(f"| {system} | {split} | {s['n']} | {pct(s['hit@1'])} | {pct(s['hit@5'])} | {s['mrr']:.3f} |")
+    lines += ["", "| System | Split | Answerable: containment | No-answer: not_found | Citation precision |", "| --- | --- | --- | --- | --- |"]
+    for split in SPLITS:
+        s = w["ask"]["ours (hybrid)"][split]
+        lines.append(f"| ours (hybrid) | {split} | {pct(s['containment'])} (n={s['answerable']}) | {pct(s['no_answer_not_found'])} (n={s['no_answer']}) | {pct(s['citation_precision'])} |")
+    return lines
+
+
 def chart(data: dict, path: Path) -> None:
     import matplotlib
 
@@ -305,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         actions = {split or "all": evaluate(args.corpus, split=split) for split in ("dev", "heldout", None)}
         for s in actions.values():
             s.pop("errors", None)
+        wider = wider_eval(args.corpus, tmp)
         data = {
             "started": time.strftime("%Y-%m-%d %H:%M:%S"),
             "commit": git_commit(),
@@ -314,10 +393,11 @@ def main(argv: list[str] | None = None) -> int:
             "retrieval": {name: retrieval_scores(questions, results[name]) for name in SYSTEMS},
             "ask": {name: ask_scores(questions, answers[name]) for name in systems},
             "actions": actions,
+            "wider": wider,
         }
         data["seconds"] = time.perf_counter() - started
         args.out.mkdir(parents=True, exist_ok=True)
-        md = build_markdown(data)
+        md = build_markdown(data) + "\n".join(wider_markdown(wider)) + "\n"
         (args.out / "eval.md").write_text(md, encoding="utf-8")
         (args.out / "eval.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
         chart(data, args.out / "eval.png")

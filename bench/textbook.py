@@ -45,8 +45,8 @@ class TextbookPipeline:
         suffix = path.suffix.lower()
         if suffix == ".pdf":
             return PyMuPDFLoader(str(path)).load()
-        if suffix == ".txt":
-            return TextLoader(str(path), encoding="utf-8").load()
+        if suffix in (".txt", ".md", ".html"):
+            return TextLoader(str(path), encoding="utf-8", autodetect_encoding=True).load()
         return []
 
     def ingest(self, paths: Iterable[str | Path]) -> tuple[float, int]:

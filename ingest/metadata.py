@@ -553,11 +553,14 @@ def _heading_title(heading: list[tuple[int, str]], lines: list[str]) -> tuple[st
         if _TITLE_STOP.match(nxt) or _SHEET_STOP.match(nxt) or nxt.endswith(":") or _FURNITURE.match(nxt):
             break
         continues = nxt.isupper() == parts[-1].isupper() and len(nxt.split()) <= 10
-        if not (continues or re.match(r"^(?:held|on|at|in)\b", nxt, re.I) or (len(parts) == 1 and _NAMES_A_KIND.match(nxt))):
+        # A first line naming only the body ("Rookhaven District Council") takes the line that
+        # names the paper; one with its own date or kind of paper is a title already.
+        bare = len(parts) == 1 and not find_dates(parts[0]) and _type_from(parts[0]) is None
+        if not (continues or re.match(r"^(?:held|on|at|in)\b", nxt, re.I) or (bare and _NAMES_A_KIND.match(nxt))):
             break
+        if len(" ".join([*parts, nxt]).split()) > 18:
+            break  # a title, not the heading's whole paragraph (it prefixes every passage)
         parts.append(nxt)
-        if len(" ".join(parts).split()) > 24:
-            break
     title = " ".join(parts)
     if len(title.split()) < 2 or _TITLE_STOP.match(title):
         return None

@@ -316,6 +316,16 @@ class Splitter:
             for line in block.lines:
                 pending.append(_Unit(line, block.page, bool(_NUMBERED.match(line))))
         flush()
+        # Actions written in the text (not a table): each its own passage too, after the text.
+        for bi, block in enumerate(doc.blocks):
+            if block.table is not None:
+                continue
+            for action in actions.anchors.get(bi, []):
+                chunk_level = paper_level.at_least(sections.get(bi))
+                action.classification = chunk_level.at_least(action.classification)
+                at_page[0] = block.page if block.page is not None else at_page[0]
+                path.clear()
+                action.chunk_id = emit(action_passage(action), action.page, "action")
         return chunks
 
     def _tokens(self, units: list[_Unit]) -> int:

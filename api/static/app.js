@@ -805,7 +805,7 @@
   /* ---------- Documents view ---------- */
 
   var documentsBody = $("documents-body"), documentsSummary = $("documents-summary"), documentsFilter = $("documents-filter");
-  var TYPE_NAMES = { agenda: "Agenda", report: "Report", minutes: "Minutes", action_log: "Action log", action_plan: "Action plan", other: "Other" };
+  var TYPE_NAMES = { agenda: "Agenda", report: "Report", minutes: "Minutes", action_log: "Action log", action_plan: "Action plan", decision: "Decision", forward_plan: "Forward plan", other: "Other" };
 
   function renderDocuments() {
     var docs = state.documents || [];
