@@ -28,6 +28,10 @@ _TRAILING_OWNER = re.compile(
     r"(?P<owner>[A-Z]{2,4}(?:\s*[/&,]\s*[A-Z]{2,4})*|(?:[Tt]he\s+)?(?:Clerk|Chair(?:man)?|Secretary|Treasurer|RFO|Proper Officer)"
     r"|(?:Cllrs?|Councillors?)\.?\s+[A-Z][\w'’-]+(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*)\s*\)?\s*$"
 )
+_OWNER_ONLY = re.compile(
+    r"^(?:[A-Z]{2,4}(?:\s*[/&,]\s*[A-Z]{2,4})*|(?:[Tt]he\s+)?(?:Clerk|Chair(?:man)?|Secretary|Treasurer|RFO)|(?:Cllrs?|Councillors?)\.?\s+[A-Z][\w'’-]+)$"
+)
+_ATTENDANCE = re.compile(r"^\W*(?:present|apologies|in attendance|also present|attendance|members of the public|absent)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[a-z0-9)])[.;]\s+(?=[A-Z])")
 _VERBS_NOT_ACTIONS = {"be", "have", "note", "noted", "receive", "consider"}
 
@@ -40,6 +44,12 @@ def _owner_kind(owner: str, known: dict[str, str]) -> bool:
     if _ROLE.match(owner) or _BODY.search(owner):
         return True
     return bool(_PERSON.match(owner)) and len(words) <= 4 and (owner.split()[0] in known.values() or owner in known.values() or _first_name_known(owner, known))
+
+
+def _can_own(owner: str, known: dict[str, str]) -> bool:
+    """A role, a councillor or a person the paper names (by name or initials)."""
+    owner = owner.removeprefix("the ").removeprefix("The ")
+    return bool(_ROLE.match(owner) or re.match(r"(?:Cllrs?|Councillors?)\b", owner) or _is_person(owner, known))
 
 
 def _is_person(owner: str, known: dict[str, str]) -> bool:
@@ -66,10 +76,31 @@ def line_actions(
     for bi, block in enumerate(doc.blocks):
         if block.table is not None or block.edge:
             continue
-        for line in block.lines:
+        lines = list(block.lines)
+        for k, line in enumerate(lines):
+            # An owner in an ACTION column: after a tab on the line, or on the next line alone.
+            nxt = lines[k + 1].strip() if k + 1 < len(lines) else ""
+            column, before = None, line
+            if "\t" in line:
+                column, before = line.rsplit("\t", 1)[1].strip(), line.rsplit("\t", 1)[0]
+            elif nxt and "\t" not in nxt and _OWNER_ONLY.match(nxt):
+                column = nxt
+            if _OWNER_ONLY.match(line.strip()) and k and _OWNER_ONLY.match(line.strip()):
+                continue  # the column line itself, taken with the line before
+            if minutes and column and _OWNER_ONLY.match(column) and _can_own(column, known) and not _ATTENDANCE.match(before):
+                text = _SENTENCE.split(before.replace("\t", " "))[-1].strip(" -•*·▪●◦").rstrip(".")
+                key = _key(text)
+                if len(text.split()) >= 4 and key not in seen:
+                    seen.add(key)
+                    name, initials = resolve(column.removeprefix("the ").removeprefix("The "), known)
+                    out.append((bi, text, name, initials))
+                    continue
+            line = line.replace("\t", " ")
+            if _ATTENDANCE.match(line):
+                continue
             trailing = _TRAILING_OWNER.match(line) if minutes else None
-            if trailing and len(trailing.group("text").split()) >= 4 and (_ROLE.match(trailing.group("owner").removeprefix("the ").removeprefix("The ")) or re.match(r"(?:Cllrs?|Councillors?)\b", trailing.group("owner")) or _is_person(trailing.group("owner"), known)):
-                text = _SENTENCE.split(trailing.group("text"))[-1].strip(" -•*").rstrip(".")
+            if trailing and len(trailing.group("text").split()) >= 4 and _can_own(trailing.group("owner"), known):
+                text = _SENTENCE.split(trailing.group("text"))[-1].strip(" -•*·▪●◦").rstrip(".")
                 key = _key(text)
                 if len(text.split()) >= 4 and key not in seen:
                     seen.add(key)
@@ -77,7 +108,7 @@ def line_actions(
                     out.append((bi, text, name, initials))
                     continue
             for sentence in _SENTENCE.split(line):
-                sentence = sentence.strip(" -•*")
+                sentence = sentence.strip(" -•*·▪●◦")
                 if len(sentence.split()) < 3:
                     continue
                 m = _LABEL.match(sentence)

@@ -209,6 +209,9 @@ def _join(a: str, b: str) -> str:
     return f"{a} {b}"
 
 
+_INITIALS = re.compile(r"^[A-Z]{2,4}(?:\s*/\s*[A-Z]{2,4})*$")
+
+
 def _stands_alone(prev: str, line: str) -> bool:
     """Two lines that are never one wrapped line: two committee names stacked under a label
     ("Meeting:" / "Cabinet" / "Council": a report to both), or a short heading in capitals
@@ -226,9 +229,19 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
     paragraph per line (`hard_wrapped=False`): a line only continues the previous one when it
     starts in lower case or the previous one ends with a hyphen."""
     units: list[str] = []
+    held: list[str] = []  # initials in a right-hand ACTION column, met inside a wrapped paragraph
+
+    def release() -> None:
+        if held and units:
+            units[-1] = units[-1] + "\t" + "/".join(held)
+        held.clear()
+
     for raw in lines:
-        line = " ".join(raw.split())
+        line = "\t".join(" ".join(cell.split()) for cell in raw.split("\t")).strip("\t ")
         if not line:
+            continue
+        if hard_wrapped and units and _INITIALS.match(line) and not units[-1].endswith((".", ":", "?", "!", ";")):
+            held.append(line)  # "RE" between "... to the County" and "Council rights of way team."
             continue
         line = _MARKDOWN_LINK.sub(r"\1", _EMPHASIS.sub(r"\1", line))
         if units and units[-1] in ("•", "-", "▪", "●", "◦", "*"):
@@ -240,6 +253,8 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
         starts_unit = bool(_LIST_START.match(line) or _LABEL_START.match(line) or _BARE_NUMBER.match(line))
         if units and not starts_unit and _stands_alone(units[-1], line):
             starts_unit = True
+        if starts_unit or (units and units[-1].endswith((".", ":", "?", "!", ";")) and not line[:1].islower()):
+            release()
         if units and not starts_unit:
             prev = units[-1]
             ends_sentence = prev.endswith((".", ":", "?", "!", ";"))
@@ -251,6 +266,7 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
                 units[-1] = _join(prev, line)
                 continue
         units.append(line)
+    release()
     return units
 
 

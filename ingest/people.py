@@ -59,6 +59,11 @@ def resolve(owner: str | None, known: dict[str, str]) -> tuple[str | None, str |
     if not owner:
         return owner, None
     text = owner.strip()
+    titled = re.fullmatch(r"(?:Cllr|Councillor|Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][a-z'’-]+)", text)
+    if titled:  # "Cllr Parker" -> "John Parker" when the paper names one Parker
+        full = {name for name in known.values() if name.split()[-1] == titled.group(1)}
+        if len(full) == 1:
+            return next(iter(full)), None
     if re.fullmatch(r"[A-Z][a-z'’-]+", text):
         full = {name for name in known.values() if name.split()[0] == text}
         if len(full) == 1:

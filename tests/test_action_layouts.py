@@ -58,7 +58,7 @@ def test_an_owner_at_the_end_of_a_paragraph_of_minutes(tmp_path: Path):
     actions = extract(page)
     assert [(a.action[:24], a.owner) for a in actions] == [
         ("The footpath by the chur", "Clerk"),
-        ("Members agreed that a ne", "Cllr Davies"),
+        ("Members agreed that a ne", "Ann Davies"),  # "Cllr Davies": the one Davies present
     ]
 
 
@@ -75,3 +75,26 @@ def test_no_header_row_or_heading_becomes_an_action():
         got = {norm(a.action) for a in extract(CORPUS / entry["path"])}
         traps = [t for t in entry.get("not_actions", []) if norm(t) and norm(t) in got]
         assert not traps, (entry["path"], traps)
+
+
+def test_initials_in_an_action_column_beside_the_minutes(tmp_path: Path):
+    """Narrative minutes with an ACTION column at the right: each sentence's owner is the initials
+    beside it, whether they sit on its line or interrupt a wrapped sentence."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    rows = [
+        (60, 60, "KIRKBY MOOR COMMUNITY COUNCIL", 13), (60, 78, "Minutes of the meeting held on Tuesday 2 September 2025", 10),
+        (60, 94, "Present: Cllr Mary Smith (Chair), Cllr John Parker, Cllr Alan Reid, Ruth Evans (Clerk)", 10),
+        (500, 116, "ACTION", 10), (60, 132, "4. Footpaths", 10),
+        (60, 146, "The stile on footpath 12 is broken. The Clerk will report it to the County", 10), (510, 146, "RE", 10),
+        (60, 159, "Council rights of way team.", 10),
+        (60, 175, "The safety inspection found two loose bolts on the swings, to be fixed.", 10), (510, 175, "AR", 10),
+    ]
+    for x, y, text, size in rows:
+        page.insert_text((x, y), text, fontsize=size)
+    path = tmp_path / "minutes.pdf"
+    doc.save(path)
+    got = [(a.action[:20], a.owner, a.details.get("Owner as written")) for a in extract(path)]
+    assert got == [("The Clerk will repor", "Ruth Evans", "RE"), ("The safety inspectio", "Alan Reid", "AR")]

@@ -276,7 +276,7 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                     spans = [s for s in line["spans"] if s["text"].strip()]
                     if not spans:
                         continue
-                    text = "".join(s["text"] for s in line["spans"]).rstrip()
+                    text = _line_text(line["spans"])
                     size = max(s["size"] for s in spans)
                     bold = all(s["flags"] & 16 or "Bold" in s["font"] for s in spans)
                     sizes[round(size)] += len(text)
@@ -330,6 +330,26 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                 block.ocr = True
         blocks.extend(page_blocks)
     return blocks, pages, warnings
+
+
+COLUMN_GAP = 40  # points of blank between two spans of one line: a second column, not a space
+
+
+def _line_text(spans: list[dict]) -> str:
+    """A line's text. A short span far to the right of the rest (an ACTION column's initials, an
+    amount, a page number) is set off by a tab, as a table cell is, instead of running into the
+    sentence beside it ("... to the County RE Council")."""
+    parts: list[str] = []
+    right = None
+    for span in spans:
+        text = span["text"]
+        if right is not None and text.strip() and span["bbox"][0] - right > COLUMN_GAP and len(text.split()) <= 4:
+            parts.append("\t" + text.strip())
+        else:
+            parts.append(text)
+        if text.strip():
+            right = span["bbox"][2]
+    return "".join(parts).rstrip()
 
 
 def _quiet_pymupdf() -> None:
