@@ -105,9 +105,6 @@ _PRIVATE_FOLLOWS = re.compile(
     r"|\b(?:following|next|remaining)\s+(?:items?|business|reports?)\b.{0,120}\b(?:in\s+private|exempt\s+information)\b",
     re.I,
 )
-# A section that is about markings (guidance, a protocol) rather than marked: its sentences speak of
-# papers being marked or classified.
-_ABOUT_MARKINGS = re.compile(r"\b(?:marked|marking|markings|classified|classification|classifications|handled|handling)\b", re.I)
 _LOOKS_LIKE_A_MARKING = re.compile(r"\b(?:exempt|not\s+for\s+publication|confidential|official[\s\-‐–]*sensitive|restricted|schedule\s+(?:12a|7a))\b", re.I)
 
 FRONT_LINES = 15  # lines of the first page a paper's own marking sits in
@@ -272,9 +269,13 @@ _EXCLUSION = re.compile(
 _NEW_ITEM = re.compile(r"^\W*(?:agenda\s+item|item)\s+\d+|^\W*(?:appendix|annex|annexe)\s+[\w.]+|^\W*report\s+(?:of|to|by)\b", re.I)
 
 
-def _content_words(doc: ParsedDocument, indices: list[int]) -> int:
+_MARKING_REASON = re.compile(r"^\W*(?:by\s+virtue\s+of|under\s+paragraph|paragraphs?\s+\d|as\s+defined\s+in|yn\s+rhinwedd)\b", re.I)
+
+
+def _content_words(doc: ParsedDocument, indices: list[int], listing: bool = True) -> int:
     """What a section says beyond its heading: the words of its sentences and table cells (an
-    agenda's item titles are not sentences)."""
+    agenda's item titles are not sentences). `listing` False (a report, an appendix pack): every
+    word counts, bullets of figures included; only an agenda or minutes lists items by title."""
     total = 0
     for n, i in enumerate(indices):
         b = doc.blocks[i]
@@ -284,7 +285,9 @@ def _content_words(doc: ParsedDocument, indices: list[int]) -> int:
         for k, line in enumerate(b.lines):
             if n == 0 and k == 0:
                 continue  # the heading itself
-            if len(line.split()) >= 8 and _SENTENCE_END.search(line) and not _EXCLUSION.search(line):
+            if _EXCLUSION.search(line) or _MARKING_LINE.match(line) or _MARKING_REASON.match(line):
+                continue  # the marking and the paragraph it cites are not what the section says
+            if not listing or (len(line.split()) >= 8 and _SENTENCE_END.search(line)):
                 total += len(line.split())
     return total
 
@@ -318,7 +321,7 @@ def section_classifications(
     def close() -> None:
         if current:
             level, line, _, members = current
-            if _content_words(doc, members) < MIN_SECTION_WORDS:
+            if _content_words(doc, members, listing=doc_type in (DocType.agenda, DocType.minutes, None)) < MIN_SECTION_WORDS:
                 notes.append(f"'{line[:80]}' heads only a few words (item titles): nothing marked")
             elif _about_markings(doc, members):
                 notes.append(f"'{line[:80]}' heads a passage about markings, not a marked one: nothing marked")
@@ -376,7 +379,7 @@ def section_classifications(
                     # The next appendix closes a marked one; an appendix heading right under a
                     # marking ("EXEMPT – NOT FOR PUBLICATION" then "Appendix 2 – Tender results")
                     # is the marked one's own.
-                    if _content_words(doc, current[3]) >= MIN_SECTION_WORDS:
+                    if _content_words(doc, current[3], listing=doc_type in (DocType.agenda, DocType.minutes, None)) >= MIN_SECTION_WORDS:
                         close()
         if current:
             current[3].append(i)
@@ -397,7 +400,7 @@ def _about_markings(doc: ParsedDocument, indices: list[int]) -> bool:
     if len(paragraphs) < 2:
         return False
     names = re.compile(r"\b(?:exempt|exemption|confidential|not\s+for\s+publication|official[\s\-‐–]*sensitive|schedule\s+(?:12a|7a))\b", re.I)
-    about = sum(any(names.search(ln) or _ABOUT_MARKINGS.search(ln) for ln in p) for p in paragraphs)
+    about = sum(any(names.search(ln) for ln in p) for p in paragraphs)
     return about * 2 >= len(paragraphs)
 
 
