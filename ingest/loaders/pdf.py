@@ -191,11 +191,14 @@ def tessdata() -> str | None:
     return found
 
 
-def _needs_ocr(page, textpage) -> bool:
+def _needs_ocr(page, page_dict: dict) -> bool:
     """A page with no text layer that shows something: a scanned image, or text drawn as
-    vector shapes (hundreds of paths)."""
-    if page.get_text("text", textpage=textpage).strip():
-        return False
+    vector shapes (hundreds of paths). (The page's own text, already extracted, is looked at
+    first: the check costs nothing on a page with text.)"""
+    for block in page_dict["blocks"]:
+        for line in block.get("lines", []):
+            if any(s["text"].strip() for s in line["spans"]):
+                return False
     return bool(page.get_images()) or len(page.get_cdrawings()) >= 50
 
 
@@ -249,7 +252,8 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
             # One text page for the table cells' words and the text blocks: without images the
             # "dict" flags are the "words" flags, and making a text page is most of either call.
             textpage = page.get_textpage(flags=text_flags)
-            if _needs_ocr(page, textpage):
+            page_dict = page.get_text("dict", textpage=textpage)
+            if _needs_ocr(page, page_dict):
                 if data_dir is None:
                     warnings.append(f"page {number}: no text layer, and OCR is not installed (tesseract-ocr, tesseract-ocr-eng)")
                     continue
@@ -258,6 +262,7 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                 except Exception as exc:  # a failed OCR loses the page's text, not the paper
                     warnings.append(f"page {number}: OCR failed ({type(exc).__name__}: {exc})")
                     continue
+                page_dict = page.get_text("dict", textpage=textpage)
                 ocr_pages.add(number)
             words = page.get_text("words", textpage=textpage) if tables else []
             for tab in tables:
@@ -267,7 +272,7 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                     raw.append((number, tab.bbox[1], "", 0.0, False, t, -1))
             group = 0  # text blocks: pymupdf's blocks, cut where the lines' style changes
             # Text only: the images the default flags decode would be skipped here anyway.
-            for block in page.get_text("dict", textpage=textpage)["blocks"]:
+            for block in page_dict["blocks"]:
                 group += 1
                 style = None
                 for line in block.get("lines", []):
