@@ -126,6 +126,10 @@ def clean_name(raw: str, body: str | None = None, acronym: bool = False) -> str 
     name = re.sub(r"^the\s+", "", name, flags=re.I)
     if not name or len(name) > 90 or len(name.split()) > 10 or re.search(r"\d{3,}|@|https?:", name):
         return None
+    of = re.match(r"^(.+?)\s+of\s+(?:the\s+)?((?:[A-Z][\w'’-]*\s+)+(?:\w+\s+)?[Cc]ouncil)$", name)
+    if of:  # "Full Council of Dunmore Town Council": the body; "Cabinet of Kent County Council": Cabinet
+        inner = of.group(1)
+        return clean_name(of.group(2), body) if _BODY_REFERENCE.match(inner) or inner.lower() in ("meeting", "members") else clean_name(inner, body)
     if re.match(r"^(?:county|city|borough|district)\s+council$", name, re.I):
         return _title_case(name)  # a principal council's own name for its full meeting ("County Council")
     if _BODY_REFERENCE.match(name):
@@ -320,6 +324,7 @@ _ACTION_LOG = re.compile(r"^(.+?)\s+action\s+(?:log|tracker|list|points|sheet)\b
 # "Decision determined at the Cabinet meeting on 12 March 2025", "agreed by the Board meeting held ..."
 _AT_MEETING = re.compile(r"\b(?:at|by)\s+(?:the\s+|a\s+)?(.+?)\s+meeting\s+(?:on|held|of)\b", re.I)
 # "TMG 14 November 2024 Agenda", "ODUG Meeting": a group's acronym heading its own paper.
+_MEETING_OF_LINE = re.compile(r"^(?:(?:ordinary|annual|special|extraordinary|statutory)\s+)?meeting\s+of\s+(?:the\s+)?(.+)$", re.I)
 _ACRONYM_HEAD = re.compile(r"^([A-Z]{2,8})\s+(?:\d{1,2}(?:st|nd|rd|th)?\s+\w+\s+\d{4}|meeting|minutes|agenda|notes?)\b")
 _PRESENTED_AT = re.compile(rf"\b(?:presented|considered|reported)\b.{{0,60}}?\bat\s+(?:the\s+)?((?:[A-Z][\w'’&-]*\s+){{0,5}}(?:{_NAME_NOUNS}))\s+on\b")
 
@@ -334,7 +339,7 @@ def _from_heading(heading: list[tuple[int, str]], body: str | None, meeting: boo
             if name:
                 return name, m.group(0)
     for _, line in heading[:6]:
-        for pattern in (_HELD_THEIR, _NAME_THEN, _ACTION_LOG, _ACRONYM_HEAD):
+        for pattern in (_HELD_THEIR, _MEETING_OF_LINE, _NAME_THEN, _ACTION_LOG, _ACRONYM_HEAD):
             m = pattern.match(line)
             if m:
                 name = clean_name(m.group(1), body, acronym=pattern in (_ACTION_LOG, _ACRONYM_HEAD))
@@ -503,7 +508,10 @@ def detect_doc_type(heading: list[tuple[int, str]], lines: list[str], doc: Parse
     its tables, else its file name."""
     # The heading's own lines, one per line (a type named at a line's start counts), front-sheet
     # fields left out ("Key decision? Yes – Forward Plan reference ..." names no type of paper).
-    head_text = "\n".join(line for _, line in heading[:8] if len(line.split()) <= 14 and not _SHEET_STOP.match(line) and "\t" not in line)
+    head_text = "\n".join(
+        line for _, line in heading[:8]
+        if (len(line.split()) <= 14 or _NAMES_A_KIND.match(line)) and not _SHEET_STOP.match(line) and "\t" not in line
+    )
     recorded = sum(bool(_RECORDED.search(ln)) for ln in lines[:60])
     kind = _type_from(head_text)
     if kind in (DocType.agenda, DocType.report, DocType.other) and recorded >= 2:
@@ -532,39 +540,55 @@ def detect_doc_type(heading: list[tuple[int, str]], lines: list[str], doc: Parse
 _TITLE_STOP = re.compile(r"^(?:present|apologies|attendance|in attendance|members|councillors|contents|item|\d+[.)]?\s|agenda$)", re.I)
 
 
-_NAMES_A_KIND = re.compile(r"^(?:minutes|agenda|notice|summons|meeting|next meeting|report|record of|decision|forward plan|action log|annual|extraordinary)\b", re.I)
+_NAMES_A_KIND = re.compile(r"^(?:minutes?|agenda|notice|summons|meeting|next meeting|report|record of|decision|forward plan|action log|annual|extraordinary)\b", re.I)
+
+
+def _clip_title(text: str, words: int = 18) -> str:
+    """A heading cut to a title's length, at its place and time if it runs on ("... held in the
+    Council Chamber, City Hall, on Monday 11th December 2023 at 3.00 p.m." keeps its date)."""
+    parts = text.split()
+    if len(parts) <= words:
+        return text
+    cut = re.sub(r"\s+(?:in|at)\s+the\s+[^,]*?(?:,[^,]*?)*?(?=\s+on\s)", "", text, count=1)  # the venue
+    parts = cut.split()
+    return " ".join(parts[:words])
 
 
 def _heading_title(heading: list[tuple[int, str]], lines: list[str]) -> tuple[str, str] | None:
     """The paper's heading as its title: its first line, with the short lines that continue it
     ("HELD IN THE VILLAGE HALL", "ON 30th October 2025"), or the line that names the paper under
     a letterhead naming only the body ("Rookhaven District Council" / "Minutes of the Licensing
-    Committee held on ...")."""
+    Committee held on ..."). Letterhead and labels between them are passed over."""
     heading = [(i, line) for i, line in heading if not _LABEL_LINE.match(line) and "\t" not in line]
-    if not heading or len(lines[heading[0][0]].split()) > 22:
-        return None  # a paper opening with prose has no heading to take its title from
     if not heading:
         return None
-    start = heading[0][0]
-    parts = [lines[start]]
-    for nxt in lines[start + 1 : start + 4]:
+    first = heading[0][1]
+    if len(first.split()) > 22 and not _NAMES_A_KIND.match(first):
+        return None  # a paper opening with prose has no heading to take its title from
+    parts = [first]
+    for _, nxt in heading[1:4]:
         if nxt == parts[-1]:
             continue  # a letterhead printed twice
-        if _TITLE_STOP.match(nxt) or _SHEET_STOP.match(nxt) or nxt.endswith(":") or _FURNITURE.match(nxt):
+        if _TITLE_STOP.match(nxt) or _SHEET_STOP.match(nxt) or nxt.endswith(":"):
             break
         continues = nxt.isupper() == parts[-1].isupper() and len(nxt.split()) <= 10
         # A first line naming only the body ("Rookhaven District Council") takes the line that
         # names the paper; one with its own date or kind of paper is a title already.
         bare = len(parts) == 1 and not find_dates(parts[0]) and _type_from(parts[0]) is None
-        if not (continues or re.match(r"^(?:held|on|at|in)\b", nxt, re.I) or (bare and _NAMES_A_KIND.match(nxt))):
+        names_kind = bare and _NAMES_A_KIND.match(nxt)
+        if not (continues or re.match(r"^(?:held|on|at|in|of)\b", nxt, re.I) or names_kind):
             break
         if len(" ".join([*parts, nxt]).split()) > 18:
+            if names_kind:
+                parts = [nxt]  # the line naming the paper says more than the body's name
+            elif re.match(r"^(?:held|on|of)\b", nxt, re.I):
+                parts.append(nxt)  # "MINUTES" / "of the Parish Council meeting held ...": clipped below
             break  # a title, not the heading's whole paragraph (it prefixes every passage)
         parts.append(nxt)
-    title = " ".join(parts)
+    title = _clip_title(" ".join(parts))
     if len(title.split()) < 2 or _TITLE_STOP.match(title):
         return None
-    return _title_case(title)[:200], lines[start]
+    return _title_case(title)[:200], heading[0][1]
 
 
 def _first_line_title(heading: list[tuple[int, str]]) -> tuple[str, str] | None:
