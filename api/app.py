@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from api import errors
 from api.routes import actions, answers, documents
 from api.security import Guard
-from assistant.config import get_settings
+from core.config import get_settings
 from assistant.service import PapersService
 
 STATIC = Path(__file__).parent / "static"

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from assistant.types import Classification
+from core.types import Classification
 
 
 class PassagePublic(BaseModel):

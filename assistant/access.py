@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from assistant.types import Classification
+from core.types import Classification
 from vectorstore.catalog import ThreadConnections
 
 ROLES = ("public", "member", "officer", "admin")

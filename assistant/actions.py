@@ -14,9 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from assistant.committees import CommitteeRegistry, committee_key
-from assistant.dates import parse_date_range
-from assistant.types import Action, ActionFilters, ActionStatus
+from core.committees import CommitteeRegistry, committee_key
+from core.dates import parse_date_range
+from core.types import Action, ActionFilters, ActionStatus
 
 _NAME_NOISE = {"the", "a", "an", "of", "for", "and", "mr", "mrs", "ms", "dr", "cllr", "councillor", "s"}
 _QUESTION_NOISE = _NAME_NOISE | {

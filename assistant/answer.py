@@ -14,9 +14,9 @@ from typing import Protocol
 
 import numpy as np
 
-from assistant.config import AnswerSettings
-from assistant.intent import Intent, holds, intents_of
-from assistant.types import Answer, Citation, Passage
+from core.config import AnswerSettings
+from core.intent import Intent, holds, intents_of
+from core.types import Answer, Citation, Passage
 from ingest.split import sentence_windows
 from prompts import not_found_answer
 from vectorstore.embedder import Embedder

@@ -9,8 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from assistant.config import get_settings
-from assistant.types import ActionFilters, ActionStatus, SearchFilters
+from core.config import get_settings
+from core.types import ActionFilters, ActionStatus, SearchFilters
 
 
 def _service():
@@ -161,7 +161,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_reclassify(args) -> int:
-    from assistant.types import Classification
+    from core.types import Classification
 
     doc = _service().reclassify(args.document_id, Classification(args.classification))
     print(f"{doc.id} {doc.source}: now {doc.classification.value}")

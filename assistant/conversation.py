@@ -31,9 +31,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from assistant.actions import ActionQuestion, asks_overdue, owner_named, parse_action_question, status_named
-from assistant.committees import Committee, CommitteeRegistry
-from assistant.dates import DateRange, month_end, parse_date_range
-from assistant.types import ActionStatus, Turn
+from core.committees import Committee, CommitteeRegistry
+from core.dates import DateRange, month_end, parse_date_range
+from core.types import ActionStatus, Turn
 
 
 class ConversationNotFound(LookupError):

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from assistant.committees import Committee, CommitteeRegistry
-from assistant.dates import DateRange, parse_date_range
-from assistant.intent import Intent, intents_of
-from assistant.types import SearchFilters
+from core.committees import Committee, CommitteeRegistry
+from core.dates import DateRange, parse_date_range
+from core.intent import Intent, intents_of
+from core.types import SearchFilters
 
 
 @dataclass(frozen=True)

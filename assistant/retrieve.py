@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.config import RetrievalSettings
-from assistant.dates import DateRange
-from assistant.intent import Intent, satisfies
-from assistant.types import Passage, SearchFilters
+from core.config import RetrievalSettings
+from core.dates import DateRange
+from core.intent import Intent, satisfies
+from core.types import Passage, SearchFilters
 from vectorstore import late_interaction
 from vectorstore.catalog import Catalog
 from vectorstore.chroma import ChromaStore
@@ -21,7 +21,7 @@ from vectorstore.lexical import LexicalIndex
 DATE_BOOST = 0.1  # relative boost for passages from, or mentioning, the period asked about
 LEXICAL_LOOKUPS = 10  # lexical-only candidates whose dense similarity is looked up
 PREFER_BOOST = 0.1  # relative boost for passages in a preferred subset (a committee named in words)
-# Relative boost per expected kind of answer a passage holds (assistant.intent). Measured on the
+# Relative boost per expected kind of answer a passage holds (core.intent). Measured on the
 # labelled questions (hit@5 / hit@1): 0 -> 85.2 / 55.6%, 0.05 -> 85.9 / 59.3%, 0.1 -> 88.9 / 60.7%,
 # 0.15 -> 88.9 / 62.2%, 0.2 -> 88.9 / 60.7%.
 INTENT_BOOST = 0.15

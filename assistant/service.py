@@ -15,12 +15,12 @@ from pathlib import Path
 from assistant import actions as action_records
 from assistant.access import AccessControl
 from assistant.answer import Answerer, ExtractiveAnswerer
-from assistant.committees import CommitteeRegistry, committee_key
-from assistant.config import Settings
+from core.committees import CommitteeRegistry, committee_key
+from core.config import Settings
 from assistant.conversation import ConversationStore, rewrite_follow_up
 from assistant.query import plan_query
 from assistant.retrieve import HybridRetriever, RetrievalResult
-from assistant.types import (
+from core.types import (
     ActionFilters,
     ActionView,
     Answer,

@@ -38,7 +38,7 @@ WIDER_QUESTIONS = REPO / "tests" / "data" / "wider" / "questions_dev.jsonl"
 
 
 def _seen(service, clearance, questions: list[str]) -> list[tuple]:
-    from assistant.types import SearchFilters
+    from core.types import SearchFilters
 
     out = []
     for question in questions:
@@ -225,7 +225,7 @@ def upload_memory(home: Path, papers: list[Path]) -> dict:
     import httpx
 
     from assistant.access import AccessControl
-    from assistant.config import Settings
+    from core.config import Settings
     from bench.load import serve
 
     settings = Settings(home=home)
@@ -250,7 +250,7 @@ def disk_full_reads(paper: Path) -> dict:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from assistant.config import Settings
+    from core.config import Settings
     from assistant.service import PapersService
 
     mount = Path(tempfile.mkdtemp(prefix="papers-full-"))
@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, required=True, help="an ingested PAPERS_HOME (it is not changed)")
     args = parser.parse_args(argv)
-    from assistant.config import Settings
+    from core.config import Settings
     from assistant.service import PapersService
     from bench.metrics import load_questions
 

@@ -44,7 +44,7 @@ SYSTEMS = ("ours (hybrid)", "textbook LangChain", "dense-only", "lexical-only")
 
 def _variant(service, dense_weight: float, lexical_weight: float, token_weight: float = 0.0):
     """The service with another dense weight, sharing every component (store, index, model)."""
-    from assistant.config import RetrievalSettings
+    from core.config import RetrievalSettings
     from assistant.service import PapersService
 
     weights = {"dense_weight": dense_weight, "lexical_weight": lexical_weight, "token_weight": token_weight}
@@ -234,7 +234,7 @@ def wider_eval(corpus: Path, tmp: Path) -> dict:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from assistant.config import Settings
+    from core.config import Settings
     from assistant.service import PapersService
     from bench import metadata_eval
     from bench.actions_eval import WIDER_LABELS, evaluate
@@ -345,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from assistant.config import Settings
+    from core.config import Settings
     from assistant.service import PapersService
     from bench.actions_eval import evaluate
     from bench.metrics import load_questions

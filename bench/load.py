@@ -146,7 +146,7 @@ def serve(home: Path, log_name: str = "server.log", extra_env: dict | None = Non
 def run_load(home: Path, upload_files: list[Path], concurrency: int = 100, seconds: float = 15.0) -> dict:
     """Serve `home` in a subprocess and load it; returns the figures of both phases."""
     from assistant.access import AccessControl
-    from assistant.config import Settings
+    from core.config import Settings
 
     import httpx
 

@@ -89,7 +89,7 @@ def resolve(file: str, wider: bool, corpus: Path) -> Path:
 
 @lru_cache(maxsize=1)
 def _parser():
-    from assistant.config import Settings
+    from core.config import Settings
     from ingest.parse import PaperParser
 
     return PaperParser(Settings())

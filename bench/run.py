@@ -81,7 +81,7 @@ def run_ours(files: list[Path], questions: list[dict], home: Path) -> dict:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from assistant.config import Settings
+    from core.config import Settings
     from assistant.service import PapersService
 
     from bench.corpus import children_cpu
@@ -223,7 +223,7 @@ def run_actions(service, corpus: Path) -> dict:
     """Action extraction against the hand labels, and the speed of record queries."""
     from datetime import date
 
-    from assistant.types import ActionFilters
+    from core.types import ActionFilters
     from bench.actions_eval import evaluate
 
     out = {split or "all": evaluate(corpus, split=split) for split in ("dev", "heldout", None)}

@@ -47,7 +47,7 @@ from pathlib import Path
 spec = importlib.util.spec_from_file_location("bench_corpus_probe", {corpus_py!r})
 probe = importlib.util.module_from_spec(spec); spec.loader.exec_module(probe)
 probe.offline()
-from assistant.config import Settings
+from core.config import Settings
 from assistant.service import PapersService
 files = [Path(p) for p in json.loads(sys.argv[1])]
 service = PapersService(Settings(home=Path(sys.argv[2])))
@@ -71,7 +71,7 @@ def baseline_ingest(code_dir: Path, files: list[Path], home: Path) -> dict:
 
 
 def ours_ingest(files: list[Path], home: Path, backend: str = "auto", precision: str = "auto"):
-    from assistant.config import EmbeddingSettings, Settings
+    from core.config import EmbeddingSettings, Settings
     from assistant.service import PapersService
 
     embedding = EmbeddingSettings(backend=backend, precision=precision)

@@ -22,8 +22,8 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from assistant.dates import parse_date, parse_due
-from assistant.types import Action, ActionStatus, DocType, Document
+from core.dates import parse_date, parse_due
+from core.types import Action, ActionStatus, DocType, Document
 from ingest.action_lines import line_actions, status_log_actions
 from ingest.parsed import ParsedDocument
 from ingest.people import people, resolve, subject_owner

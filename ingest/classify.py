@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.types import Classification, DocType
+from core.types import Classification, DocType
 from ingest.parsed import Block, ParsedDocument
 
 EXEMPT, RESTRICTED, PUBLIC = Classification.exempt, Classification.restricted, Classification.public

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from assistant.committees import is_committee_name
+from core.committees import is_committee_name
 from ingest.parsed import Block, ParsedDocument, Table
 
 _PAGE_NUMBER = re.compile(

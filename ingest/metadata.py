@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from assistant.committees import COMMITTEE_NOUNS, acronym_candidates, is_committee_name
-from assistant.dates import find_dates
-from assistant.types import Classification, DocType
+from core.committees import COMMITTEE_NOUNS, acronym_candidates, is_committee_name
+from core.dates import find_dates
+from core.types import Classification, DocType
 from ingest.classify import detect_classification
 from ingest.parsed import ParsedDocument
 

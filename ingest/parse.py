@@ -16,9 +16,9 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.config import Settings
-from assistant.intent import answer_kinds
-from assistant.types import Action, Chunk, Document
+from core.config import Settings
+from core.intent import answer_kinds
+from core.types import Action, Chunk, Document
 from ingest.actions import extract_actions
 from ingest.classify import section_classifications
 from ingest.clean import clean

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import Settings
-from assistant.types import Action, Chunk, Document, FileResult, IngestReport
+from core.config import Settings
+from core.types import Action, Chunk, Document, FileResult, IngestReport
 from ingest.loaders import LoadError, detect_format
 from ingest.metadata import MetadataError, sidecar_path
 from ingest.parse import PaperParser, ParsePool

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.types import Chunk, Classification, Document
+from core.types import Chunk, Classification, Document
 from ingest.actions import ExtractedActions, action_passage
 from ingest.parsed import Block, ParsedDocument, Table
 

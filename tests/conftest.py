@@ -41,7 +41,7 @@ def _corpus_present():
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path, monkeypatch):
     """No test touches ./.papers: PAPERS_HOME points at a temp dir and cached settings are reset."""
-    from assistant.config import get_settings
+    from core.config import get_settings
 
     monkeypatch.setenv("PAPERS_HOME", str(tmp_path / "papers-home"))
     monkeypatch.delenv("PAPERS_CHROMA_URL", raising=False)
@@ -51,7 +51,7 @@ def _isolated_home(tmp_path, monkeypatch):
 
 
 def make_service(home: Path, **overrides):
-    from assistant.config import Settings
+    from core.config import Settings
     from assistant.service import PapersService
 
     return PapersService(Settings(home=home, **overrides))

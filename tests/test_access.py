@@ -207,7 +207,7 @@ def test_a_page_of_papers_counts_what_the_caller_may_see(clients, role):
 def test_committee_counts_are_those_of_the_records_the_caller_may_see(clients, corpus_service, role):
     """/committees counts documents and action records per committee inside SQLite; the counts are
     those of the records the caller's clearance lets it read, matched to committees as named."""
-    from assistant.committees import committee_key
+    from core.committees import committee_key
 
     clearance = corpus_service.access.principal(role).clearance
     docs = corpus_service.catalog.documents(clearance)

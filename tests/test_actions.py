@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from assistant.actions import parse_action_question
-from assistant.committees import CommitteeRegistry
-from assistant.dates import parse_due
-from assistant.types import ActionFilters, ActionStatus
+from core.committees import CommitteeRegistry
+from core.dates import parse_due
+from core.types import ActionFilters, ActionStatus
 from bench.actions_eval import evaluate
 from conftest import CORPUS, EXAMPLES, KENT, make_service, seed
 from ingest.actions import status_from
@@ -138,7 +138,7 @@ def test_the_overdue_question_is_answered_from_records_with_its_row_cited(corpus
 
 
 def test_ask_filters_apply_to_action_answers(corpus_service):
-    from assistant.types import SearchFilters
+    from core.types import SearchFilters
 
     answer = corpus_service.ask("Which actions are overdue?", SearchFilters(committee="hassc"), as_of=AS_OF)
     assert answer.mode == "actions" and len(answer.actions) == 1

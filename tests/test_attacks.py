@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from assistant.access import AccessDenied
-from assistant.types import Classification
+from core.types import Classification
 from conftest import EXAMPLES, make_service, seed
 from servers import papers_env, run_cli, serving
 

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.streaming import answer_pieces
 from assistant.actions import ActionQuestion, parse_action_question
-from assistant.committees import CommitteeRegistry
+from core.committees import CommitteeRegistry
 from assistant.conversation import ConversationNotFound, ConversationStore, action_question_text, rewrite_follow_up
-from assistant.types import ActionFilters, ActionStatus, Turn
+from core.types import ActionFilters, ActionStatus, Turn
 
 HASSC = "Health and Adults Scrutiny Sub-Committee"
 HOSC = "Health and Social Care Overview and Scrutiny Committee"

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.config import EmbeddingSettings
+from core.config import EmbeddingSettings
 from conftest import make_service, seed
 from vectorstore.embedder import Embedder
 

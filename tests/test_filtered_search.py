@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 import vectorstore.chroma as chroma
-from assistant.types import Classification, DocType, SearchFilters
+from core.types import Classification, DocType, SearchFilters
 from conftest import EXAMPLES, load_questions, make_service
 from test_access import EXEMPT_QUOTE, MARKERS, PLANTED
 from vectorstore.chroma import FETCH_MARGIN, WINDOWS_PER_HIT, ChromaStore

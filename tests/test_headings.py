@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import DocType
+from core.types import DocType
 from ingest.clean import clean
 from ingest.loaders import load
 from ingest.metadata import detect_metadata

@@ -1,12 +1,12 @@
-"""What kind of answer a question expects (assistant.intent), and the lift it gives passages of
+"""What kind of answer a question expects (core.intent), and the lift it gives passages of
 that kind, over the real corpus."""
 
 from __future__ import annotations
 
 import pytest
 
-from assistant.intent import Intent, answer_kinds, intents_of, satisfies
-from assistant.types import Chunk
+from core.intent import Intent, answer_kinds, intents_of, satisfies
+from core.types import Chunk
 
 
 @pytest.mark.parametrize(

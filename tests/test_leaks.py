@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.types import Classification, SearchFilters
+from core.types import Classification, SearchFilters
 from conftest import load_questions
 
 RESTRICTED_LOG = """Classification: Restricted

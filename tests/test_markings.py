@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.types import Classification
+from core.types import Classification
 from ingest.classify import detect_classification, section_classifications
 from ingest.clean import clean
 from ingest.loaders import load

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from assistant.types import Classification, DocType
+from core.types import Classification, DocType
 from conftest import EXAMPLES, KENT, seed
 from ingest.clean import clean
 from ingest.loaders import load

@@ -91,7 +91,7 @@ def test_ingest_from_a_script_without_a_main_guard(tmp_path):
     script = tmp_path / "load_papers.py"
     script.write_text(
         "from pathlib import Path\n"
-        "from assistant.config import Settings\n"
+        "from core.config import Settings\n"
         "from assistant.service import PapersService\n"
         f"service = PapersService(Settings(home=Path({str(tmp_path / 'home')!r})))\n"
         f"report = service.ingest([Path({str(EXAMPLES)!r})])\n"

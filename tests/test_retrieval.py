@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from assistant.types import DocType, SearchFilters
+from core.types import DocType, SearchFilters
 from bench.metrics import is_hit
 from conftest import load_questions, make_service, seed
 
@@ -244,7 +244,7 @@ def test_late_interaction_lifts_the_first_result_on_dev_questions(corpus_service
     """MaxSim of the question's word pieces against each passage's is part of the fused score:
     with it, the first passage is the right one more often than without it (measured: 70% against
     61% of dev questions)."""
-    from assistant.config import RetrievalSettings
+    from core.config import RetrievalSettings
 
     dev = [q for q in load_questions() if q["split"] == "dev" and q["source"]]
     retriever = corpus_service.retriever

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.types import SearchFilters
+from core.types import SearchFilters
 from conftest import SEEDS, load_questions, make_service
 from test_filtered_search import QUERIES, assert_exact, assert_same_as_where, biggest_committee, one_meeting, recall, store_like
 from test_retrieval import hit_rate

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-from assistant.types import Action, ActionStatus, Chunk, Classification, DocType, Document
+from core.types import Action, ActionStatus, Chunk, Classification, DocType, Document
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (

@@ -20,8 +20,8 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.committees import committee_key
-from assistant.types import Chunk, Classification, SearchFilters
+from core.committees import committee_key
+from core.types import Chunk, Classification, SearchFilters
 from vectorstore import blas
 
 

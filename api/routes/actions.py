@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from api.deps import Caller, Service, audit
 from api.schemas import ActionsResponse, CommitteesResponse
-from assistant.types import ActionFilters, ActionStatus
+from core.types import ActionFilters, ActionStatus
 
 router = APIRouter(tags=["actions"])
 

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from api.deps import Caller, Service, audit
 from api.schemas import AskRequest, AskResponse, SearchResponse
 from api.streaming import answer_events, event
-from assistant.types import Answer, SearchFilters
+from core.types import Answer, SearchFilters
 from vectorstore.chroma import StoreUnavailable
 
 router = APIRouter(tags=["answers"])

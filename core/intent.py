@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import Enum
 
-from assistant.types import Chunk
+from core.types import Chunk
 
 
 class Intent(str, Enum):

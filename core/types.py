@@ -93,7 +93,7 @@ class Chunk:
     meeting_date: date | None = None
     doc_type: DocType = DocType.other
     classification: Classification | None = None
-    # Kinds of answer the passage holds ("person", "time", "quantity", ...; assistant.intent),
+    # Kinds of answer the passage holds ("person", "time", "quantity", ...; core.intent),
     # found once at ingest; None when not known (then found from the text when asked).
     answers: frozenset[str] | None = None
     ocr: bool = False  # its page had no text layer: the text was read by OCR and may hold misreadings

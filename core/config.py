@@ -17,7 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from assistant.types import Classification
+from core.machine import resolve_backend
+from core.types import Classification
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
@@ -285,8 +286,6 @@ class Settings(BaseSettings):
     @property
     def collection_name(self) -> str:
         """Chroma collection name: encodes what makes vectors comparable."""
-        from vectorstore.embedder import resolve_backend
-
         key = (
             f"{self.embedding.model_name}|{resolve_backend(self.embedding.backend)}|{self.embedding.max_tokens}|"
             f"{CHUNKING_VERSION}|{self.chunking.target_tokens}|{self.chunking.max_tokens}|{TOKEN_STATES_VERSION}"
