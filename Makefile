@@ -16,9 +16,10 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install ocr chromium serve ingest-examples test bench eval bench-scale examples clean
+.PHONY: install ocr chromium serve ingest-examples test bench eval compare bench-scale examples clean
 
-$(STAMP): pyproject.toml
+# A new package (a folder with __init__.py) needs the editable install's finder to learn of it.
+$(STAMP): pyproject.toml $(wildcard */__init__.py)
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	# torch first, from the local CPU build: an unpinned torch would pull a multi-GB CUDA build.
@@ -55,6 +56,12 @@ bench: install
 # Quality side by side (ours, textbook, dense-only, lexical-only): bench/results/eval.md and eval.png.
 eval: install
 	$(PY) -m bench.eval
+
+# Nothing changed against REV: the same chunks, and every labelled question the same passages,
+# scores and answer (for a refactor).
+REV ?= HEAD
+compare: install
+	$(PY) -m bench.compare $(REV)
 
 # Synthetic corpora of SIZES chunks (comma-separated): bench/results/scale.md and scale.png.
 SIZES ?= 1000,10000,100000

@@ -6,16 +6,35 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
 from api.routes import actions, answers, documents
 from api.security import Guard
-from core.config import get_settings
 from assistant.service import PapersService
+from core.config import get_settings
 
 STATIC = Path(__file__).parent / "static"
+
+
+def index_page() -> str:
+    """The chat page, with the upload picker's formats filled in from the loader registry."""
+    from ingest.loaders import LOADERS, accepted_extensions
+
+    labels = [loader.label.split(" (")[0] for loader in LOADERS.values()]
+    names = ", ".join(labels[:-1]) + f" or {labels[-1].lower()}" if len(labels) > 1 else labels[0]
+    html = (STATIC / "index.html").read_text(encoding="utf-8")
+    return html.replace("{{accept}}", ",".join(accepted_extensions())).replace("{{formats}}", names)
+
+
+def formats_json() -> list[dict]:
+    from ingest.loaders import LOADERS
+
+    return [
+        {"format": x.format, "label": x.label, "extensions": [*x.extensions, *x.also_accepts], "media_type": x.media_type}
+        for x in LOADERS.values()
+    ]
 
 
 def create_app(service: PapersService | None = None) -> FastAPI:
@@ -45,9 +64,16 @@ def create_app(service: PapersService | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    page = index_page()
+
     @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+    async def index() -> HTMLResponse:
+        return HTMLResponse(page)
+
+    @app.get("/formats", tags=["documents"])
+    async def formats() -> list[dict]:
+        """The file formats ingest reads: what the upload picker offers."""
+        return formats_json()
 
     @app.get("/docs", include_in_schema=False)
     async def api_docs() -> FileResponse:

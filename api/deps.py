@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from api.security import session_of
-from assistant.access import AccessDenied, Principal
+from assistant.access import Principal
 from assistant.service import PapersService
+from core.errors import AccessDenied
 
 
 def get_service(request: Request) -> PapersService:

@@ -9,11 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from assistant.access import AccessDenied
-from assistant.conversation import ConversationNotFound
-from assistant.service import ConfigError, NotFoundError
-from vectorstore.chroma import StoreUnavailable
-
+from core.errors import AccessDenied, ConfigError, ConversationNotFound, NotFoundError, StoreUnavailable
 
 log = logging.getLogger(__name__)
 

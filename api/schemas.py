@@ -1,14 +1,15 @@
-"""Request and response models: the exact JSON the intranet bot depends on."""
+"""Request and response models: the exact JSON the intranet bot depends on, and the one place the
+domain types (core.types) are turned into it, for the API and the CLI alike."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
-
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from core.types import Classification
+from core.types import ActionView, Answer, Citation, Classification, Document, Passage
 
 
 class PassagePublic(BaseModel):
@@ -227,3 +228,84 @@ class KeysResponse(BaseModel):
 
 class KeyCreated(KeyPublic):
     key: str = Field(..., description="The secret. Shown only here; store it now.")
+
+
+# --- domain types as JSON ---------------------------------------------------------------------------
+
+
+def _day(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def passage_json(p: Passage) -> dict:
+    c = p.chunk
+    return {
+        "document_id": c.document_id,
+        "source": c.source,
+        "title": c.title,
+        "committee": c.committee,
+        "meeting_date": _day(c.meeting_date),
+        "page": c.page,
+        "section": " > ".join(c.heading_path) or None,
+        "text": c.text,
+        "score": round(float(p.score), 6),
+        "ocr": c.ocr,
+    }
+
+
+def citation_json(c: Citation) -> dict:
+    return {"n": c.n, **passage_json(c.passage)}
+
+
+def action_json(v: ActionView) -> dict:
+    a = v.action
+    return {
+        "id": a.id,
+        "committee": a.committee,
+        "meeting_date": _day(a.meeting_date),
+        "reference": a.reference,
+        "recommendation": a.recommendation,
+        "action": a.action,
+        "owner": a.owner,
+        "lead": a.lead,
+        "due_date": _day(a.due_date),
+        "due_text": a.due_text,
+        "status": a.status.value,
+        "response": a.response,
+        "overdue": a.is_overdue(v.as_of),
+        "overdue_kind": a.overdue_kind(v.as_of),
+        "source": {"document_id": a.document_id, "source": a.source, "page": a.page, "text": a.row_text},
+    }
+
+
+def answer_json(a: Answer) -> dict:
+    """An answer as /ask returns it: `as_of` and `actions` only for answers from the action records,
+    `conversation_id` and `standalone_question` only when set."""
+    d: dict = {
+        "question": a.question,
+        "answer": a.answer,
+        "mode": a.mode.value,
+        "citations": [citation_json(c) for c in a.citations],
+    }
+    if a.actions is not None:
+        d["as_of"] = _day(a.as_of)
+        d["actions"] = [action_json(v) for v in a.actions]
+    if a.conversation_id is not None:
+        d["conversation_id"] = a.conversation_id
+    if a.standalone_question is not None:
+        d["standalone_question"] = a.standalone_question
+    return d
+
+
+def document_json(d: Document) -> dict:
+    """Every field of a document (the API's DocumentPublic leaves out where it was read from)."""
+    out = asdict(d)
+    out["meeting_date"] = _day(d.meeting_date)
+    out["doc_type"] = d.doc_type.value
+    out["classification"] = d.classification.value if d.classification else None
+    return out
+
+
+def key_json(k) -> dict:
+    """An API key's record (never its secret)."""
+    return {"id": k.id, "name": k.name, "role": k.role, "created_at": k.created_at, "revoked_at": k.revoked_at}

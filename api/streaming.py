@@ -8,25 +8,13 @@ real deltas through the same events.
 from __future__ import annotations
 
 import json
-import re
 
-_PIECE_END = re.compile(r"\[\d+\]\s+|\n")
-_SENTENCE_END = re.compile(r"[.!?]\s+")
+from assistant.answerers import answer_pieces
 
 
 def event(name: str, data: dict) -> str:
     """One SSE event: its name and a single line of JSON."""
     return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False, separators=(',', ':'))}\n\n"
-
-
-def answer_pieces(text: str) -> list[str]:
-    """The answer cut after each citation marker or line (sentences when it has neither); the
-    pieces join back to exactly the text."""
-    cuts = [m.end() for m in _PIECE_END.finditer(text)]
-    if not cuts:
-        cuts = [m.end() for m in _SENTENCE_END.finditer(text)]
-    bounds = [0, *[c for c in cuts if 0 < c < len(text)], len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
 def answer_events(public: dict) -> list[str]:

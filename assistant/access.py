@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from core.errors import AccessDenied
 from core.types import Classification
 from vectorstore.catalog import ThreadConnections
 
@@ -56,14 +57,6 @@ log = logging.getLogger(__name__)
 TICKET_SECONDS = 300  # how long a link to an original file stays valid
 
 
-class AccessDenied(Exception):
-    """The caller may not do this (401: no valid key; 403: the role does not allow it)."""
-
-    def __init__(self, message: str, status: int = 403) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 @dataclass(frozen=True)
 class Principal:
     """The caller: a key's id and name (None and "anonymous" without a key), role and clearance."""
@@ -95,9 +88,6 @@ class ApiKey:
     role: str
     created_at: str
     revoked_at: str | None
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "role": self.role, "created_at": self.created_at, "revoked_at": self.revoked_at}
 
 
 def _now() -> str:

@@ -30,15 +30,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from assistant.actions import ActionQuestion, asks_overdue, owner_named, parse_action_question, status_named
+from assistant.action_questions import ActionQuestion, asks_overdue, owner_named, parse_action_question, status_named
 from core.committees import Committee, CommitteeRegistry
 from core.dates import DateRange, month_end, parse_date_range
-from core.types import ActionStatus, Turn
-
-
-class ConversationNotFound(LookupError):
-    """No conversation with this id for this caller (never started, expired, or someone else's)."""
-
+from core.errors import ConversationNotFound
+from core.text import STOP_WORDS
+from core.types import ActionStatus, AnswerMode, Turn
 
 # --- the store ------------------------------------------------------------------------------------
 
@@ -175,12 +172,6 @@ _TOPIC_AFTER = re.compile(
     re.I,
 )
 _WHAT_IS = re.compile(r"^(?:what|who|which)\s+(?:is|was|are|were)\s+(?P<topic>.+?)\s*[?.!]*$", re.I)
-_STOP = set(
-    """a an the of to in on for and or is are was were be been by with what which who whom whose when
-    where why how did do does has have had it its this that these those there their they we our us you
-    your i me my about at from as any all can could would should will shall may might tell give show
-    list please many much say said""".split()
-)
 _CALENDAR = {
     *"january february march april may june july august september october november december".split(),
     *"monday tuesday wednesday thursday friday saturday sunday spring summer autumn winter".split(),
@@ -207,7 +198,7 @@ def rewrite_follow_up(question: str, previous: Turn | None, registry: CommitteeR
         return None
 
     out = None
-    if previous.mode == "actions":
+    if previous.mode == AnswerMode.actions:
         asked = parse_action_question(previous.standalone, registry)
         if asked is not None:
             out = _refine_actions(asked, rest, elliptic or about, registry)
@@ -262,7 +253,7 @@ def _topic(standalone: str, registry: CommitteeRegistry) -> str:
     m = _TOPIC_AFTER.search(text) or _WHAT_IS.match(text)
     if m:
         return m.group("topic").strip()
-    words = [w for w in re.findall(r"[A-Za-z0-9£%'’-]+", text) if w.lower() not in _STOP]
+    words = [w for w in re.findall(r"[A-Za-z0-9£%'’-]+", text) if w.lower() not in STOP_WORDS]
     return " ".join(words) or text.rstrip("?.! ")
 
 
@@ -325,7 +316,7 @@ def _names(text: str, skip_first: bool) -> list[re.Match]:
         if skip_first and m.start() == 0:
             continue
         words = m.group(0).split()
-        if all(w.lower() in _STOP or w.lower() in _CALENDAR for w in words) or m.group(0).isupper():
+        if all(w.lower() in STOP_WORDS or w.lower() in _CALENDAR for w in words) or m.group(0).isupper():
             continue
         out.append(m)
     return out

@@ -4,67 +4,41 @@ on first use, never at import) and orchestrates: understand the question, retrie
 from __future__ import annotations
 
 import json
-import secrets
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from assistant import actions as action_records
+from assistant import action_questions as action_records
 from assistant.access import AccessControl
-from assistant.answer import Answerer, ExtractiveAnswerer
-from core.committees import CommitteeRegistry, committee_key
-from core.config import Settings
+from assistant.answerers import Answerer, ExtractiveAnswerer
 from assistant.conversation import ConversationStore, rewrite_follow_up
 from assistant.query import plan_query
-from assistant.retrieve import HybridRetriever, RetrievalResult
+from assistant.retrieval import HybridRetriever, RetrievalResult, decide, refusal
+from core.committees import CommitteeRegistry, committee_key
+from core.config import Settings
+from core.errors import ConfigError, NotFoundError
 from core.types import (
     ActionFilters,
     ActionView,
     Answer,
+    AnswerMode,
     Citation,
     Classification,
     Document,
-    FileResult,
     FollowUp,
     IngestReport,
     Passage,
     SearchFilters,
     Turn,
 )
-from vectorstore.catalog import Catalog
+from sources.uploads import discard_unused, store_uploads
+from vectorstore.catalog import SqliteCatalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
-from vectorstore.lexical import LexicalIndex
-
-
-class NotFoundError(LookupError):
-    """A requested resource (e.g. a document id) does not exist."""
-
-
-SIDECAR = ".meta.json"
-NAME_BYTES = 200  # longest stored file name, in UTF-8 bytes (filesystems allow 255; the sidecar adds 10)
-
-
-def upload_name(name: str) -> str:
-    """An uploaded file's name as its paper will be listed: no directory part ("../../x.pdf" ->
-    "x.pdf"), no control characters, at most NAME_BYTES bytes with its extension kept; any
-    script ("報告.txt" stays "報告.txt")."""
-    base = name.replace("\\", "/").split("/")[-1]
-    base = "".join(ch for ch in base if ch.isprintable()).strip().lstrip(". ")
-    if not base:
-        return "upload"
-    stem, dot, ext = base.rpartition(".")
-    if not dot or not stem or len(ext.encode()) > 20:
-        stem, ext = base, ""
-    tail = ("." + ext) if ext else ""
-    if base.lower().endswith(SIDECAR):
-        stem, tail = base[: -len(SIDECAR)], base[-len(SIDECAR):]
-    while len((stem + tail).encode()) > NAME_BYTES:
-        stem = stem[:-1]
-    return (stem.rstrip() or "upload") + tail
+from vectorstore.interfaces import Catalog, DenseIndex, LexicalIndex
+from vectorstore.lexical import Bm25Index
 
 
 @dataclass(frozen=True)
@@ -77,23 +51,16 @@ class Original:
     inline: bool  # a PDF, shown by the browser's own viewer; anything else is downloaded
 
 
-MEDIA_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "html": "text/html; charset=utf-8",
-    "markdown": "text/markdown; charset=utf-8",
-    "text": "text/plain; charset=utf-8",
-}
+def _media_type(fmt: str | None) -> str:
+    from ingest.loaders import media_type
+
+    return media_type(fmt)
 
 
 def _file_format(path: Path) -> str | None:
     from ingest.loaders import detect_format
 
     return detect_format(path)
-
-
-class ConfigError(ValueError):
-    """A user-editable file (e.g. the committee alias file) is malformed; the message says where."""
 
 
 class PapersService:
@@ -105,10 +72,10 @@ class PapersService:
 
     @cached_property
     def catalog(self) -> Catalog:
-        return Catalog(self.settings.catalog_path)
+        return SqliteCatalog(self.settings.catalog_path)
 
     @cached_property
-    def store(self) -> ChromaStore:
+    def store(self) -> DenseIndex:
         if not self.settings.chroma_url:
             self.settings.chroma_path.mkdir(parents=True, exist_ok=True)
         r = self.settings.retrieval
@@ -136,12 +103,13 @@ class PapersService:
 
     @cached_property
     def lexical(self) -> LexicalIndex:
-        from ingest.split import dense_windows  # the lexical windows are the dense index's windows
+        from core.text import dense_windows  # the lexical windows are the dense index's windows
 
-        return LexicalIndex(
+        return Bm25Index(
             self.settings.lexical_path / self.settings.collection_name,
             windows=dense_windows,
             clearances=self.settings.access.clearance.values(),  # a view per role's clearance
+            chunk_weight=self.settings.retrieval.lexical_chunk_weight,
         )
 
     @cached_property
@@ -150,7 +118,7 @@ class PapersService:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return self._answerer or ExtractiveAnswerer(self.embedder, self.settings.answer)
+        return self._answerer or ExtractiveAnswerer(self.embedder, self.settings.answer, self.settings.retrieval.min_relevance)
 
     @cached_property
     def access(self) -> AccessControl:
@@ -181,46 +149,11 @@ class PapersService:
         )
 
     def upload(self, files: list[tuple[str, bytes]], allow_declassify: bool = False) -> IngestReport:
-        """Store uploaded papers and ingest them. Each paper gets a folder of its own under
-        PAPERS_HOME/uploads, so two files with the same name ("Appendix 1.txt") are two papers, and
-        keeps its name as uploaded (any script, no directories). A sidecar (`NAME.meta.json`)
-        applies only to the paper of that name in the same upload; one without its paper is
-        refused, never kept for a later file. What was not ingested is not kept."""
-        uploads = self.settings.uploads_path
-        papers = [(upload_name(name), data) for name, data in files]
-        sidecars: dict[str, list[bytes]] = {}
-        for name, data in papers:
-            if name.lower().endswith(SIDECAR):
-                sidecars.setdefault(name[: -len(SIDECAR)], []).append(data)
-        papers = [(name, data) for name, data in papers if not name.lower().endswith(SIDECAR)]
-        names = [name for name, _ in papers]
-        refused: list[FileResult] = []
-        for target, found in sidecars.items():
-            if target not in names:
-                refused.append(FileResult(target + SIDECAR, "failed", reason=f"a sidecar is applied only to its paper in the same upload, and '{target}' is not in it"))
-            elif len(found) > 1 or names.count(target) > 1:
-                refused.append(FileResult(target + SIDECAR, "failed", reason=f"more than one paper or sidecar named '{target}' in this upload: it is not clear which the sidecar is for"))
-        paths = []
-        for name, data in papers:
-            too_big = self.settings.api.oversize(len(data))
-            if too_big:  # refused before it is written, as ingest would refuse it after
-                refused.append(FileResult(name, "failed", reason=too_big))
-                continue
-            folder = uploads / f"u_{secrets.token_hex(8)}"
-            folder.mkdir(parents=True)
-            target = folder / name
-            tmp = folder / ".part"
-            tmp.write_bytes(data)
-            tmp.replace(target)  # a half-written upload is never ingested
-            side = sidecars.get(name)
-            if side is not None and len(side) == 1 and names.count(name) == 1:
-                (folder / (name + SIDECAR)).write_bytes(side[0])
-            paths.append(target.resolve())
+        """Store uploaded papers and ingest them (see sources.uploads). What was not ingested is
+        not kept."""
+        paths, refused = store_uploads(files, self.settings.uploads_path, self.settings.api.oversize)
         report = self.ingest(paths, allow_declassify=allow_declassify, isolate=True) if paths else IngestReport()
-        stored = {str(p) for p in paths}
-        for result in report.files:
-            if result.status not in ("added", "replaced") and result.path in stored:
-                shutil.rmtree(Path(result.path).parent, ignore_errors=True)
+        discard_unused(report, paths)
         report.files[:0] = refused
         return report
 
@@ -332,7 +265,7 @@ class PapersService:
             # Nothing in the records: show the closest passages, as for any unanswered question.
             passages = self._retrieve(question, filters, self.settings.retrieval.k).passages
             citations = [Citation(i + 1, p) for i, p in enumerate(passages)]
-        return Answer(question, text, "actions", citations, actions=views, as_of=as_of)
+        return Answer(question, text, AnswerMode.actions, citations, actions=views, as_of=as_of)
 
     def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Passage]:
         return self._retrieve(query, filters or SearchFilters(), k or self.settings.retrieval.k).passages
@@ -353,7 +286,11 @@ class PapersService:
         answer = self._answer_from_actions(asked, filters, as_of)
         if answer is None:
             found = self._retrieve(asked, filters, k or self.settings.retrieval.k, with_windows=True)
-            answer = self.answerer.answer(asked, found.passages, found.query_vector, found.unmatched)
+            decision = decide(asked, found.passages, found.query_vector, found.unmatched, self.embedder, self.settings.retrieval)
+            if decision.answerable:
+                answer = self.answerer.answer(asked, found.passages, found.query_vector)
+            else:
+                answer = refusal(asked, found.passages, decision)
         if follow_up is None:
             return answer
         self.conversations.add(follow_up.owner, follow_up.conversation_id, Turn(question, asked, answer.mode))
@@ -421,7 +358,7 @@ class PapersService:
         if (clearance is not None and (highest is None or highest not in clearance)) or not path.is_file():
             raise NotFoundError(f"no original file is available for document '{document_id}'")
         fmt = _file_format(path)
-        return Original(path, doc.source, MEDIA_TYPES.get(fmt, "application/octet-stream"), fmt == "pdf")
+        return Original(path, doc.source, _media_type(fmt), fmt == "pdf")
 
     def delete_document(self, document_id: str) -> None:
         self.document(document_id)
@@ -435,6 +372,17 @@ class PapersService:
             self.store.set_classification(levels)
         self.ingestor.refresh_lexical()
         return self.document(document_id)
+
+    def document_count(self, clearance: frozenset[Classification] | None = None) -> int:
+        return self.catalog.counts(clearance)[0]
+
+    def warm(self) -> str:
+        """Load the model and build what it needs before first use (the ONNX export for
+        questions, and for onnx-int8 passages); returns the backend it runs on."""
+        embedder = self.embedder
+        embedder.embed(["warm up"])
+        embedder.embed_passages(["warm up"], [[[(0, 7)]]])
+        return f"{embedder.backend}, {embedder.encoder.precision}" if embedder.backend == "torch" else embedder.backend
 
     def health(self, clearance: frozenset[Classification] | None = None) -> dict:
         docs, chunks = self.catalog.counts(clearance)

@@ -39,7 +39,7 @@ def norm(text: str | None) -> str:
 def extract(path: Path):
     """The action records our ingest makes from one paper."""
     from core.types import Document
-    from ingest.actions import extract_actions
+    from ingest.action_tables import extract_actions
     from ingest.clean import clean
     from ingest.loaders import load
     from ingest.metadata import detect_metadata

@@ -225,8 +225,8 @@ def upload_memory(home: Path, papers: list[Path]) -> dict:
     import httpx
 
     from assistant.access import AccessControl
-    from core.config import Settings
     from bench.load import serve
+    from core.config import Settings
 
     settings = Settings(home=home)
     _, key = AccessControl(settings.access_path, settings.access.clearance).create_key("admin", "bench upload")
@@ -250,8 +250,8 @@ def disk_full_reads(paper: Path) -> dict:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from core.config import Settings
     from assistant.service import PapersService
+    from core.config import Settings
 
     mount = Path(tempfile.mkdtemp(prefix="papers-full-"))
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mount)], capture_output=True, text=True)
@@ -368,11 +368,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path, required=True, help="an ingested PAPERS_HOME (it is not changed)")
     args = parser.parse_args(argv)
-    from core.config import Settings
     from assistant.service import PapersService
-    from bench.metrics import load_questions
-
     from bench.corpus import QUESTIONS
+    from bench.metrics import load_questions
+    from core.config import Settings
 
     work = Path(tempfile.mkdtemp(prefix="papers-attacks-"))
     try:

@@ -44,8 +44,8 @@ SYSTEMS = ("ours (hybrid)", "textbook LangChain", "dense-only", "lexical-only")
 
 def _variant(service, dense_weight: float, lexical_weight: float, token_weight: float = 0.0):
     """The service with another dense weight, sharing every component (store, index, model)."""
-    from core.config import RetrievalSettings
     from assistant.service import PapersService
+    from core.config import RetrievalSettings
 
     weights = {"dense_weight": dense_weight, "lexical_weight": lexical_weight, "token_weight": token_weight}
     retrieval = RetrievalSettings(**{**service.settings.retrieval.model_dump(), **weights})
@@ -173,7 +173,7 @@ def build_markdown(data: dict) -> str:
                          f"{s['mrr']:.3f} | {s['ndcg@10']:.3f} |")
     lines += [
         "",
-        "Dense-only and lexical-only are the service with one weight left on: assistant/retrieve.py scores "
+        "Dense-only and lexical-only are the service with one weight left on: assistant/retrieval/fuse.py scores "
         "`a * cosine + b * bm25 / max bm25 + c * MaxSim`, so (1, 0, 0) ranks by cosine alone and (0, 1, 0) by BM25 "
         "alone over the same candidates (dense top 60 plus lexical top 60; dense-only, the lexical-only candidates "
         "past the 10 whose cosine is looked up score as the weakest dense hit; lexical-only, dense-only candidates "
@@ -234,12 +234,12 @@ def wider_eval(corpus: Path, tmp: Path) -> dict:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from core.config import Settings
     from assistant.service import PapersService
     from bench import metadata_eval
     from bench.actions_eval import WIDER_LABELS, evaluate
     from bench.metrics import load_questions
     from bench.textbook import TextbookPipeline
+    from core.config import Settings
 
     log("wider: metadata and classification ...")
     meta = metadata_eval.evaluate(corpus)
@@ -345,12 +345,12 @@ def main(argv: list[str] | None = None) -> int:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from core.config import Settings
     from assistant.service import PapersService
     from bench.actions_eval import evaluate
     from bench.metrics import load_questions
     from bench.run import git_commit
     from bench.textbook import TextbookPipeline
+    from core.config import Settings
 
     started = time.perf_counter()
     files = corpus_files(args.corpus)

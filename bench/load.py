@@ -117,7 +117,7 @@ def serve(home: Path, log_name: str = "server.log", extra_env: dict | None = Non
     port = _free_port()
     env = {**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(REPO), **(extra_env or {})}
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=open(home / log_name, "w"),
     )
     base = f"http://127.0.0.1:{port}"
@@ -145,10 +145,10 @@ def serve(home: Path, log_name: str = "server.log", extra_env: dict | None = Non
 
 def run_load(home: Path, upload_files: list[Path], concurrency: int = 100, seconds: float = 15.0) -> dict:
     """Serve `home` in a subprocess and load it; returns the figures of both phases."""
+    import httpx
+
     from assistant.access import AccessControl
     from core.config import Settings
-
-    import httpx
 
     settings = Settings(home=home)
     access = AccessControl(settings.access_path, settings.access.clearance)

@@ -97,7 +97,7 @@ def _parser():
 
 def parse(path: Path):
     """(Document or None, chunks, the reason it failed)."""
-    from ingest.parsed import LoadError
+    from core.errors import LoadError
 
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()

@@ -29,8 +29,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from bench.corpus import DEFAULT_CORPUS, QUESTIONS, REPO, RESULTS, corpus_files, latency_stats, log  # noqa: E402
 from bench.actions_eval import table_markdown  # noqa: E402
+from bench.corpus import DEFAULT_CORPUS, QUESTIONS, REPO, RESULTS, corpus_files, latency_stats, log  # noqa: E402
 from bench.metrics import answer_contains, first_hit_rank, is_answerable, load_questions, pct, summarise  # noqa: E402
 
 K = 5
@@ -46,16 +46,16 @@ def preimport() -> None:
     """Import the heavy libraries both pipelines share, so neither ingest timing pays for them."""
     import chromadb  # noqa: F401
     import fitz  # noqa: F401
-    import sentence_transformers  # noqa: F401
-    import torch  # noqa: F401
     import langchain_chroma  # noqa: F401
     import langchain_community.document_loaders  # noqa: F401
     import langchain_huggingface  # noqa: F401
     import langchain_text_splitters  # noqa: F401
+    import sentence_transformers  # noqa: F401
+    import torch  # noqa: F401
 
+    import api.app  # noqa: F401
     import assistant.service  # noqa: F401
     import ingest.pipeline  # noqa: F401
-    import api.app  # noqa: F401
 
 
 def split_summaries(questions: list[dict], ranks: dict[str, int | None]) -> dict:
@@ -81,10 +81,9 @@ def run_ours(files: list[Path], questions: list[dict], home: Path) -> dict:
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from core.config import Settings
     from assistant.service import PapersService
-
     from bench.corpus import children_cpu
+    from core.config import Settings
 
     log("ours: ingesting ...")
     t0, c0 = time.perf_counter(), time.process_time() + children_cpu()
@@ -223,8 +222,8 @@ def run_actions(service, corpus: Path) -> dict:
     """Action extraction against the hand labels, and the speed of record queries."""
     from datetime import date
 
-    from core.types import ActionFilters
     from bench.actions_eval import evaluate
+    from core.types import ActionFilters
 
     out = {split or "all": evaluate(corpus, split=split) for split in ("dev", "heldout", None)}
     for r in out.values():

@@ -60,8 +60,8 @@ def _timed_requests(client, base: str, method: str, path: str, payloads: list[di
 
 def profile_searches(home: Path, queries: list[str], out: Path) -> None:
     """cProfile of in-process searches on a warm service (what grows with the corpus)."""
-    from core.config import Settings
     from assistant.service import PapersService
+    from core.config import Settings
 
     service = PapersService(Settings(home=home))
     for q in queries[:WARMUP]:
@@ -144,9 +144,9 @@ def stand_in_passages(embedder):
 
 def run_size(size: int, work: Path, n_queries: int, n_asks: int, seed: int, profile_dir: Path | None,
              stand_in: bool = False) -> dict:
-    from core.config import Settings
     from assistant.service import PapersService
     from bench.synth import generate
+    from core.config import Settings
 
     papers = work / f"synth-{size}"
     home = work / f"home-{size}"

@@ -35,7 +35,15 @@ import time
 from pathlib import Path
 
 from bench.corpus import (
-    DEFAULT_CORPUS, QUESTIONS, REPO, RESULTS, chunk_digest, corpus_files, log, offline, timed_ingest,
+    DEFAULT_CORPUS,
+    QUESTIONS,
+    REPO,
+    RESULTS,
+    chunk_digest,
+    corpus_files,
+    log,
+    offline,
+    timed_ingest,
 )
 
 offline()
@@ -71,8 +79,8 @@ def baseline_ingest(code_dir: Path, files: list[Path], home: Path) -> dict:
 
 
 def ours_ingest(files: list[Path], home: Path, backend: str = "auto", precision: str = "auto"):
-    from core.config import EmbeddingSettings, Settings
     from assistant.service import PapersService
+    from core.config import EmbeddingSettings, Settings
 
     embedding = EmbeddingSettings(backend=backend, precision=precision)
     service = PapersService(Settings(home=home, embedding=embedding))
@@ -101,7 +109,7 @@ def encode_throughput(service, sample_size: int, rounds: int, seed: int = 0) -> 
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
-    from ingest.split import window_spans
+    from core.text import window_spans
     from vectorstore.embedder import Embedder
     from vectorstore.torch_encoder import native_bf16
 

@@ -54,9 +54,9 @@ class TextbookPipeline:
 
         The time includes loading the embedding model, as the textbook script does on each run.
         """
+        import chromadb.config
         from langchain_chroma import Chroma
         from langchain_text_splitters import RecursiveCharacterTextSplitter
-        import chromadb.config
 
         started = time.perf_counter()
         files: list[Path] = []

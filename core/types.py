@@ -6,7 +6,7 @@ assistant turns passages into an `Answer` with `Citation`s; api serialises these
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
@@ -67,13 +67,6 @@ class Document:
     # "file_name" | "front_matter" | "sidecar" | ..., "evidence": the line it was read from}.
     # A field the paper does not settle is absent here and None above.
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["meeting_date"] = self.meeting_date.isoformat() if self.meeting_date else None
-        d["doc_type"] = self.doc_type.value
-        d["classification"] = self.classification.value if self.classification else None
-        return d
 
 
 @dataclass
@@ -136,21 +129,7 @@ class Passage:
     lexical_score: float | None = None
     token_score: float | None = None  # late interaction (MaxSim) with the query, when computed
     window_scores: list[float] | None = None  # cosine with each of its dense windows, in order
-
-    def to_dict(self) -> dict:
-        c = self.chunk
-        return {
-            "document_id": c.document_id,
-            "source": c.source,
-            "title": c.title,
-            "committee": c.committee,
-            "meeting_date": c.meeting_date.isoformat() if c.meeting_date else None,
-            "page": c.page,
-            "section": " > ".join(c.heading_path) or None,
-            "text": c.text,
-            "score": round(float(self.score), 6),
-            "ocr": c.ocr,
-        }
+    relevance: float | None = None  # how well it answers the question (assistant.retrieval.decide)
 
 
 @dataclass
@@ -158,36 +137,25 @@ class Citation:
     n: int
     passage: Passage
 
-    def to_dict(self) -> dict:
-        return {"n": self.n, **self.passage.to_dict()}
+
+class AnswerMode(str, Enum):
+    """How an answer was made."""
+
+    extractive = "extractive"  # sentences or rows quoted from the cited passages
+    not_found = "not_found"  # the papers do not answer it: the closest passages are cited
+    actions = "actions"  # listed from the action records
 
 
 @dataclass
 class Answer:
     question: str
     answer: str
-    mode: str  # "extractive" | "not_found" | later "actions", "llm"
+    mode: AnswerMode
     citations: list[Citation] = field(default_factory=list)
     actions: list[ActionView] | None = None  # set when the answer comes from action records
     as_of: date | None = None
     conversation_id: str | None = None  # set when the question was asked in a conversation
     standalone_question: str | None = None  # the follow-up rewritten from the previous turn, if it was
-
-    def to_dict(self) -> dict:
-        d = {
-            "question": self.question,
-            "answer": self.answer,
-            "mode": self.mode,
-            "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.actions is not None:
-            d["as_of"] = self.as_of.isoformat() if self.as_of else None
-            d["actions"] = [a.to_dict() for a in self.actions]
-        if self.conversation_id is not None:
-            d["conversation_id"] = self.conversation_id
-        if self.standalone_question is not None:
-            d["standalone_question"] = self.standalone_question
-        return d
 
 
 @dataclass(frozen=True)
@@ -196,7 +164,7 @@ class Turn:
 
     question: str  # as the caller asked it
     standalone: str  # what was answered: the question itself, or its standalone rewrite
-    mode: str  # the answer's mode ("extractive", "not_found", "actions")
+    mode: AnswerMode
 
 
 @dataclass(frozen=True)
@@ -261,26 +229,6 @@ class ActionView:
 
     action: Action
     as_of: date
-
-    def to_dict(self) -> dict:
-        a = self.action
-        return {
-            "id": a.id,
-            "committee": a.committee,
-            "meeting_date": a.meeting_date.isoformat() if a.meeting_date else None,
-            "reference": a.reference,
-            "recommendation": a.recommendation,
-            "action": a.action,
-            "owner": a.owner,
-            "lead": a.lead,
-            "due_date": a.due_date.isoformat() if a.due_date else None,
-            "due_text": a.due_text,
-            "status": a.status.value,
-            "response": a.response,
-            "overdue": a.is_overdue(self.as_of),
-            "overdue_kind": a.overdue_kind(self.as_of),
-            "source": {"document_id": a.document_id, "source": a.source, "page": a.page, "text": a.row_text},
-        }
 
 
 @dataclass(frozen=True)

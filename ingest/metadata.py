@@ -37,13 +37,11 @@ from pathlib import Path
 
 from core.committees import COMMITTEE_NOUNS, acronym_candidates, is_committee_name
 from core.dates import find_dates
+from core.errors import MetadataError
 from core.types import Classification, DocType
 from ingest.classify import detect_classification
 from ingest.parsed import ParsedDocument
-
-
-class MetadataError(ValueError):
-    """A sidecar file that cannot be applied; the message names the file and field."""
+from sources.folder import sidecar_path
 
 
 @dataclass
@@ -686,10 +684,6 @@ def unsettled(meta: DetectedMetadata) -> list[str]:
 
 
 # --- sidecars ---------------------------------------------------------------------------------------
-
-
-def sidecar_path(path: Path) -> Path:
-    return path.with_name(path.name + ".meta.json")
 
 
 def apply_sidecar(meta: DetectedMetadata, path: Path, allow_declassify: bool = False) -> list[str]:

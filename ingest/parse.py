@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.config import Settings
+from core.errors import LoadError, MetadataError
 from core.intent import answer_kinds
 from core.types import Action, Chunk, Document
-from ingest.actions import extract_actions
+from ingest.action_tables import extract_actions
 from ingest.classify import section_classifications
 from ingest.clean import clean
-from ingest.loaders import LoadError, load
-from ingest.metadata import MetadataError, apply_sidecar, detect_metadata, unsettled
+from ingest.loaders import load
+from ingest.metadata import apply_sidecar, detect_metadata, unsettled
 from ingest.split import Splitter
 
 

@@ -10,10 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-class LoadError(Exception):
-    """A file that cannot be read as a committee paper; the message says why."""
-
-
 @dataclass
 class Table:
     header: list[str]

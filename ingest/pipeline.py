@@ -10,7 +10,6 @@ interrupted run) are swept at the start of the next run and ignored by searches 
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -22,16 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from core.config import Settings
+from core.errors import LoadError, MetadataError
+from core.text import Span, window_spans
 from core.types import Action, Chunk, Document, FileResult, IngestReport
-from ingest.loaders import LoadError, detect_format
-from ingest.metadata import MetadataError, sidecar_path
+from ingest.loaders import detect_format
 from ingest.parse import PaperParser, ParsePool
-from ingest.split import Span, window_spans
-from vectorstore.catalog import Catalog
-from vectorstore.chroma import ChromaStore
+from sources.folder import collect_files, sidecar_path
 from vectorstore.embedder import Embedder
-from vectorstore.lexical import LexicalIndex
-
+from vectorstore.interfaces import Catalog, DenseIndex, LexicalIndex
 
 # Texts stored together (one Chroma write). Bounds the work a crash
 # can lose to re-embedding, and the memory held by waiting documents.
@@ -59,27 +56,6 @@ def release_freed_memory() -> None:
         trim = None
     if trim is not None:
         trim(0)
-
-
-def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Expand folders; report paths that do not exist. Sidecars and hidden files are not papers.
-    Paths are made absolute (the parse workers run in another directory) and each file comes
-    once, however often it is named ("papers ingest x.pdf ." names x.pdf twice)."""
-    files: dict[Path, None] = {}
-    missing: list[FileResult] = []
-    for p in paths:
-        p = Path(p)
-        if p.is_dir():
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if not name.startswith(".") and not name.endswith(".meta.json"):
-                        files.setdefault((Path(root) / name).resolve())
-        elif p.is_file():
-            files.setdefault(p.resolve())
-        else:
-            missing.append(FileResult(str(p), "failed", reason="no such file or folder"))
-    return list(files), missing
 
 
 @dataclass
@@ -112,7 +88,7 @@ class _Prepared:
 
     @cached_property
     def windows(self) -> list[list[list[Span]]]:
-        """Each chunk's dense windows, as ranges of its index_text (see ingest.split.window_spans)."""
+        """Each chunk's dense windows, as ranges of its index_text (see core.text.window_spans)."""
         return [window_spans(c) for c in self.chunks]
 
 
@@ -121,7 +97,7 @@ class Ingestor:
         self,
         settings: Settings,
         catalog: Catalog,
-        store: ChromaStore,
+        store: DenseIndex,
         lexical: LexicalIndex,
         embedder: Embedder,
     ) -> None:
@@ -230,7 +206,7 @@ class Ingestor:
             if detect_format(path) is None:
                 result.status, result.reason = "skipped", f"unsupported file type '{path.suffix or '(none)'}'"
                 return result
-            too_big = self.settings.api.oversize(path.stat().st_size)
+            too_big = self.settings.ingest.oversize(path.stat().st_size)
             if too_big:
                 result.reason = too_big
                 return result

@@ -14,14 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.text import split_sentences
 from core.types import Chunk, Classification, Document
-from ingest.actions import ExtractedActions, action_passage
+from ingest.action_tables import ExtractedActions, action_passage
 from ingest.parsed import Block, ParsedDocument, Table
 
 TokenCounter = Callable[[str], int]
 
-_ABBREVIATIONS = r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bCllr)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bNo)(?<!\bp\.m)(?<!\ba\.m)(?<!\bc)(?<!\bvs)(?<!\bSt)"
-_SENTENCE_END = re.compile(_ABBREVIATIONS + r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9“\"'(£•-])")
 _NUMBERED = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[A-Z]\.|\(?[a-z]\))\s+\S")
 _SECTION_HEADING = re.compile(r"^\s*(?:\d{1,2}\.?|[A-Z]\.|Appendix\s+\w+|Part\s+\w+|Section\s+\w+|Item\s+\d+)\s+\S", re.I)
 MAX_CONTEXT_TOKENS = 48
@@ -29,39 +28,6 @@ MIN_CHUNK_TOKENS = 24  # below this, text under a heading is carried into the ne
 
 
 _NUMBERED_HEADING = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})*\.?\s")
-_SECTION_NUMBER = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2}){0,3}|[a-z])[.)]?$")
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of prose, keeping abbreviations such as 'e.g.' and 'Cllr.'
-    intact, and a paragraph number with its paragraph ("13. Appendices ...", not "13." and
-    "Appendices ...")."""
-    spans: list[tuple[int, int]] = []
-    carry: int | None = None  # start of a paragraph number waiting for its sentence
-    start = 0
-    for cut in [*_SENTENCE_END.finditer(text), None]:
-        # A sentence keeps its closing quote or bracket: the cut is the whitespace after them.
-        end = cut.start() + len(cut.group().rstrip()) if cut is not None else len(text)
-        part = text[start:end]
-        stripped = part.strip()
-        if stripped:
-            a = start + len(part) - len(part.lstrip())
-            b = start + len(part.rstrip())
-            if _SECTION_NUMBER.match(stripped):
-                carry = a if carry is None else carry
-            else:
-                spans.append((a if carry is None else carry, b))
-                carry = None
-        if cut is not None:
-            start = cut.end()
-    if carry is not None:
-        spans.append((carry, len(text.rstrip())))
-    return spans
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of `sentence_spans`, each on one line."""
-    return [" ".join(text[a:b].split()) for a, b in sentence_spans(text)]
 
 
 # Lines that are content however title-like they look: contact blocks ("Joe McKay Acting Chief
@@ -123,80 +89,6 @@ def is_data_row(row: list[str]) -> bool:
     """True when every filled cell is a figure, so the row is data rather than column headers."""
     filled = [c for c in row if c.strip()]
     return bool(filled) and all(_NUMERIC_CELL.match(c.strip()) for c in filled)
-
-
-def dense_windows(chunk: Chunk) -> list[str]:
-    """A chunk's windows as texts: overlapping pairs of sentences, so a fact stated in one sentence
-    is not diluted by the rest of the passage, each after its heading path ("4. Contact details"
-    is what makes a bare name answer "who wrote the report?"). The dense index holds one vector per
-    window (made in context, see `window_spans`, which lists the same windows in the same order);
-    the lexical index scores these texts. A table row or a chunk of one or two sentences is a
-    single window with its full context. An action passage also gets a window of its first line
-    alone (what was asked for), which its owner, dates, status and response would otherwise
-    dilute."""
-    if chunk.kind == "table_row":
-        return [chunk.index_text]
-    if chunk.kind == "action":
-        first = chunk.text.split("\n", 1)[0]
-        return [chunk.index_text] + ([first] if first != chunk.text else [])
-    sentences = [s for line in chunk.text.split("\n") for s in split_sentences(line)]
-    if len(sentences) <= 2:
-        return [chunk.index_text]
-    headings = " > ".join(dict.fromkeys(h for h in chunk.heading_path if h))
-    pairs = [" ".join(sentences[i : i + 2]) for i in range(len(sentences) - 1)]
-    return [f"{headings}\n{pair}" for pair in pairs] if headings else pairs
-
-
-Span = tuple[int, int]  # [start, end) characters of a chunk's index_text
-
-
-def _sentences_of(text: str) -> list[Span]:
-    """`sentence_spans` of each line of `text`, as offsets into `text`."""
-    out: list[Span] = []
-    start = 0
-    for line in text.split("\n"):
-        out.extend((start + a, start + b) for a, b in sentence_spans(line))
-        start += len(line) + 1
-    return out
-
-
-def window_spans(chunk: Chunk) -> list[list[Span]]:
-    """Where each window of `dense_windows(chunk)` lies in `chunk.index_text`, in the same order:
-    the character ranges whose word pieces make its vector when the whole passage is encoded once
-    (late chunking: each window's vector is the mean of its word pieces' outputs, which have seen
-    the rest of the passage). A pair of sentences also takes the title and heading path in front
-    of the passage (and only them: the other sentences inform its vector through attention, not
-    by being averaged in)."""
-    index_text = chunk.index_text
-    whole = [(0, len(index_text))]
-    base = len(index_text) - len(chunk.text)  # where the passage's own text starts
-    if chunk.kind == "table_row":
-        return [whole]
-    if chunk.kind == "action":
-        first = chunk.text.split("\n", 1)[0]
-        return [whole] + ([[(base, base + len(first))]] if first != chunk.text else [])
-    sentences = _sentences_of(chunk.text)
-    if len(sentences) <= 2:
-        return [whole]
-    context = [(0, base - 1)] if base > 0 else []
-    return [context + [(base + sentences[i][0], base + sentences[i + 1][1])] for i in range(len(sentences) - 1)]
-
-
-def sentence_windows(chunk: Chunk) -> list[tuple[str, tuple[int, ...]]]:
-    """Each sentence of the chunk's text (a table row: the row), with the indices of the dense
-    windows (`window_spans`) it lies in, so a sentence can be scored by its windows' vectors."""
-    count = len(window_spans(chunk))
-    everywhere = tuple(range(count))
-    if chunk.kind == "table_row":
-        return [(chunk.text, everywhere)]
-    spans = _sentences_of(chunk.text)
-    sentences = [" ".join(chunk.text[a:b].split()) for a, b in spans]
-    if chunk.kind == "action":  # the whole passage, and its first line alone
-        first = len(chunk.text.split("\n", 1)[0])
-        return [(s, everywhere if b <= first else (0,)) for s, (_, b) in zip(sentences, spans)]
-    if len(sentences) <= 2:
-        return [(s, everywhere) for s in sentences]
-    return [(s, tuple(j for j in (i - 1, i) if 0 <= j < count)) for i, s in enumerate(sentences)]
 
 
 @dataclass

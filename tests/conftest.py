@@ -4,6 +4,10 @@ committee papers in ../shared/corpus). A missing corpus is a failure, not a skip
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -51,8 +55,8 @@ def _isolated_home(tmp_path, monkeypatch):
 
 
 def make_service(home: Path, **overrides):
-    from core.config import Settings
     from assistant.service import PapersService
+    from core.config import Settings
 
     return PapersService(Settings(home=home, **overrides))
 
@@ -71,3 +75,35 @@ def corpus_service(tmp_path_factory, shared_embedder):
     report = service.ingest([SEEDS, KENT, EXAMPLES])
     assert report.count("failed") == 0, report.summary()
     return service
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (`chroma run`) on loopback, for the module's tests."""
+    port = _free_port()
+    chroma = Path(sys.executable).with_name("chroma")
+    data = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start")
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(timeout=10)

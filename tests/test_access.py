@@ -288,8 +288,11 @@ def _leaks_in(body: dict, role: str) -> set[str]:
 @pytest.mark.parametrize("role", ROLES)
 def test_a_word_only_protected_papers_use_is_unknown_to_those_not_cleared(clients, role):
     """A question about what only an exempt paper mentions ("Halvorsen") is refused to a caller
-    not cleared for it exactly as a question about something no paper mentions: the refusal
-    cannot tell them that a protected paper uses the word."""
+    not cleared for it as a question about something no paper mentions: the name is said to be
+    missing, in the same words. (The other words a refusal names depend on the closest passages,
+    which differ with the name's embedding; that a protected paper changes nothing at all that a
+    lower role sees, word for word and score for score, is test_leaks' comparison against the
+    store without it.)"""
     client = clients[role]
     protected = client.post("/ask", json={"question": "How much did Halvorsen Logistics bid for the depot?"}).json()
     nowhere = client.post("/ask", json={"question": "How much did Brackenridge Logistics bid for the depot?"}).json()
@@ -298,4 +301,6 @@ def test_a_word_only_protected_papers_use_is_unknown_to_those_not_cleared(client
         assert protected["mode"] == "extractive" and "Halvorsen" in protected["answer"]
     else:
         assert protected["mode"] == "not_found"
-        assert protected["answer"] == nowhere["answer"].replace("Brackenridge", "Halvorsen")
+        named = re.findall(r"“([^”]+)”", protected["answer"])
+        assert "Halvorsen" in named and set(named) <= set(re.findall(r"\w+", protected["question"]))
+        assert _REFUSAL_ECHO.sub("", protected["answer"]) == _REFUSAL_ECHO.sub("", nowhere["answer"])

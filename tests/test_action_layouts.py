@@ -10,9 +10,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS
 
 from bench.actions_eval import WIDER_LABELS, evaluate, extract, norm
-from conftest import CORPUS
 
 LOGS = CORPUS / "wider" / "action-logs"
 

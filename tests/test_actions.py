@@ -8,16 +8,16 @@ import shutil
 from datetime import date
 
 import pytest
+from conftest import CORPUS, EXAMPLES, KENT, make_service, seed
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from assistant.actions import parse_action_question
+from assistant.action_questions import parse_action_question
+from bench.actions_eval import evaluate
 from core.committees import CommitteeRegistry
 from core.dates import parse_due
 from core.types import ActionFilters, ActionStatus
-from bench.actions_eval import evaluate
-from conftest import CORPUS, EXAMPLES, KENT, make_service, seed
-from ingest.actions import status_from
+from ingest.action_tables import status_from
 
 AS_OF = date(2026, 11, 23)
 STAFF_RETENTION = "Details on staff retention percentages"
@@ -94,7 +94,7 @@ def test_hassc_log_yields_its_seven_actions_from_4_june_2024(corpus_service):
 def test_filters_applied_in_the_catalog_select_what_python_selects(corpus_service):
     """The catalog narrows action records inside SQLite (committee, owner or lead, overdue, meeting
     dates); the records are exactly those the filters select from every record in Python."""
-    from assistant.actions import select
+    from assistant.action_questions import select
 
     service = corpus_service
     every = service.catalog.actions()
@@ -240,7 +240,7 @@ def test_reingest_replaces_records_never_duplicates(tmp_path, shared_embedder):
 
 
 def test_alias_file_and_its_errors(tmp_path, shared_embedder):
-    from assistant.service import ConfigError
+    from core.errors import ConfigError
 
     home = tmp_path / "home"
     service = make_service(home)
@@ -307,7 +307,7 @@ def test_get_committees(client):
 
 
 def test_cli_actions_json_is_the_api_json(corpus_service, capsys, monkeypatch):
-    from assistant import cli
+    from api import cli
 
     monkeypatch.setattr(cli, "_service", lambda: corpus_service)
     assert cli.main(["actions", "--committee", "HASSC", "--overdue", "--as-of", "2026-11-23", "--json"]) == 0

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import make_service
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from conftest import make_service
 from prompts import NOT_FOUND_SENTINEL
 
 

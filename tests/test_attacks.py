@@ -19,13 +19,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import EXAMPLES, make_service, seed
 from fastapi.testclient import TestClient
+from servers import papers_env, run_cli, serving
 
 from api.app import create_app
-from assistant.access import AccessDenied
+from core.errors import AccessDenied
 from core.types import Classification
-from conftest import EXAMPLES, make_service, seed
-from servers import papers_env, run_cli, serving
 
 SCRIPTED_HTML = b"""<html><head><title>Parks Committee minutes</title></head><body>
 <h1>Parks Committee</h1><p>Minutes of the meeting held on 3 March 2025.</p>

@@ -7,10 +7,10 @@ import io
 import shutil
 
 import pytest
+from conftest import KENT, make_service, seed
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from conftest import KENT, make_service, seed
 
 REAL_PDF = KENT / "Appendix 3 - TMG meeting note 14 November 2024.pdf"
 
@@ -37,7 +37,7 @@ def _encrypted_pdf() -> bytes:
 
 @pytest.fixture()
 def service(tmp_path, shared_embedder):
-    s = make_service(tmp_path / "home", api={"max_upload_mb": 0.2})
+    s = make_service(tmp_path / "home", api={"max_upload_mb": 0.2}, ingest={"max_file_mb": 0.2})
     s.embedder = shared_embedder
     s.ingest([seed("000")])  # already stored: must survive everything below
     return s

@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.streaming import answer_pieces
-from assistant.actions import ActionQuestion, parse_action_question
+from assistant.action_questions import ActionQuestion, parse_action_question
+from assistant.conversation import ConversationStore, action_question_text, rewrite_follow_up
 from core.committees import CommitteeRegistry
-from assistant.conversation import ConversationNotFound, ConversationStore, action_question_text, rewrite_follow_up
+from core.errors import ConversationNotFound
 from core.types import ActionFilters, ActionStatus, Turn
 
 HASSC = "Health and Adults Scrutiny Sub-Committee"

@@ -12,7 +12,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from conftest import EXAMPLES, KENT, ROOT, make_service, seed
 from servers import papers_env, run_cli, serving
 

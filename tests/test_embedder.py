@@ -7,9 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import make_service, seed
 
 from core.config import EmbeddingSettings
-from conftest import make_service, seed
 from vectorstore.embedder import Embedder
 
 
@@ -125,7 +125,7 @@ def test_token_counter_ignores_the_bundled_128_padding(shared_embedder):
 
 
 def _windowed_chunks(corpus_service, n=40):
-    from ingest.split import window_spans
+    from core.text import window_spans
 
     chunks = [c for c in corpus_service.catalog.iter_chunks() if c.kind == "text" and len(window_spans(c)) > 2][:n]
     return chunks, [window_spans(c) for c in chunks]

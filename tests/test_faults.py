@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, ROOT, make_service, seed
 
 
@@ -65,7 +64,7 @@ def test_killed_ingest_converges_to_an_uninterrupted_one(tmp_path, shared_embedd
     shutil.copytree(shared_embedder.cache_dir, home / "models")
     env = {**os.environ, "PAPERS_HOME": str(home), "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "ingest", "-q", str(folder)],
+        [sys.executable, "-m", "api.cli", "ingest", "-q", str(folder)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     deadline = time.time() + 120

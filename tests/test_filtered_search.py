@@ -19,11 +19,11 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from conftest import EXAMPLES, load_questions, make_service
+from test_access import EXEMPT_QUOTE, MARKERS, PLANTED
 
 import vectorstore.chroma as chroma
 from core.types import Classification, DocType, SearchFilters
-from conftest import EXAMPLES, load_questions, make_service
-from test_access import EXEMPT_QUOTE, MARKERS, PLANTED
 from vectorstore.chroma import FETCH_MARGIN, WINDOWS_PER_HIT, ChromaStore
 
 QUERIES = [

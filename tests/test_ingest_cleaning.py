@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import EXAMPLES, KENT, seed
+
 from ingest.clean import clean
 from ingest.loaders import load
 
@@ -165,7 +166,7 @@ def test_paragraph_number_alone_on_its_line_stays_with_its_heading():
 
 
 def test_sentences_keep_their_paragraph_numbers():
-    from ingest.split import split_sentences
+    from core.text import split_sentences
 
     text = "12.1 Cabinet is asked to agree the attached PROD. 13. Appendices Proposed Record. (b) Second point."
     assert split_sentences(text) == [
@@ -179,7 +180,7 @@ def test_window_spans_are_the_dense_windows(corpus_service):
     """Every chunk of the real corpus has as many window ranges as window texts (the lexical
     index counts a chunk's dense vectors from its window texts), and each pair's range holds the
     same words as its text."""
-    from ingest.split import dense_windows, window_spans
+    from core.text import dense_windows, window_spans
 
     for chunk in corpus_service.catalog.iter_chunks():
         texts, spans = dense_windows(chunk), window_spans(chunk)
@@ -190,7 +191,7 @@ def test_window_spans_are_the_dense_windows(corpus_service):
 
 
 def test_sentences_keep_their_closing_quotes():
-    from ingest.split import sentence_spans, split_sentences
+    from core.text import sentence_spans, split_sentences
 
     text = "He said “we agree.” Then (b) next.  13. Appendices follow."
     assert split_sentences(text) == ["He said “we agree.”", "Then (b) next.", "13. Appendices follow."]
@@ -200,7 +201,7 @@ def test_sentences_keep_their_closing_quotes():
 def test_each_sentence_knows_the_windows_it_lies_in(corpus_service):
     """The answerer scores a sentence by the vectors of the dense windows that hold it: every
     sentence of every real passage is inside each window it names, and names at least one."""
-    from ingest.split import dense_windows, sentence_windows
+    from core.text import dense_windows, sentence_windows
 
     for chunk in corpus_service.catalog.iter_chunks():
         texts = [" ".join(t.split()) for t in dense_windows(chunk)]

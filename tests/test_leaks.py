@@ -12,9 +12,9 @@ everything the role sees must be identical, bit for bit.
 from __future__ import annotations
 
 import pytest
+from conftest import load_questions
 
 from core.types import Classification, SearchFilters
-from conftest import load_questions
 
 RESTRICTED_LOG = """Classification: Restricted
 Licensing Sub-Committee

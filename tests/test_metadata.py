@@ -7,12 +7,13 @@ import shutil
 from datetime import date
 
 import pytest
-
-from core.types import Classification, DocType
 from conftest import EXAMPLES, KENT, seed
+
+from core.errors import MetadataError
+from core.types import Classification, DocType
 from ingest.clean import clean
 from ingest.loaders import load
-from ingest.metadata import MetadataError, apply_sidecar, detect_metadata
+from ingest.metadata import apply_sidecar, detect_metadata
 
 
 def meta(path):

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLES, KENT, make_service, seed
 
 REPO = Path(__file__).resolve().parents[1]
@@ -53,7 +52,7 @@ def test_worker_processes_parse_exactly_what_the_ingesting_process_parses(tmp_pa
 
 
 def test_a_worker_that_dies_costs_a_reparse_and_a_changed_file_is_named(tmp_path):
-    from ingest.loaders import LoadError
+    from core.errors import LoadError
 
     with _pool(make_service(tmp_path / "home"), 1) as pool:
         first = pool.submit(PAPERS[0], "a", _sha(PAPERS[0]))
@@ -73,7 +72,7 @@ def test_a_worker_that_dies_costs_a_reparse_and_a_changed_file_is_named(tmp_path
 
 
 def test_a_file_that_kills_two_workers_fails_alone(tmp_path):
-    from ingest.loaders import LoadError
+    from core.errors import LoadError
 
     with _pool(make_service(tmp_path / "home"), 1) as pool:
         deadly = pool.submit(PAPERS[0], "a", _sha(PAPERS[0]))

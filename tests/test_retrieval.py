@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import shutil
-
-import numpy as np
 from datetime import date
 
+import numpy as np
 import pytest
-
-from core.types import DocType, SearchFilters
-from bench.metrics import is_hit
 from conftest import load_questions, make_service, seed
+
+from bench.metrics import is_hit
+from core.types import DocType, SearchFilters
 
 
 def hit_rate(service, questions, k=5) -> tuple[float, list[str]]:
@@ -204,11 +203,12 @@ def test_committee_lexical_scores_reuse_the_unfiltered_ones(corpus_service):
     np.maximum.at(scatter, built.owners, built.windows.get_scores(query))
     assert best.any() and np.array_equal(best, scatter)
     assert np.array_equal(whole, built.retriever.get_scores(query))
-    committee = next(c for c in set(built.committees.tolist()) if c)
+    committee = next(c for c in set(built.table.committees.tolist()) if c)
     mask = built.mask(SearchFilters(committee=committee))
     built._raw.clear()
-    fresh = built.scores(query, mask)
-    assert np.array_equal(built.scores(query, mask), fresh) and np.array_equal(built._unmasked(query)[1], scatter)
+    weight = corpus_service.lexical.chunk_weight
+    fresh = built.scores(query, mask, weight)
+    assert np.array_equal(built.scores(query, mask, weight), fresh) and np.array_equal(built._unmasked(query)[1], scatter)
     assert not fresh[mask == 0].any()
 
 

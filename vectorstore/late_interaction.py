@@ -25,18 +25,10 @@ from typing import NamedTuple
 
 import numpy as np
 
+from core.text import PIECE_STOP_WORDS
+
 DIM = 64  # a change here is a new core.config.TOKEN_STATES_VERSION
 
-# English function words: their word pieces carry little of what a question asks about.
-STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before being
-    below between both but by can could did do does doing down during each few for from further
-    had has have having he her here hers herself him himself his how i if in into is it its itself
-    just me more most my myself no nor not now of off on once only or other our ours ourselves out
-    over own same she should so some such than that the their theirs them themselves then there
-    these they this those through to too under until up very was we were what when where which
-    while who whom whose why will with would you your yours yourself yourselves s t""".split()
-)
 
 
 class Pieces(NamedTuple):
@@ -69,7 +61,7 @@ def content_pieces(vocabulary: dict[str, int]) -> np.ndarray:
         if piece.startswith("[") and piece.endswith("]"):
             continue
         word = piece[2:] if piece.startswith("##") else piece
-        keep[i] = any(ch.isalnum() for ch in word) and (piece.startswith("##") or word not in STOPWORDS)
+        keep[i] = any(ch.isalnum() for ch in word) and (piece.startswith("##") or word not in PIECE_STOP_WORDS)
     return keep
 
 

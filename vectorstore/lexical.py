@@ -19,16 +19,14 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from collections.abc import Callable, Iterable
-
 import numpy as np
 
-from core.committees import committee_key
 from core.types import Chunk, Classification, SearchFilters
-from vectorstore.chroma import ChunkSet, date_number
+from vectorstore.chunk_table import ChunkSet, ChunkTable, level_of
 
 
 def _tokenizer():
@@ -42,8 +40,6 @@ def _tokenizer():
 
 # Contractions split at the apostrophe ("weren't" -> "weren"): not words a paper would use.
 _CONTRACTIONS = frozenset("aren couldn didn doesn don hadn hasn haven isn mustn needn shan shouldn wasn weren won wouldn".split())
-
-CHUNK_WEIGHT = 0.7  # share of the whole-chunk score in the lexical score; the rest is the best window's
 
 Windows = Callable[[Chunk], list[str]]
 
@@ -59,61 +55,26 @@ class LexicalHit:
 
 
 RECENT_QUERIES = 16  # queries (and query, filters) whose scores are kept per index snapshot (16 x 12 bytes per chunk)
-MASK_CACHE = 256  # distinct filter sets whose masks are kept per index snapshot
-MEMBER_SETS = 32  # distinct filter sets whose chunk sets (and their listed window ids) are kept
-
-
-def _filter_key(filters: SearchFilters | None) -> tuple | None:
-    """What makes two filter sets select the same chunks (None: no filters)."""
-    if filters is None or filters.is_empty():
-        return None
-    return (
-        committee_key(filters.committee) if filters.committee else None,
-        filters.doc_type.value if filters.doc_type else None,
-        filters.date_from,
-        filters.date_to,
-        None if filters.clearance is None else frozenset(c.value for c in filters.clearance),
-    )
 
 
 class _Built:
     """One immutable snapshot of the index and the per-chunk filter columns."""
 
-    def __init__(self, retriever, tokenizer, ids, committees, dates, doc_types, classifications, windows=None, owners=None):
+    def __init__(self, retriever, tokenizer, table: ChunkTable, windows=None, owners=None):
         self.retriever = retriever
         self.tokenizer = tokenizer
         self.stopwords = frozenset((tokenizer.stopwords if tokenizer is not None else None) or ())  # None: empty index
         self.windows = windows  # BM25 over the chunks' windows (same vocabulary)
         self.owners = np.asarray(owners if owners is not None else [], dtype=np.int64)  # window -> chunk position
-        self.ids: list[str] = ids
-        self.committees = np.asarray(committees, dtype=object)
-        self.dates = np.asarray(dates, dtype=np.int64)
-        self.doc_types = np.asarray(doc_types, dtype=object)
-        self.classifications = np.asarray(classifications, dtype=object)
-        self.position = {cid: i for i, cid in enumerate(ids)}
-        # Dense windows per chunk: the windows indexed here are the ones the dense index embeds.
-        self.window_counts = (
-            np.bincount(self.owners, minlength=len(ids)) if len(self.owners) else np.ones(len(ids), dtype=np.int64)
-        )
-        self.levels = {c.value: self.classifications == c.value for c in Classification}
-        self._masks: dict[tuple, np.ndarray] = {}
-        self._members: dict[tuple | None, ChunkSet] = {}
+        self.table = table
+        self.ids: list[str] = table.ids
+        self.position = table.position
         self.recent: dict[tuple, np.ndarray] = {}  # lexical scores of the latest queries
         self._raw: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # ... before any filter
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
-        """The BM25 weight mask for the filters, computed once per distinct filter set of this
-        snapshot (comparing object arrays cost 2-4 ms a query at 100k chunks; bm25s only reads it)."""
-        key = _filter_key(filters)
-        if key is None:
-            return None
-        cached = self._masks.get(key)
-        if cached is None:
-            if len(self._masks) >= MASK_CACHE:
-                self._masks.clear()
-            cached = self._masks[key] = self._compute_mask(key)
-            cached.flags.writeable = False
-        return cached
+        """The BM25 weight mask for the filters (the chunk table's; bm25s only reads it)."""
+        return self.table.mask(filters)
 
     def absent_words(self, query: str, mask: np.ndarray | None) -> list[tuple[str, int, int]]:
         """(word, start, end) of each word of the query that no chunk inside the mask contains
@@ -138,35 +99,6 @@ class _Built:
                     continue
             out.append((m.group(), m.start(), m.end()))
         return out
-
-    def members(self, filters: SearchFilters | None) -> ChunkSet:
-        """The chunks inside the filters (all of them without filters), for the dense search; one
-        object per distinct filter set of this snapshot, so its window ids are listed once."""
-        key = _filter_key(filters)
-        cached = self._members.get(key)
-        if cached is None:
-            mask = self.mask(filters)
-            keep = np.ones(len(self.ids), dtype=bool) if mask is None else mask > 0
-            if len(self._members) >= MEMBER_SETS:
-                self._members.clear()
-            cached = self._members[key] = ChunkSet(self.ids, self.position, keep, self.window_counts, self.levels)
-        return cached
-
-    def _compute_mask(self, key) -> np.ndarray:
-        committee, doc_type, date_from, date_to, clearance = key
-        keep = np.ones(len(self.ids), dtype=bool)
-        if committee:
-            keep &= self.committees == committee
-        if doc_type:
-            keep &= self.doc_types == doc_type
-        if date_from:
-            keep &= self.dates >= date_number(date_from)
-        if date_to:
-            keep &= (self.dates <= date_number(date_to)) & (self.dates > 0)
-        if clearance is not None:  # access control inside the search (see chroma.where_clause)
-            keep &= np.isin(self.classifications, sorted(clearance))
-        return keep.astype(np.float32)
-
 
     def query_ids(self, query: str) -> list[int]:
         q = self.tokenizer.tokenize([query], update_vocab=False, return_as="ids", show_progress=False)
@@ -199,16 +131,17 @@ class _Built:
                     break
         return extra
 
-    def scores(self, query_ids: list[int], mask: np.ndarray | None) -> np.ndarray:
+    def scores(self, query_ids: list[int], mask: np.ndarray | None, chunk_weight: float) -> np.ndarray:
         """Lexical score of every chunk (0 where masked out): the whole-chunk BM25 and the best
-        window's BM25, each scaled by its best inside the mask, mixed."""
+        window's BM25, each scaled by its best inside the mask, mixed (`chunk_weight` of the
+        whole chunk's)."""
         whole, best = self._unmasked(query_ids)
         if mask is not None:
             whole, best = whole * mask, best * mask
         top_whole, top_best = float(whole.max(initial=0.0)), float(best.max(initial=0.0))
-        mixed = CHUNK_WEIGHT * whole / (top_whole or 1.0)
+        mixed = chunk_weight * whole / (top_whole or 1.0)
         if top_best:
-            mixed = mixed + (1 - CHUNK_WEIGHT) * best / top_best
+            mixed = mixed + (1 - chunk_weight) * best / top_best
         return mixed
 
     def _unmasked(self, query_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -230,10 +163,6 @@ class _Built:
         return whole, best
 
 
-def _level(chunk: Chunk) -> str:
-    return (chunk.classification or Classification.restricted).value
-
-
 def _save(built: _Built, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if built.retriever is not None:
@@ -241,17 +170,7 @@ def _save(built: _Built, folder: Path) -> None:
         built.tokenizer.save_vocab(str(folder / "bm25"))
         built.windows.save(str(folder / "bm25w"))
         np.save(folder / "owners.npy", built.owners)
-    (folder / "columns.json").write_text(
-        json.dumps(
-            {
-                "ids": built.ids,
-                "committees": built.committees.tolist(),
-                "dates": built.dates.tolist(),
-                "doc_types": built.doc_types.tolist(),
-                "classifications": built.classifications.tolist(),
-            }
-        )
-    )
+    (folder / "columns.json").write_text(json.dumps(built.table.columns()))
 
 
 def _load(folder: Path) -> _Built | None:
@@ -271,10 +190,15 @@ def _load(folder: Path) -> _Built | None:
         owners = np.load(folder / "owners.npy")
         tokenizer = _tokenizer()
         tokenizer.load_vocab(str(folder / "bm25"))
-    return _Built(
-        retriever, tokenizer, cols["ids"], cols["committees"], cols["dates"], cols["doc_types"],
-        cols["classifications"], windows, owners,
+    table = ChunkTable(
+        cols["ids"], cols["committees"], cols["dates"], cols["doc_types"], cols["classifications"], _window_counts(owners, len(cols["ids"]))
     )
+    return _Built(retriever, tokenizer, table, windows, owners)
+
+
+def _window_counts(owners, n: int):
+    """Dense windows per chunk: the windows indexed here are the ones the dense index embeds."""
+    return np.bincount(np.asarray(owners, dtype=np.int64), minlength=n) if owners is not None and len(owners) else None
 
 
 def _generation_of(path: Path) -> int:
@@ -315,7 +239,7 @@ class _Views:
     built: dict[str, _Built]
 
 
-class LexicalIndex:
+class Bm25Index:
     """BM25 over the catalog's chunks, one view per clearance.
 
     A caller sees the index it would see in a store holding only the papers it may read: each
@@ -326,11 +250,17 @@ class LexicalIndex:
     one view); any other clearance gets its view built when first asked for."""
 
     def __init__(
-        self, directory: Path, windows: Windows = _whole, clearances: Iterable[Iterable[Classification]] = ()
+        self,
+        directory: Path,
+        windows: Windows = _whole,
+        clearances: Iterable[Iterable[Classification]] = (),
+        chunk_weight: float = 0.7,
     ) -> None:
         """`windows` cuts a chunk into the texts scored as its windows (the ingest's dense windows);
-        `clearances`: the roles' clearances, whose views are built with every generation."""
+        `clearances`: the roles' clearances, whose views are built with every generation;
+        `chunk_weight`: the whole chunk's share of a lexical score (RetrievalSettings)."""
         self.directory = Path(directory)
+        self.chunk_weight = chunk_weight
         self.windows = windows
         self.clearances = list(dict.fromkeys(frozenset(c) for c in clearances))
         self._views = _Views(None, frozenset(), {})
@@ -352,20 +282,20 @@ class LexicalIndex:
         return sorted(self._views.built)
 
     def _wanted_views(self, chunks: list[Chunk]) -> dict[str, list[Chunk]]:
-        present = frozenset(_level(c) for c in chunks)
+        present = frozenset(level_of(c) for c in chunks)
         views = {ALL: chunks}
         for clearance in self.clearances:
             name = view_name(clearance, present)
             if name not in views:
                 levels = _view_levels(name)
-                views[name] = [c for c in chunks if _level(c) in levels]
+                views[name] = [c for c in chunks if level_of(c) in levels]
         return views
 
     def build(self, chunks: list[Chunk], generation: int) -> None:
         """Index `chunks`, a view per clearance, and save the index for this catalog generation."""
         wanted = self._wanted_views(chunks)
         built = {name: self._index(part) for name, part in wanted.items()}
-        present = frozenset(_level(c) for c in chunks)
+        present = frozenset(level_of(c) for c in chunks)
         target = self.directory / f"g{generation}"
         # A private temporary name: another process may be building the same generation.
         tmp = self.directory / f".tmp-g{generation}-{os.getpid()}-{threading.get_ident()}"
@@ -447,18 +377,13 @@ class LexicalIndex:
             if generation != current.generation:
                 return None  # a newer generation is coming: the next sync builds every view
             levels = _view_levels(name)
-            view = self._index([c for c in chunks if _level(c) in levels])
+            view = self._index([c for c in chunks if level_of(c) in levels])
             self._swap(_Views(current.generation, current.present, {**current.built, name: view}))
             return view
 
     def _index(self, chunks: list[Chunk]) -> _Built:
-        ids = [c.id for c in chunks]
-        committees = [committee_key(c.committee) if c.committee else "" for c in chunks]
-        dates = [date_number(c.meeting_date) for c in chunks]
-        doc_types = [c.doc_type.value for c in chunks]
-        classifications = [(c.classification or Classification.restricted).value for c in chunks]
         if not chunks:
-            return _Built(None, None, ids, committees, dates, doc_types, classifications)
+            return _Built(None, None, ChunkTable.of(chunks))
         import bm25s
 
         tokenizer = _tokenizer()
@@ -478,7 +403,7 @@ class LexicalIndex:
         window_tokens = tokenizer.tokenize(texts, return_as="tuple", show_progress=False)
         windows = bm25s.BM25()
         windows.index(window_tokens, show_progress=False)
-        return _Built(retriever, tokenizer, ids, committees, dates, doc_types, classifications, windows, owners)
+        return _Built(retriever, tokenizer, ChunkTable.of(chunks, _window_counts(owners, len(chunks))), windows, owners)
 
     def ids(self) -> set[str]:
         """The chunks in the current index (to check it agrees with the catalog)."""
@@ -499,7 +424,7 @@ class LexicalIndex:
         """The chunks of the current index inside the filters, for the dense search to filter by
         (None before any index is loaded)."""
         built = self._view(filters)
-        return built.members(filters) if built is not None and built.ids else None
+        return built.table.members(filters) if built is not None and built.ids else None
 
     def scores(self, query: str, chunk_ids: list[str], filters: SearchFilters | None = None) -> dict[str, float]:
         """Lexical scores of these chunks for the query (0 for a chunk sharing no term with it), on
@@ -538,6 +463,6 @@ class LexicalIndex:
         if cached is None:
             if len(built.recent) >= RECENT_QUERIES:
                 built.recent.clear()
-            cached = built.recent[key] = built.scores(q, mask)
+            cached = built.recent[key] = built.scores(q, mask, self.chunk_weight)
             cached.flags.writeable = False
         return built, cached

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from api.deps import Caller, Service, audit
-from api.schemas import ActionsResponse, CommitteesResponse
+from api.schemas import ActionsResponse, CommitteesResponse, action_json
 from core.types import ActionFilters, ActionStatus
 
 router = APIRouter(tags=["actions"])
@@ -40,7 +40,7 @@ async def actions(
     day, views = await run_in_threadpool(service.actions, filters, as_of)
     total, views = len(views), views[offset : None if limit is None else offset + limit]
     audit(request, service, caller, [v.action.document_id for v in views], str(request.url.query) or None)
-    return {"as_of": day.isoformat(), "total": total, "actions": [v.to_dict() for v in views]}
+    return {"as_of": day.isoformat(), "total": total, "actions": [action_json(v) for v in views]}
 
 
 @router.get("/committees", response_model=CommitteesResponse)

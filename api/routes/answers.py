@@ -9,10 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, Service, audit
-from api.schemas import AskRequest, AskResponse, SearchResponse
+from api.schemas import AskRequest, AskResponse, SearchResponse, answer_json, passage_json
 from api.streaming import answer_events, event
+from core.errors import StoreUnavailable
 from core.types import Answer, SearchFilters
-from vectorstore.chroma import StoreUnavailable
 
 router = APIRouter(tags=["answers"])
 
@@ -29,7 +29,7 @@ def _filters(body: AskRequest, caller) -> SearchFilters:
 
 def _public(answer: Answer) -> dict:
     """The answer exactly as /ask returns it (the same JSON ends every /ask/stream)."""
-    return AskResponse.model_validate(answer.to_dict()).model_dump(mode="json", exclude_unset=True)
+    return AskResponse.model_validate(answer_json(answer)).model_dump(mode="json", exclude_unset=True)
 
 
 def _cited(answer: Answer) -> list[str]:
@@ -48,7 +48,7 @@ async def ask(body: AskRequest, service: Service, caller: Caller, request: Reque
         service.converse, caller.identity, body.conversation_id, body.question, _filters(body, caller), body.k, body.as_of
     )
     audit(request, service, caller, _cited(answer), body.question)
-    return answer.to_dict()
+    return answer_json(answer)
 
 
 @router.post(
@@ -103,4 +103,4 @@ async def search(
     filters = SearchFilters(committee=committee, date_from=date_from, date_to=date_to, clearance=caller.clearance)
     passages = await run_in_threadpool(service.search, q, filters, k)
     audit(request, service, caller, [p.chunk.document_id for p in passages], q)
-    return {"query": q, "results": [p.to_dict() for p in passages]}
+    return {"query": q, "results": [passage_json(p) for p in passages]}

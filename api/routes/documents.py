@@ -23,6 +23,8 @@ from api.schemas import (
     KeysResponse,
     ReclassifyRequest,
     UploadResponse,
+    document_json,
+    key_json,
 )
 from assistant.access import Principal
 
@@ -49,14 +51,14 @@ async def list_documents(
     `total` is how many there are, so a client can page with `limit` and `offset`."""
     total, docs = await run_in_threadpool(service.documents_page, caller.clearance, limit, offset)
     audit(request, service, caller, [])
-    return {"total": total, "documents": [d.to_dict() for d in docs]}
+    return {"total": total, "documents": [document_json(d) for d in docs]}
 
 
 @router.get("/documents/{document_id}", response_model=DocumentPublic)
 async def get_document(document_id: str, service: Service, caller: Caller, request: Request) -> dict:
     doc = await run_in_threadpool(service.document, document_id, caller.clearance)
     audit(request, service, caller, [doc.id])
-    return doc.to_dict()
+    return document_json(doc)
 
 
 def get_file_caller(
@@ -172,7 +174,7 @@ async def reclassify_document(document_id: str, body: ReclassifyRequest, service
     """Set a paper's classification (admin); an exempt section inside it stays exempt."""
     doc = await run_in_threadpool(service.reclassify, document_id, body.classification)
     audit(request, service, admin, [document_id], body.classification.value)
-    return doc.to_dict()
+    return document_json(doc)
 
 
 @router.get("/health", response_model=HealthResponse, responses={503: {"model": HealthResponse}})
@@ -200,7 +202,7 @@ async def read_audit(service: Service, admin: Admin, limit: int = 100) -> dict:
 
 @router.get("/keys", response_model=KeysResponse)
 async def list_keys(service: Service, admin: Admin) -> dict:
-    return {"keys": [k.to_dict() for k in await run_in_threadpool(service.access.keys)]}
+    return {"keys": [key_json(k) for k in await run_in_threadpool(service.access.keys)]}
 
 
 @router.post("/keys", response_model=KeyCreated)
@@ -208,7 +210,7 @@ async def create_key(body: KeyRequest, service: Service, admin: Admin, request: 
     """Create a key (admin). The secret is in this response only; it is stored hashed."""
     key, secret = await run_in_threadpool(service.access.create_key, body.role, body.name)
     audit(request, service, admin, [], f"create {key.id} {key.role}")
-    return {**key.to_dict(), "key": secret}
+    return {**key_json(key), "key": secret}
 
 
 @router.delete("/keys/{key_id}", status_code=204)

@@ -1,4 +1,5 @@
-"""Read a file of any supported format into a `ParsedDocument`."""
+"""Read a file of any supported format into a `ParsedDocument`: the format is told from the bytes
+and the name (`detect_format`), then the registered loader for it reads the file (`base.py`)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from ingest.parsed import LoadError, ParsedDocument
-
-SUPPORTED = {
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".html": "html",
-    ".htm": "html",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".txt": "text",
-    ".text": "text",
-}
-
+from core.errors import LoadError
+from ingest.loaders.base import LOADERS, SUPPORTED, Loaded, Loader, accepted_extensions, media_type
+from ingest.parsed import ParsedDocument
 
 SNIFF_BYTES = 4096
 _HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b", re.I | re.S)
@@ -81,30 +72,8 @@ def load(path: Path, data: bytes | None = None) -> ParsedDocument:
             f"the file is named '{path.suffix}' but holds {shown.upper()} (a web page or error page saved in place of the paper?)"
         )
     sha = hashlib.sha256(data).hexdigest()
-    warnings: list[str] = []
-    matter: dict[str, str] = {}
-    if fmt == "pdf":
-        from ingest.loaders.pdf import load_pdf
-
-        blocks, pages, warnings = load_pdf(path)
-    elif fmt == "docx":
-        from ingest.loaders.docx import load_docx
-
-        blocks, pages = load_docx(path), 0
-    else:
-        from ingest.loaders.text import decode_text, front_matter, lines_to_blocks
-
-        text, warnings = decode_text(data)
-        if fmt == "markdown":
-            matter, text = front_matter(text)
-        if fmt == "html":
-            from ingest.loaders.html import html_to_lines
-
-            lines, markdown = html_to_lines(text), True
-        else:
-            lines, markdown = text.splitlines(), fmt == "markdown"
-        blocks = lines_to_blocks(lines, markdown=markdown)
-        pages = 0
+    loaded = LOADERS[fmt].load(path, data)
+    blocks, warnings = loaded.blocks, loaded.warnings
     if not any(b.lines or b.table for b in blocks):
         raise LoadError("no text found")
     named = SUPPORTED.get(path.suffix.lower())
@@ -115,11 +84,13 @@ def load(path: Path, data: bytes | None = None) -> ParsedDocument:
         source=path.name,
         sha256=sha,
         fmt=fmt,
-        pages=pages,
+        pages=loaded.pages,
         blocks=blocks,
         warnings=warnings,
-        front_matter=matter,
+        front_matter=loaded.front_matter,
     )
 
 
-__all__ = ["LoadError", "ParsedDocument", "SUPPORTED", "detect_format", "load"]
+__all__ = [
+    "LOADERS", "SUPPORTED", "LoadError", "Loaded", "Loader", "ParsedDocument", "accepted_extensions", "detect_format", "load", "media_type",
+]

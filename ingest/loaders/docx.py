@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ingest.parsed import Block, LoadError, Table
+from core.errors import LoadError
+from ingest.parsed import Block, Table
 
 _HEADING_STYLE = re.compile(r"^(?:Heading|Title)\s*(\d*)$", re.I)
 
@@ -95,3 +96,16 @@ def _section_edges(document) -> list[list[str]]:
             pass
         out.append(lines)
     return out
+
+
+class DocxLoader:
+    format = "docx"
+    label = "Word (.docx)"
+    extensions = (".docx",)
+    also_accepts = ()
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def load(self, path: Path, data: bytes):
+        from ingest.loaders.base import Loaded
+
+        return Loaded(load_docx(path))

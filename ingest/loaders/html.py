@@ -98,3 +98,18 @@ def html_to_lines(markup: str) -> list[str]:
     parser.feed(markup)
     parser.close()
     return [html.unescape(line) for line in parser.out]
+
+
+class HtmlLoader:
+    format = "html"
+    label = "Web page (HTML)"
+    extensions = (".html", ".htm")
+    also_accepts = (".php", ".aspx", ".asp")  # a council site's page saved under its script's name
+    media_type = "text/html; charset=utf-8"
+
+    def load(self, path, data: bytes):
+        from ingest.loaders.base import Loaded
+        from ingest.loaders.text import decode_text, lines_to_blocks
+
+        text, warnings = decode_text(data)
+        return Loaded(lines_to_blocks(html_to_lines(text), markdown=True), 0, warnings)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.parsed import Block, LoadError, Table
+from core.errors import LoadError
+from ingest.parsed import Block, Table
 
 
 def _cell_text(bbox, words) -> str:
@@ -389,3 +390,17 @@ def _heading_level(lines: list[str], sizes: list[float], bold: list[bool], body:
     if all(bold) or min(sizes) >= body + 1:
         return 2
     return None
+
+
+class PdfLoader:
+    format = "pdf"
+    label = "PDF"
+    extensions = (".pdf",)
+    also_accepts = ()
+    media_type = "application/pdf"
+
+    def load(self, path: Path, data: bytes):
+        from ingest.loaders.base import Loaded
+
+        blocks, pages, warnings = load_pdf(path)
+        return Loaded(blocks, pages, warnings)

@@ -120,3 +120,32 @@ def decode_text(data: bytes) -> tuple[str, list[str]]:
         return data.decode("cp1252", errors="replace"), [
             "not valid UTF-8: decoded as Windows-1252, some characters may be wrong"
         ]
+
+
+class MarkdownLoader:
+    format = "markdown"
+    label = "Markdown"
+    extensions = (".md", ".markdown")
+    also_accepts = ()
+    media_type = "text/markdown; charset=utf-8"
+
+    def load(self, path, data: bytes):
+        from ingest.loaders.base import Loaded
+
+        text, warnings = decode_text(data)
+        matter, text = front_matter(text)
+        return Loaded(lines_to_blocks(text.splitlines(), markdown=True), 0, warnings, matter)
+
+
+class TextLoader:
+    format = "text"
+    label = "Plain text"
+    extensions = (".txt", ".text")
+    also_accepts = ()
+    media_type = "text/plain; charset=utf-8"
+
+    def load(self, path, data: bytes):
+        from ingest.loaders.base import Loaded
+
+        text, warnings = decode_text(data)
+        return Loaded(lines_to_blocks(text.splitlines(), markdown=False), 0, warnings)

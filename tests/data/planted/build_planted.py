@@ -12,8 +12,8 @@ import json
 import os
 import re
 
-import pymupdf as fitz
 import docx
+import pymupdf as fitz
 from docx.enum.section import WD_SECTION
 from docx.shared import Pt
 

@@ -12,8 +12,8 @@ import re
 import sys
 from html.parser import HTMLParser
 
-import pymupdf as fitz
 import docx
+import pymupdf as fitz
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 

@@ -9,6 +9,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from api.schemas import action_json, answer_json, document_json, key_json, passage_json
 from core.config import get_settings
 from core.types import ActionFilters, ActionStatus, SearchFilters
 
@@ -47,8 +48,8 @@ def _print_passage(n, p) -> None:
 
 def cmd_ingest(args) -> int:
     service = _service()
-    if args.if_empty and service.catalog.counts()[0]:
-        print(f"Store already holds {service.catalog.counts()[0]} documents; not ingesting (--if-empty).")
+    if args.if_empty and (held := service.document_count()):
+        print(f"Store already holds {held} documents; not ingesting (--if-empty).")
         return 0
     report = service.ingest([Path(p) for p in args.paths], progress=not args.quiet, allow_declassify=args.allow_declassify)
     print(report.summary())
@@ -58,7 +59,7 @@ def cmd_ingest(args) -> int:
 def cmd_ask(args) -> int:
     answer = _service().ask(args.question, _filters(args), args.k, getattr(args, "as_of", None))
     if args.json:
-        print(json.dumps(answer.to_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(answer_json(answer), indent=2, ensure_ascii=False))
         return 0
     print(answer.answer)
     print()
@@ -70,7 +71,7 @@ def cmd_ask(args) -> int:
 def cmd_search(args) -> int:
     passages = _service().search(args.query, _filters(args), args.k)
     if args.json:
-        print(json.dumps({"query": args.query, "results": [p.to_dict() for p in passages]}, indent=2, ensure_ascii=False))
+        print(json.dumps({"query": args.query, "results": [passage_json(p) for p in passages]}, indent=2, ensure_ascii=False))
         return 0
     for i, p in enumerate(passages, 1):
         _print_passage(i, p)
@@ -91,10 +92,10 @@ def cmd_actions(args) -> int:
     )
     as_of, views = _service().actions(filters, args.as_of)
     if args.json:
-        print(json.dumps({"as_of": as_of.isoformat(), "actions": [v.to_dict() for v in views]}, indent=2, ensure_ascii=False))
+        print(json.dumps({"as_of": as_of.isoformat(), "actions": [action_json(v) for v in views]}, indent=2, ensure_ascii=False))
         return 0
     for v in views:
-        a = v.to_dict()
+        a = action_json(v)
         flag = {"awaiting_response": "OVERDUE (response awaited)", "no_update_recorded": "OVERDUE (no update recorded)"}.get(
             a["overdue_kind"] or "", ""
         )
@@ -110,7 +111,7 @@ def cmd_actions(args) -> int:
 def cmd_documents(args) -> int:
     docs = _service().documents()
     if args.json:
-        print(json.dumps({"documents": [d.to_dict() for d in docs]}, indent=2, ensure_ascii=False))
+        print(json.dumps({"documents": [document_json(d) for d in docs]}, indent=2, ensure_ascii=False))
         return 0
     for d in docs:
         print(
@@ -140,7 +141,7 @@ def cmd_keys(args) -> int:
         return 0
     keys = access.keys()
     if args.json:
-        print(json.dumps({"keys": [k.to_dict() for k in keys]}, indent=2))
+        print(json.dumps({"keys": [key_json(k) for k in keys]}, indent=2))
         return 0
     for k in keys:
         state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
@@ -172,11 +173,7 @@ def cmd_warm(args) -> int:
     """Build what the model needs before first use (the backend's ONNX export for questions, and
     for onnx-int8 passages), so the first ingest or question does not pay for it."""
     service = _service()
-    embedder = service.embedder
-    embedder.embed(["warm up"])
-    embedder.embed_passages(["warm up"], [[[(0, 7)]]])
-    detail = f"{embedder.backend}, {embedder.encoder.precision}" if embedder.backend == "torch" else embedder.backend
-    print(f"model ready ({detail}) in {service.settings.models_path}")
+    print(f"model ready ({service.warm()}) in {service.settings.models_path}")
     return 0
 
 
@@ -279,8 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one clear line, never a traceback
-        from assistant.service import ConfigError, NotFoundError
-        from vectorstore.chroma import StoreUnavailable
+        from core.errors import ConfigError, NotFoundError, StoreUnavailable
 
         if isinstance(exc, (NotFoundError, StoreUnavailable, ConfigError)):
             print(f"papers: error: {exc}", file=sys.stderr)
