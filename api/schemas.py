@@ -92,7 +92,9 @@ class ActionsResponse(BaseModel):
 class AskResponse(BaseModel):
     question: str
     answer: str
-    mode: str = Field(..., description="extractive | not_found | actions")
+    mode: str = Field(..., description="extractive | not_found | actions | generated (by a language model, each sentence checked)")
+    answerer: str = Field("extractive", description="What made the answer: extractive, actions, or llm:<model>.")
+    note: str | None = Field(None, description="Said with the answer, e.g. why the language model's answer was not used.")
     citations: list[CitationPublic]
     as_of: date | None = Field(None, description="Set when mode is 'actions'.")
     actions: list[ActionPublic] | None = Field(None, description="Set when mode is 'actions'.")
@@ -285,8 +287,11 @@ def answer_json(a: Answer) -> dict:
         "question": a.question,
         "answer": a.answer,
         "mode": a.mode.value,
+        "answerer": a.answerer,
         "citations": [citation_json(c) for c in a.citations],
     }
+    if a.note is not None:
+        d["note"] = a.note
     if a.actions is not None:
         d["as_of"] = _day(a.as_of)
         d["actions"] = [action_json(v) for v in a.actions]

@@ -4,7 +4,7 @@ on first use, never at import) and orchestrates: understand the question, retrie
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assistant import action_questions as action_records
 from assistant.access import AccessControl
-from assistant.answerers import Answerer, ExtractiveAnswerer
+from assistant.answerers import Answerer, ExtractiveAnswerer, stream_whole
 from assistant.conversation import ConversationStore, rewrite_follow_up
 from assistant.query import plan_query
 from assistant.retrieval import HybridRetriever, RetrievalResult, decide, refusal
@@ -118,7 +118,14 @@ class PapersService:
 
     @cached_property
     def answerer(self) -> Answerer:
-        return self._answerer or ExtractiveAnswerer(self.embedder, self.settings.answer, self.settings.retrieval.min_relevance)
+        if self._answerer is not None:
+            return self._answerer
+        extractive = ExtractiveAnswerer(self.embedder, self.settings.answer, self.settings.retrieval.min_relevance)
+        if self.settings.llm.enabled:
+            from assistant.answerers.llm import LlmAnswerer
+
+            return LlmAnswerer(self.settings.llm, extractive)
+        return extractive
 
     @cached_property
     def access(self) -> AccessControl:
@@ -265,7 +272,7 @@ class PapersService:
             # Nothing in the records: show the closest passages, as for any unanswered question.
             passages = self._retrieve(question, filters, self.settings.retrieval.k).passages
             citations = [Citation(i + 1, p) for i, p in enumerate(passages)]
-        return Answer(question, text, AnswerMode.actions, citations, actions=views, as_of=as_of)
+        return Answer(question, text, AnswerMode.actions, citations, actions=views, as_of=as_of, answerer="actions")
 
     def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Passage]:
         return self._retrieve(query, filters or SearchFilters(), k or self.settings.retrieval.k).passages
@@ -281,22 +288,45 @@ class PapersService:
         """Answer from the action records when the question is about actions (overdue, owners,
         due dates), otherwise from retrieved passages. In a conversation (`follow_up`, from
         `begin_turn`) the standalone form of the question is answered and the turn recorded."""
+        answer = None
+        for piece in self.ask_stream(question, filters, k, as_of, follow_up):
+            if isinstance(piece, Answer):
+                answer = piece
+        return answer
+
+    def ask_stream(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+        as_of: date | None = None,
+        follow_up: FollowUp | None = None,
+    ) -> Iterator[str | Answer]:
+        """`ask`, as the answer's text in pieces as it is made (a language model's checked
+        sentences as it writes them), then the whole `Answer`."""
         asked = follow_up.standalone if follow_up and follow_up.standalone else question
         filters = filters or SearchFilters()
         answer = self._answer_from_actions(asked, filters, as_of)
-        if answer is None:
+        if answer is not None:
+            pieces = stream_whole(answer)
+        else:
             found = self._retrieve(asked, filters, k or self.settings.retrieval.k, with_windows=True)
             decision = decide(asked, found.passages, found.query_vector, found.unmatched, self.embedder, self.settings.retrieval)
             if decision.answerable:
-                answer = self.answerer.answer(asked, found.passages, found.query_vector)
+                pieces = self.answerer.stream(asked, found.passages, found.query_vector)
             else:
-                answer = refusal(asked, found.passages, decision)
-        if follow_up is None:
-            return answer
-        self.conversations.add(follow_up.owner, follow_up.conversation_id, Turn(question, asked, answer.mode))
-        return replace(
-            answer, question=question, conversation_id=follow_up.conversation_id, standalone_question=follow_up.standalone
-        )
+                pieces = stream_whole(refusal(asked, found.passages, decision))
+        for piece in pieces:
+            if not isinstance(piece, Answer):
+                yield piece
+                continue
+            answer = piece
+            if follow_up is not None:
+                self.conversations.add(follow_up.owner, follow_up.conversation_id, Turn(question, asked, answer.mode))
+                answer = replace(
+                    answer, question=question, conversation_id=follow_up.conversation_id, standalone_question=follow_up.standalone
+                )
+            yield answer
 
     def begin_turn(
         self, owner: str, conversation_id: str | None, question: str, clearance: frozenset[Classification] | None = None

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.machine import resolve_backend
@@ -252,6 +252,26 @@ class AnswerSettings(BaseModel):
     keep_ratio: float = Field(0.8, ge=0, le=1, description="Sentences scoring under this share of the best are left out.")
 
 
+class LlmSettings(BaseModel):
+    """An optional language-model answerer: any OpenAI-compatible chat endpoint (a local
+    llama.cpp or Ollama server, a hosted model, Azure OpenAI's v1 endpoint). Every sentence it
+    writes is checked against the passages it cites; when it is off, down or slow, or nothing it
+    writes survives the check, the extractive answer is given, marked as such."""
+
+    enabled: bool = Field(False, description="Answer with the language model (the extractive answerer otherwise).")
+    base_url: str | None = Field(
+        None, description="The endpoint's base URL, e.g. http://127.0.0.1:8080/v1 or https://NAME.openai.azure.com/openai/v1."
+    )
+    model: str = Field("gpt-4o-mini", description="Model (or Azure deployment) name, as the endpoint knows it.")
+    api_key: SecretStr | None = Field(None, description="The endpoint's key (a local server needs none).")
+    timeout_seconds: float = Field(
+        20, gt=0, le=300, description="Longest wait for the whole answer; past it the extractive answer is given."
+    )
+    max_tokens: int = Field(400, ge=16, le=4000, description="Longest answer the model may write.")
+    temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature (0: the most likely words).")
+    passages: int = Field(5, ge=1, le=20, description="Passages given to the model (the best first).")
+
+
 class AccessSettings(BaseModel):
     anonymous: bool = Field(
         True, description="Requests without an API key are served with the 'public' role. False: they get 401."
@@ -353,6 +373,7 @@ class Settings(BaseSettings):
     ingest: IngestSettings = IngestSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    llm: LlmSettings = LlmSettings()
     api: ApiSettings = ApiSettings()
     access: AccessSettings = AccessSettings()
     conversation: ConversationSettings = ConversationSettings()

@@ -144,6 +144,7 @@ class AnswerMode(str, Enum):
     extractive = "extractive"  # sentences or rows quoted from the cited passages
     not_found = "not_found"  # the papers do not answer it: the closest passages are cited
     actions = "actions"  # listed from the action records
+    generated = "generated"  # written by a language model, every sentence checked against its citations
 
 
 @dataclass
@@ -156,6 +157,8 @@ class Answer:
     as_of: date | None = None
     conversation_id: str | None = None  # set when the question was asked in a conversation
     standalone_question: str | None = None  # the follow-up rewritten from the previous turn, if it was
+    answerer: str = "extractive"  # what made it: "extractive", "actions", "llm:<model>"
+    note: str | None = None  # said with the answer (e.g. why the language model's answer was not used)
 
 
 @dataclass(frozen=True)

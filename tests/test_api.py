@@ -22,9 +22,9 @@ def test_ask_returns_exact_shape_with_cited_passages(client):
     r = client.post("/ask", json={"question": "How many key workers were rehoused in 2022?"})
     assert r.status_code == 200
     body = r.json()
-    # the keys the intranet bot reads, plus the conversation the answer started (additive)
-    assert set(body) == {"question", "answer", "mode", "citations", "conversation_id"}
-    assert body["mode"] == "extractive"
+    # the keys the intranet bot reads, plus the conversation the answer started and what made it (additive)
+    assert set(body) == {"question", "answer", "mode", "answerer", "citations", "conversation_id"}
+    assert body["mode"] == "extractive" and body["answerer"] == "extractive"
     assert body["citations"] and all(set(c) == CITATION_KEYS for c in body["citations"])
     assert "11" in body["answer"] and "[1]" in body["answer"]
     first = body["citations"][0]

@@ -59,8 +59,11 @@ async def ask(body: AskRequest, service: Service, caller: Caller, request: Reque
 async def ask_stream(body: AskRequest, service: Service, caller: Caller, request: Request) -> StreamingResponse:
     """/ask as server-sent events, in order: `meta` (conversation_id, standalone_question, mode),
     `citations` (as in /ask), `delta` (pieces of the answer text, a sentence or line at a time),
-    `done` (the whole /ask JSON). A failure after the stream has started is an `error` event;
-    bad input and an unknown conversation are refused (422, 404) before it starts."""
+    `done` (the whole /ask JSON). With a language-model answerer, its checked sentences are sent
+    as it writes them: `meta` (mode "generated"), `delta`s, then `citations` (the passages its
+    sentences cite) and `done`, whose mode is final (an extractive fallback says so in `note`).
+    A failure after the stream has started is an `error` event; bad input and an unknown
+    conversation are refused (422, 404) before it starts."""
     _check_length(service, body.question, "question")
     filters = _filters(body, caller)
     follow_up = await run_in_threadpool(
@@ -68,8 +71,21 @@ async def ask_stream(body: AskRequest, service: Service, caller: Caller, request
     )
 
     async def events():
+        pieces = service.ask_stream(body.question, filters, body.k, body.as_of, follow_up)
+        live = service.settings.llm.enabled  # a language model's sentences are sent as they are checked
+        answer, sent = None, False
         try:
-            answer = await run_in_threadpool(service.ask, body.question, filters, body.k, body.as_of, follow_up)
+            while answer is None:
+                piece = await run_in_threadpool(next, pieces, None)
+                if piece is None:
+                    raise RuntimeError("the answer ended without an answer")
+                if isinstance(piece, Answer):
+                    answer = piece
+                elif live:
+                    if not sent:
+                        yield event("meta", {"conversation_id": follow_up.conversation_id, "standalone_question": follow_up.standalone, "mode": "generated"})
+                        sent = True
+                    yield event("delta", {"text": piece})
         except Exception as exc:  # the status line is sent already: report the failure in-band
             audit(request, service, caller, [], body.question, status=500)
             unavailable = isinstance(exc, StoreUnavailable)
@@ -77,8 +93,13 @@ async def ask_stream(body: AskRequest, service: Service, caller: Caller, request
             yield event("error", {"message": message})
             return
         audit(request, service, caller, _cited(answer), body.question)
-        for chunk in answer_events(_public(answer)):
-            yield chunk
+        public = _public(answer)
+        if not sent:
+            for chunk in answer_events(public):
+                yield chunk
+            return
+        yield event("citations", {"citations": public["citations"]})
+        yield event("done", public)
 
     return StreamingResponse(
         events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}

@@ -603,7 +603,22 @@
         renderAnswerText(para, answer, byNumber, answerText);
       } else if (name === "done") {
         answer = data.answer;
+        if (data.mode && data.mode !== mode) {
+          reply.classList.remove("answer-" + mode);
+          mode = data.mode;
+          reply.classList.add("answer-" + mode);
+        }
+        if (data.citations) {
+          citations = data.citations;
+          byNumber = {};
+          citations.forEach(function (c) { byNumber[c.n] = c; });
+          renderSources(reply, citations, mode, answerText);
+        }
         renderAnswerText(para, answer, byNumber, answerText);
+        if (data.answerer && data.answerer.indexOf("llm:") === 0 && data.mode === "generated") {
+          reply.insertBefore(el("p", "answerer-note", "Written by a language model (" + data.answerer.slice(4) + "); every sentence was checked against the passage it cites."), para.nextSibling);
+        }
+        if (data.note) reply.insertBefore(el("p", "answerer-note", data.note), para.nextSibling);
         reply.classList.remove("streaming");
         reply.classList.add("done");
       } else if (name === "error") {
