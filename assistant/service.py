@@ -315,7 +315,7 @@ class PapersService:
             if decision.answerable:
                 pieces = self.answerer.stream(asked, found.passages, found.query_vector)
             else:
-                pieces = stream_whole(refusal(asked, found.passages, decision))
+                pieces = stream_whole(refusal(asked, found.passages, decision, filters))
         for piece in pieces:
             if not isinstance(piece, Answer):
                 yield piece

@@ -196,6 +196,13 @@ class RetrievalSettings(BaseModel):
         "answer): 0.45 flags 2 answerable and 8 no-answer; 0.5 flags 4 and 9; 0.4 flags 1 and 5.",
     )
     support_passages: int = Field(3, ge=1, le=50, description="The best passages a question word must be matched in.")
+    kind_passages: int = Field(
+        4,
+        ge=0,
+        le=50,
+        description="A question wanting a name, a time or a figure is refused when none of its best this many relevant "
+        "passages has a sentence giving one that shares a word with what it asks about (0: no such check).",
+    )
     close_enough: float = Field(
         0.6,
         ge=0,
@@ -246,10 +253,25 @@ class AnswerSettings(BaseModel):
         description="Added to a sentence's score per kind of answer the question expects that it "
         "holds (0 -> 60.0% of answers hold the expected fact, 0.06 to 0.15 -> 64.4%).",
     )
+    kind_bonus: float = Field(
+        0.08,
+        ge=0,
+        le=1,
+        description="... for a question wanting a name, a time or a figure, the bonus of a sentence giving one.",
+    )
     similarity_weight: float = Field(0.55, ge=0, le=1, description="Weight of a sentence's similarity to the question.")
     overlap_weight: float = Field(0.3, ge=0, le=1, description="Weight of the share of the question's content words it holds.")
     rank_weight: float = Field(0.15, ge=0, le=1, description="Weight of 1 / (1 + its passage's rank).")
     keep_ratio: float = Field(0.8, ge=0, le=1, description="Sentences scoring under this share of the best are left out.")
+    other_passage_ratio: float = Field(
+        0.8,
+        ge=0,
+        le=1,
+        description="A sentence from another passage than the best sentence's must score at least this share of the best.",
+    )
+    order: Literal["score", "document"] = Field(
+        "score", description="score: what answers best comes first; document: the passages' own order."
+    )
 
 
 class LlmSettings(BaseModel):

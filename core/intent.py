@@ -78,6 +78,24 @@ _QUANTITY_P = re.compile(
 )
 
 
+# Questions that ask for a figure without "how much" ("What precept did Milburn set?", "What did
+# grass cutting cost?", "What will Hayes + Storr charge?"): the answer step reads them so; retrieval
+# keeps `intents_of`, whose boosts were measured on the labelled questions.
+_FIGURE_WORDS = re.compile(
+    r"\b(?:cost|costs|costing|charge|charged|charges|pay|paid|pays|spend|spent|spending|precept|price|fee|fees|"
+    r"budget|salary|wages?|rent|grant|sum|amount|total|target|rate|score|turnout|population)\b",
+    re.I,
+)
+
+
+def answer_intents(question: str) -> frozenset[Intent]:
+    """`intents_of`, and a figure for a question that asks for one in other words."""
+    found = intents_of(question)
+    if Intent.quantity not in found and Intent.person not in found and _FIGURE_WORDS.search(question):
+        found = found | {Intent.quantity}
+    return found
+
+
 def intents_of(question: str) -> frozenset[Intent]:
     found: set[Intent] = set()
     if _PERSON_Q.search(question):

@@ -11,15 +11,19 @@ NOT_FOUND_ANSWER = (
 )
 
 
-def not_found_answer(missing: Sequence[str] = ()) -> str:
-    """The refusal, naming what the question asks about that the passages found never mention."""
-    if not missing:
-        return NOT_FOUND_ANSWER
-    terms = ", ".join(f"“{m}”" for m in missing)
-    return (
-        f"{NOT_FOUND_SENTINEL}: none of the passages found mention {terms}. "
-        "The closest passages are listed below so you can check for yourself."
-    )
+def not_found_answer(missing: Sequence[str] = (), wanted: str | None = None, scope: str | None = None) -> str:
+    """The refusal: what the question asks about that the passages found never mention, or the
+    kind of answer none of them gives ("a figure"), and where it looked when filters were set."""
+    where = f" (looked for in {scope})" if scope else ""
+    if missing:
+        terms = ", ".join(f"“{m}”" for m in missing)
+        reason = f": none of the passages found mention {terms}"
+    elif wanted:
+        reason = f": the passages found do not give {wanted} for it"
+    else:
+        reason = ""
+    return f"{NOT_FOUND_SENTINEL}{where}{reason}. The closest passages are listed below so you can check for yourself."
+
 
 ANSWER_SYSTEM_PROMPT = f"""You answer questions from councillors and council officers using only the
 committee papers quoted below. Rules:

@@ -296,7 +296,8 @@ def test_ask_in_actions_mode_over_http(client):
     assert len(body["actions"]) == 1 and body["citations"][0]["source"].startswith("000_")
     plain = client.post("/ask", json={"question": "How many key workers were rehoused in 2022?"}).json()
     # the keys the intranet bot reads, plus the conversation the answer started
-    assert set(plain) == {"question", "answer", "mode", "citations", "conversation_id"}
+    assert set(plain) == {"question", "answer", "mode", "answerer", "citations", "conversation_id"}
+    assert body["answerer"] == "actions" and plain["answerer"] == "extractive"
 
 
 def test_get_committees(client):

@@ -4,12 +4,13 @@ best answer the question from the top passages and cites each one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import numpy as np
 
 from core.config import AnswerSettings
-from core.intent import Intent, holds, intents_of
+from core.intent import Intent, answer_intents, holds
 from core.text import content_words, sentence_windows
 from core.types import Answer, AnswerMode, Citation, Passage
 from prompts import not_found_answer
@@ -58,12 +59,15 @@ class ExtractiveAnswerer:
         pool = [(i, p) for i, p in enumerate(passages) if rel[i] >= self.min_relevance][: s.passages]
         units: list[tuple[int, str, tuple[int, ...]]] = []  # (passage, sentence, its dense windows)
         for i, p in pool:
-            units.extend((i, s, w) for s, w in sentence_windows(p.chunk) if len(s.split()) >= 3 or p.chunk.kind == "table_row")
+            for text, w in sentence_windows(p.chunk):
+                text = quotable(text)
+                if (len(text.split()) >= 3 or p.chunk.kind == "table_row") and not is_debris(text, p.chunk, question):
+                    units.append((i, text, w))
         if not units:
             units = [(i, p.chunk.text, ()) for i, p in pool]
         similarity = self._similarities(units, passages, query_vector)
         q_words = content_words(question)
-        intents = intents_of(question)
+        intents = answer_intents(question)
         heading_words = {i: content_words(" ".join(p.chunk.heading_path)) for i, p in pool}
         scored = []
         for (i, text, _), sim in zip(units, similarity):
@@ -73,22 +77,28 @@ class ExtractiveAnswerer:
             rank_prior = 1.0 / (1 + i)
             score = s.similarity_weight * sim + s.overlap_weight * overlap + s.rank_weight * rank_prior
             kind = passages[i].chunk.kind
-            score += s.intent_bonus * sum(holds(text, intent, kind) for intent in intents)
+            for intent in intents:
+                if holds(text, intent, kind):
+                    score += s.kind_bonus if intent in _KINDS else s.intent_bonus
             scored.append((score, i, text))
         scored.sort(key=lambda s: s[0], reverse=True)
         best = scored[0][0]
         chosen: list[tuple[int, str]] = []
         seen: set[str] = set()
+        first = scored[0][1]
         for score, i, text in scored:
             if len(chosen) >= s.max_sentences or score < best * s.keep_ratio:
                 break
+            if i != first and score < best * s.other_passage_ratio:
+                continue  # another passage's sentence only when it answers nearly as well
             key = text.lower()
             if key in seen:
                 continue
             seen.add(key)
             chosen.append((i, text))
-        # Number citations in order of first use; present chosen units in passage order.
-        chosen.sort(key=lambda c: (c[0], passages[c[0]].chunk.text.find(c[1])))
+        # What answers best comes first; citations are numbered in order of first use.
+        if s.order == "document":
+            chosen.sort(key=lambda c: (c[0], passages[c[0]].chunk.text.find(c[1])))
         numbers: dict[int, int] = {}
         parts = []
         for i, text in chosen:
@@ -99,6 +109,44 @@ class ExtractiveAnswerer:
             parts.append(f"{_tidy(text)} [{n}]")
         citations = [Citation(n, passages[i]) for i, n in sorted(numbers.items(), key=lambda x: x[1])]
         return Answer(question, " ".join(parts), AnswerMode.extractive, citations)
+
+
+# The kinds of answer a sentence either gives or does not: a name, a time, a figure.
+_KINDS = frozenset({Intent.person, Intent.time, Intent.quantity})
+_LIST_MARK = re.compile(r"^(?:[-–—•*·▪●○◦►]+\s*)+")
+_NUMBERING = re.compile(r"^(?:\(?\d{1,2}(?:\.\d{1,2}){1,3}[.)]?|\(?\d{1,2}[.)]|\(?[a-z]{1,2}\)|\(?[ivx]{1,4}\)|[a-z]\.)\s+(?=[A-Z“\"'(£])")
+_TRAILING_DEBRIS = re.compile(r"(?:\s*[-–—•*·:;,]+)+$")
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(?:tel|telephone|phone|email|e-mail|fax)\b\s*[:.]|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b", re.I)
+_ASKS_CONTACT = re.compile(r"\b(?:contact|email|e-mail|phone|telephone|ring|call)\b", re.I)
+
+
+def quotable(text: str) -> str:
+    """A sentence as an answer quotes it: without the list marks, paragraph numbers and trailing
+    punctuation debris around it ("2.1 Cabinet is asked ...", "- • The scheme ...", "Outcome: -").
+    What is left is still a run of the passage's own text."""
+    text = " ".join(text.split())
+    for _ in range(3):
+        before = text
+        text = _LIST_MARK.sub("", text)
+        text = _NUMBERING.sub("", text)
+        if text == before:
+            break
+    return _TRAILING_DEBRIS.sub("", text).strip()
+
+
+def is_debris(text: str, chunk, question: str) -> bool:
+    """A unit no answer should quote: the paper's title or a heading repeated as a line, a line in
+    capitals naming the body ("MILBURN PARISH COUNCIL"), contact details (unless the question asks
+    how to contact someone), or a line of no words."""
+    plain = text.strip(" .:;").lower()
+    if not re.search(r"[a-z]{3}", plain):
+        return True
+    if plain in {(chunk.title or "").strip(" .:;").lower(), *(h.strip(" .:;").lower() for h in chunk.heading_path)}:
+        return True
+    letters = re.sub(r"[^A-Za-z]", "", text)
+    if letters.isupper() and len(text.split()) <= 8 and not re.search(r"\d", text):
+        return True
+    return bool(_CONTACT.search(text)) and not _ASKS_CONTACT.search(question)
 
 
 def _with_section(text: str, chunk, question_words: set[str], wants_person: bool = False) -> str:

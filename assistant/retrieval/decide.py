@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.config import RetrievalSettings
-from core.text import content_words
+from core.intent import Intent, answer_intents, holds
+from core.text import content_words, split_sentences
 from core.types import Answer, AnswerMode, Citation, Passage, SearchFilters
 from prompts import not_found_answer
 from vectorstore import late_interaction
@@ -31,6 +32,72 @@ from vectorstore.interfaces import LexicalIndex
 class Decision:
     answerable: bool
     missing: list[str] = field(default_factory=list)  # question words and names the papers lack
+    wanted: str | None = None  # the kind of answer asked for that no passage gives ("a figure")
+
+
+# What a question wanting a name, a time or a figure is told when no passage gives one.
+_KIND_WORDS = {Intent.person: "a name", Intent.time: "a date or time", Intent.quantity: "a figure"}
+_PLAIN_NUMBER = re.compile(r"^\d+$")
+# Words that name a kind of body, not what a question asks about it.
+_BODY_WORDS = frozenset("parish town city county district borough community council councils pc cc board trust committee".split())
+
+
+_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+# Broader than core.intent's patterns (which ingest stores with each passage, for ranking): here
+# a sentence only has to *give* something of the kind for the question not to be refused.
+_GIVES = {
+    Intent.person: re.compile(
+        r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+(?:[-'’][A-Za-z]+)?(?:\s+[A-Z][\w'’-]+)+"  # Amanda Sharman, Donogh O'Malley
+        r"|\b[A-Z]\.\s?[A-Z][a-z]+|\b[A-Z]{2,3}\b(?=\s+(?:to|will|reported|agreed))"  # O. Williams; NO to respond
+        r"|(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{3,}\b"  # an organisation or a surname alone: Maydencroft
+    ),
+    Intent.time: re.compile(
+        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\s+\d{{4}}\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\b"
+        r"|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
+        r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|spring|summer|autumn|winter|quarter|Q[1-4])\b",
+        re.I,
+    ),
+    Intent.quantity: re.compile(r"\d"),
+}
+
+
+def _shares(asked: set[str], words: set[str]) -> bool:
+    """A word of the question in the sentence, also inside a longer word or by its first five
+    letters ("housed" / "Rehoused", "worker" / "keyworkers", "decided" / "decision")."""
+    if asked & words:
+        return True
+    for a in asked:
+        if len(a) < 4:
+            continue
+        if any(a in w or (len(w) >= 4 and w in a) or (len(a) >= 5 and w[:5] == a[:5]) for w in words):
+            return True
+    return False
+
+
+def _gives(sentence: str, intent: Intent, kind: str) -> bool:
+    return holds(sentence, intent, kind) or bool(_GIVES[intent].search(sentence))
+
+
+def kind_given(question: str, passages: list[Passage], settings: RetrievalSettings) -> Intent | None:
+    """The kind of answer the question wants (a name, a time, a figure) when none of the relevant
+    passages has a sentence that gives one *and* shares a word with what the question asks about
+    (beyond the body's own name and bare numbers); None when one does, or the question wants none
+    of these. "What precept did Souldern set for 2025/26?" over minutes that never state one is
+    not answered by their meeting dates."""
+    wanted = [i for i in answer_intents(question) if i in _KIND_WORDS]
+    if not wanted:
+        return None
+    asked = {w for w in content_words(question) if not _PLAIN_NUMBER.match(w)}
+    pool = [p for p in passages if (p.relevance or 0.0) >= settings.min_relevance][: settings.kind_passages]
+    for p in pool:
+        about = asked - content_words(p.chunk.committee or "") - _BODY_WORDS
+        heading = content_words(" ".join([p.chunk.title or "", *p.chunk.heading_path]))
+        for sentence in split_sentences(p.chunk.text) or [p.chunk.text]:
+            if not _shares(about, content_words(sentence) | heading):
+                continue
+            if any(_gives(sentence, intent, p.chunk.kind) for intent in wanted):
+                return None
+    return wanted[0]
 
 
 def unmatched_words(
@@ -93,14 +160,36 @@ def decide(
         return Decision(False)
     rel = relevance(question, passages, query_vector, embedder, settings)
     missing = list(dict.fromkeys([*unmatched, *missing_names(question, passages)]))
-    return Decision(max(rel) >= settings.min_relevance and not missing, missing)
+    if max(rel) < settings.min_relevance or missing:
+        return Decision(False, missing)
+    lacking = kind_given(question, passages, settings) if settings.kind_passages else None
+    if lacking is not None:
+        return Decision(False, [], _KIND_WORDS[lacking])
+    return Decision(True)
 
 
-def refusal(question: str, passages: list[Passage], decision: Decision) -> Answer:
-    """The "not found" answer: what the papers lack, and the closest passages, cited."""
-    return Answer(
-        question, not_found_answer(decision.missing), AnswerMode.not_found, [Citation(i + 1, p) for i, p in enumerate(passages)]
-    )
+def refusal(question: str, passages: list[Passage], decision: Decision, filters: SearchFilters | None = None) -> Answer:
+    """The "not found" answer: what was looked for, within which committee and dates, and the
+    closest passages, cited."""
+    text = not_found_answer(decision.missing, decision.wanted, _scope(filters))
+    return Answer(question, text, AnswerMode.not_found, [Citation(i + 1, p) for i, p in enumerate(passages)])
+
+
+def _scope(filters: SearchFilters | None) -> str | None:
+    if filters is None:
+        return None
+    parts = []
+    if filters.committee:
+        parts.append(f"the papers of {filters.committee}")
+    if filters.doc_type:
+        parts.append(f"{filters.doc_type.value.replace('_', ' ')}s")
+    if filters.date_from and filters.date_to:
+        parts.append(f"meetings from {filters.date_from:%-d %B %Y} to {filters.date_to:%-d %B %Y}")
+    elif filters.date_from:
+        parts.append(f"meetings from {filters.date_from:%-d %B %Y}")
+    elif filters.date_to:
+        parts.append(f"meetings up to {filters.date_to:%-d %B %Y}")
+    return ", ".join(parts) or None
 
 
 _NAME = re.compile(r"(?<![.?!]\s)(?<!^)\b([A-Z][a-z]{2,}(?:[-'’][A-Za-z]+)?)\b")
