@@ -60,6 +60,8 @@ class ExtractiveAnswerer:
         units: list[tuple[int, str, tuple[int, ...]]] = []  # (passage, sentence, its dense windows)
         for i, p in pool:
             for text, w in sentence_windows(p.chunk):
+                if p.chunk.kind != "table_row" and _is_heading_line(text):
+                    continue
                 text = quotable(text)
                 if (len(text.split()) >= 3 or p.chunk.kind == "table_row") and not is_debris(text, p.chunk, question):
                     units.append((i, text, w))
@@ -70,13 +72,20 @@ class ExtractiveAnswerer:
         intents = answer_intents(question)
         heading_words = {i: content_words(" ".join(p.chunk.heading_path)) for i, p in pool}
         scored = []
+        previous: tuple[int, set[str]] | None = None
         for (i, text, _), sim in zip(units, similarity):
             # A sentence under the heading "Land at Mill Lane" is about Mill Lane: count the heading's words.
-            words = content_words(text) | heading_words[i]
+            own = content_words(text)
+            words = own | heading_words[i]
+            kind = passages[i].chunk.kind
+            if previous is not None and previous[0] == i and kind != "table_row" and any(holds(text, k, kind) for k in intents & _KINDS):
+                # "Quotes for the roof repair were received. The council accepted the quote of
+                # £6,480.": the figure's sentence is about what the one before it names.
+                words |= previous[1]
+            previous = (i, own)
             overlap = len(q_words & words) / len(q_words) if q_words else 0.0
             rank_prior = 1.0 / (1 + i)
             score = s.similarity_weight * sim + s.overlap_weight * overlap + s.rank_weight * rank_prior
-            kind = passages[i].chunk.kind
             for intent in intents:
                 if holds(text, intent, kind):
                     score += s.kind_bonus if intent in _KINDS else s.intent_bonus
@@ -118,6 +127,13 @@ _NUMBERING = re.compile(r"^(?:\(?\d{1,2}(?:\.\d{1,2}){1,3}[.)]?|\(?\d{1,2}[.)]|\
 _TRAILING_DEBRIS = re.compile(r"(?:\s*[-–—•*·:;,]+)+$")
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(?:tel|telephone|phone|email|e-mail|fax)\b\s*[:.]|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b", re.I)
 _ASKS_CONTACT = re.compile(r"\b(?:contact|email|e-mail|phone|telephone|ring|call)\b", re.I)
+
+
+def _is_heading_line(text: str) -> bool:
+    """A short line without a full stop or a figure inside prose ("Village hall roof", "2.
+    Precept"): a section's heading, not something it says."""
+    plain = text.strip()
+    return len(plain.split()) <= 6 and not plain.endswith((".", "!", "?")) and not re.search(r"\d", quotable(plain))
 
 
 def quotable(text: str) -> str:

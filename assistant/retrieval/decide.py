@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.answerers.extractive import quotable
 from core.config import RetrievalSettings
 from core.intent import Intent, answer_intents, holds
 from core.text import content_words, split_sentences
@@ -57,7 +58,7 @@ _GIVES = {
         r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|spring|summer|autumn|winter|quarter|Q[1-4])\b",
         re.I,
     ),
-    Intent.quantity: re.compile(r"\d"),
+    Intent.quantity: re.compile(r"\b\d+\.\d\d\b|\b\d+(?:\.\d+)?\s?(?:p|pence|pounds|euros?|€)\b|€\s?\d"),
 }
 
 
@@ -75,6 +76,7 @@ def _shares(asked: set[str], words: set[str]) -> bool:
 
 
 def _gives(sentence: str, intent: Intent, kind: str) -> bool:
+    sentence = quotable(sentence)  # a paragraph number is not a figure
     return holds(sentence, intent, kind) or bool(_GIVES[intent].search(sentence))
 
 
@@ -91,7 +93,7 @@ def kind_given(question: str, passages: list[Passage], settings: RetrievalSettin
     pool = [p for p in passages if (p.relevance or 0.0) >= settings.min_relevance][: settings.kind_passages]
     for p in pool:
         about = asked - content_words(p.chunk.committee or "") - _BODY_WORDS
-        heading = content_words(" ".join([p.chunk.title or "", *p.chunk.heading_path]))
+        heading = content_words(p.chunk.title or "")
         for sentence in split_sentences(p.chunk.text) or [p.chunk.text]:
             if not _shares(about, content_words(sentence) | heading):
                 continue
