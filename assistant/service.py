@@ -16,6 +16,7 @@ from assistant.answerers import Answerer, ExtractiveAnswerer, stream_whole
 from assistant.conversation import ConversationStore, rewrite_follow_up
 from assistant.query import plan_query
 from assistant.retrieval import HybridRetriever, RetrievalResult, decide, refusal
+from assistant.retrieval.front_sheet import with_front_sheets
 from core.committees import CommitteeRegistry, committee_key
 from core.config import Settings
 from core.errors import ConfigError, NotFoundError
@@ -311,6 +312,7 @@ class PapersService:
             pieces = stream_whole(answer)
         else:
             found = self._retrieve(asked, filters, k or self.settings.retrieval.k, with_windows=True)
+            found.passages = with_front_sheets(asked, found.passages, self.catalog, filters.clearance)
             decision = decide(asked, found.passages, found.query_vector, found.unmatched, self.embedder, self.settings.retrieval)
             if decision.answerable:
                 pieces = self.answerer.stream(asked, found.passages, found.query_vector)

@@ -67,6 +67,10 @@ def score(questions: list[dict], answers: dict[str, dict]) -> dict:
             supporting += sum(hits)
             all_support += bool(hits) and all(hits)
         refused = sum(answers[q["id"]]["mode"] == "not_found" for q in no_answer)
+        made = [answers[q["id"]] for q in chosen]
+        generated = sum(a["mode"] == "generated" for a in made)
+        fell_back = sum(bool(a.get("note")) and "could not be used" in (a.get("note") or "") for a in made)
+        dropped = sum(int(m.group(1)) for a in made for m in [re.match(r"(\d+) sentence", a.get("note") or "")] if m)
         out[split] = {
             "n": n,
             "answerable": len(answerable),
@@ -77,6 +81,9 @@ def score(questions: list[dict], answers: dict[str, dict]) -> dict:
             "answers_all_citations_support": all_support / answered if answered else None,
             "no_answer_refused": refused / len(no_answer) if no_answer else None,
             "false_refusals": refused_wrongly / len(answerable) if answerable else None,
+            "generated": generated,
+            "fell_back": fell_back,
+            "sentences_dropped": dropped,
         }
     return out
 
@@ -88,18 +95,22 @@ def ask_all(service, questions: list[dict]) -> dict[str, dict]:
         out[q["id"]] = {
             "mode": a.mode.value,
             "answer": a.answer,
-            "answerer": getattr(a, "answerer", None),
+            "answerer": a.answerer,
+            "note": a.note,
             "citations": [(c.passage.chunk.source, c.passage.chunk.text) for c in a.citations],
         }
     return out
 
 
 def _service(name: str, files: list[Path], answerer: str):
+    import os
+
     from assistant.service import PapersService
     from core.config import Settings
 
-    overrides = {} if answerer == "extractive" else {"llm": {"enabled": True}}
-    service = PapersService(Settings(home=RESULTS / f"answers-{name}", **overrides))
+    if answerer == "llm":  # the endpoint, model and key come from PAPERS_LLM__* (a kwarg would replace them)
+        os.environ["PAPERS_LLM__ENABLED"] = "true"
+    service = PapersService(Settings(home=RESULTS / f"answers-{name}"))
     report = service.ingest(files)
     log(f"{name}: {report.summary()}")
     return service
@@ -131,7 +142,7 @@ def misses(questions: list[dict], answers: dict[str, dict]) -> list[str]:
 
 
 def markdown(results: dict, answerer: str) -> str:
-    lines = [f"# Answers ({answerer} answerer)", "",
+    lines = [f"## Answers ({answerer} answerer)", "",
              "| Set | Split | Answerable | Fact in answer and cited | Fact in first sentence | Citation precision | All citations support | No-answer refused | False refusals |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, by_split in results.items():
@@ -141,7 +152,19 @@ def markdown(results: dict, answerer: str) -> str:
                 f"{pct(s['citation_precision'])} | {pct(s['answers_all_citations_support'])} | "
                 f"{pct(s['no_answer_refused'])} (n={s['no_answer']}) | {pct(s['false_refusals'])} |"
             )
+    if answerer != "extractive":
+        lines += ["", "| Set | Split | Questions | Written by the model and kept | Fell back to extractive | Sentences dropped by the check |", "| --- | --- | --- | --- | --- | --- |"]
+        for name, by_split in results.items():
+            for split, s in by_split.items():
+                lines.append(f"| {name} | {split} | {s['n']} | {s['generated']} | {s['fell_back']} | {s['sentences_dropped']} |")
     return "\n".join(lines) + "\n"
+
+
+def _model_name() -> str:
+    from core.config import Settings
+
+    s = Settings()
+    return f"{s.llm.model} at {s.llm.base_url}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,19 +173,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--answerer", choices=["extractive", "llm"], default="extractive")
     parser.add_argument("--sets", default="project,wider")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the dev questions that miss")
+    parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions of each split of each set")
     args = parser.parse_args(argv)
     offline()
     started = time.perf_counter()
     results, details = {}, {}
     for name in args.sets.split(","):
         questions = [q for path in SETS[name] for q in load_questions(path)]
+        if args.limit:
+            questions = [q for split in ("dev", "heldout") for q in [x for x in questions if x.get("split") == split][: args.limit]]
         service = _service(name, _files(name, args.corpus), args.answerer)
         answers = ask_all(service, questions)
         results[name] = score(questions, answers)
         details[name] = answers
         if args.verbose:
             print(f"\n## {name}: dev misses\n" + "\n".join(misses(questions, answers)))
-    md = markdown(results, args.answerer)
+    md = markdown(results, args.answerer if args.answerer == "extractive" else f"llm: {_model_name()}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"answers-{args.answerer}.md").write_text(md, encoding="utf-8")
     (RESULTS / f"answers-{args.answerer}.json").write_text(json.dumps({"results": results}, indent=1), encoding="utf-8")

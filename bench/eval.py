@@ -235,7 +235,7 @@ def wider_eval(corpus: Path, tmp: Path) -> dict:
 
     from api.app import create_app
     from assistant.service import PapersService
-    from bench import metadata_eval
+    from bench import answers_eval, metadata_eval
     from bench.actions_eval import WIDER_LABELS, evaluate
     from bench.metrics import load_questions
     from bench.textbook import TextbookPipeline
@@ -271,6 +271,7 @@ def wider_eval(corpus: Path, tmp: Path) -> dict:
         "actions": actions,
         "retrieval": {name: retrieval_scores(questions, r) for name, r in results.items()},
         "ask": {"ours (hybrid)": ask_scores(questions, answers["ours (hybrid)"])},
+        "answers": answers_eval.score(questions, answers["ours (hybrid)"]),
         "questions": len(questions),
     }
 
@@ -346,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from api.app import create_app
     from assistant.service import PapersService
+    from bench import answers_eval
     from bench.actions_eval import evaluate
     from bench.metrics import load_questions
     from bench.run import git_commit
@@ -392,12 +394,15 @@ def main(argv: list[str] | None = None) -> int:
             "coverage": coverage(questions, files),
             "retrieval": {name: retrieval_scores(questions, results[name]) for name in SYSTEMS},
             "ask": {name: ask_scores(questions, answers[name]) for name in systems},
+            "answers": answers_eval.score(questions, answers["ours (hybrid)"]),
             "actions": actions,
             "wider": wider,
         }
         data["seconds"] = time.perf_counter() - started
         args.out.mkdir(parents=True, exist_ok=True)
-        md = build_markdown(data) + "\n".join(wider_markdown(wider)) + "\n"
+        md = build_markdown(data) + "\n".join(wider_markdown(wider)) + "\n\n" + answers_eval.markdown(
+            {"project": data["answers"], "wider": wider["answers"]}, "extractive"
+        )
         (args.out / "eval.md").write_text(md, encoding="utf-8")
         (args.out / "eval.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
         chart(data, args.out / "eval.png")

@@ -259,6 +259,9 @@ class AnswerSettings(BaseModel):
         le=1,
         description="... for a question wanting a name, a time or a figure, the bonus of a sentence giving one.",
     )
+    field_bonus: float = Field(
+        0.3, ge=0, le=1, description="For 'who wrote it?', the bonus of a front-sheet line naming who a paper is from."
+    )
     similarity_weight: float = Field(0.55, ge=0, le=1, description="Weight of a sentence's similarity to the question.")
     overlap_weight: float = Field(0.3, ge=0, le=1, description="Weight of the share of the question's content words it holds.")
     rank_weight: float = Field(0.15, ge=0, le=1, description="Weight of 1 / (1 + its passage's rank).")

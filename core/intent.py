@@ -138,3 +138,16 @@ def holds(text: str, intent: Intent, kind: str = "text") -> bool:
     if intent is Intent.quantity:
         return bool(_QUANTITY_P.search(_LINE_NUMBER.sub(" ", text)))
     return bool(_DECISION_P.search(text))
+
+
+# A question asking who wrote, presented or is the contact for a paper, and the front-sheet field
+# (at a line's start) that names them (assistant.retrieval.front_sheet).
+ASKS_AUTHOR = re.compile(
+    r"\b(?:wrote|written|writes|author|authored|prepared|drafted|report of|from whom|who (?:is |was )?(?:presented|presenting|submitted|sent|the contact)|contact officer|lead officer)\b",
+    re.I,
+)
+# A front-sheet field naming who a paper is from (at a line's start).
+AUTHOR_FIELD = re.compile(
+    r"(?m)^\s*(?:From|Report [Aa]uthor|Author|Report of|Report by|Report from|Contact [Oo]fficer|Lead [Oo]fficer|"
+    r"Responsible [Oo]fficer|Presented by|Officer [Cc]ontact|Relevant [Dd]irector|Cabinet [Mm]ember|Portfolio [Hh]older)\s*[:–-]"
+)

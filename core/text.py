@@ -154,3 +154,21 @@ def sentence_windows(chunk: Chunk) -> list[tuple[str, tuple[int, ...]]]:
     return [(s, tuple(j for j in (i - 1, i) if 0 <= j < count)) for i, s in enumerate(sentences)]
 
 
+# What an answer leaves off a sentence it quotes: list marks, paragraph numbers, trailing debris.
+_LIST_MARK = re.compile(r"^(?:[-–—•*·▪●○◦►]+\s*)+")
+_NUMBERING = re.compile(r"^(?:\(?\d{1,2}(?:\.\d{1,2}){1,3}[.)]?|\(?\d{1,2}[.)]|\(?[a-z]{1,2}\)|\(?[ivx]{1,4}\)|[a-z]\.)\s+(?=[A-Z“\"'(£])")
+_TRAILING_DEBRIS = re.compile(r"(?:\s*[-–—•*·:;,]+)+$")
+
+
+def quotable(text: str) -> str:
+    """A sentence as an answer quotes it: without the list marks, paragraph numbers and trailing
+    punctuation debris around it ("2.1 Cabinet is asked ...", "- • The scheme ...", "Outcome: -").
+    What is left is still a run of the passage's own text."""
+    text = " ".join(text.split())
+    for _ in range(3):
+        before = text
+        text = _LIST_MARK.sub("", text)
+        text = _NUMBERING.sub("", text)
+        if text == before:
+            break
+    return _TRAILING_DEBRIS.sub("", text).strip()

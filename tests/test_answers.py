@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from conftest import make_service
 
-from assistant.answerers.extractive import is_debris, quotable
+from assistant.answerers.extractive import is_debris
+from core.text import quotable
 from core.types import AnswerMode, Chunk, SearchFilters
 from prompts import NOT_FOUND_SENTINEL
 
@@ -29,10 +30,28 @@ Next meeting: 7 May 2024.
 """
 
 
+REPORT = """From:
+Priya Castellano, Head of Parks and Open Spaces
+To:
+Cabinet, 12 March 2024
+Subject:
+Allotments review
+
+1. Summary
+""" + "\n\n".join(
+    f"1.{n} The allotments review looked at {topic} across the borough's fourteen sites, and officers "
+    f"spoke to plot holders, waiting list applicants and the allotment societies about it in detail."
+    for n, topic in enumerate(
+        ["waiting lists", "water supply", "plot sizes", "rents", "security", "access paths", "composting", "parking", "sheds"], start=1
+    )
+)
+
+
 @pytest.fixture(scope="module")
 def service(tmp_path_factory, shared_embedder):
     folder = tmp_path_factory.mktemp("answers-papers")
     (folder / "Easterby PC minutes 5 March 2024.txt").write_text(MINUTES, encoding="utf-8")
+    (folder / "Cabinet report - Allotments review.txt").write_text(REPORT, encoding="utf-8")
     svc = make_service(tmp_path_factory.mktemp("answers-home"))
     svc.embedder = shared_embedder
     assert svc.ingest([folder]).count("failed") == 0
@@ -47,6 +66,14 @@ def test_the_sentence_that_answers_comes_first_without_headings_or_titles(servic
     assert "Minutes of the meeting" not in answer.answer and "1. Precept" not in answer.answer
     quoted = first.strip().rstrip(".").split(": ")[-1]  # after the section heading, when one is given
     assert any(quoted in " ".join(c.passage.chunk.text.split()) for c in answer.citations), quoted
+
+
+def test_who_wrote_a_paper_is_read_from_its_front_sheet(service):
+    chunks = [c for c in service.catalog.iter_chunks() if c.source.startswith("Cabinet report")]
+    assert len(chunks) > 2, "the report must be longer than its front sheet for this test"
+    answer = service.ask("Who wrote the allotments review report on water supply and sheds?")
+    assert answer.mode is AnswerMode.extractive
+    assert answer.answer.startswith("From: Priya Castellano, Head of Parks and Open Spaces")
 
 
 def test_a_figure_the_papers_do_not_give_is_refused_saying_what_was_looked_for(service):

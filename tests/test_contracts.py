@@ -170,6 +170,12 @@ class TestCatalog:
         assert catalog.highest_classification("d-c-sale") is Classification.public
         assert catalog.get_document("d-c-sale", PUBLIC) is not None
 
+    def test_front_chunks_come_in_order_inside_the_clearance(self, catalog):
+        _store_all(catalog)
+        assert [c.id for c in catalog.front_chunks(["d-c-lib", "d-c-sale"], 2, EVERYONE)] == ["c-lib", "c-sale"]
+        assert [c.id for c in catalog.front_chunks(["d-c-sale", "d-c-bin"], 2, PUBLIC)] == ["c-bin"]
+        assert catalog.front_chunks(["nope"]) == []
+
     def test_unknown_ids_are_simply_absent(self, catalog):
         _store_all(catalog)
         assert catalog.get_document("nope") is None

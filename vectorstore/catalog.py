@@ -402,6 +402,22 @@ class SqliteCatalog:
                     out[row["id"]] = self._chunk(row)
         return out
 
+    def front_chunks(
+        self, document_ids: Iterable[str], n: int = 2, clearance: frozenset[Classification] | None = None
+    ) -> list[Chunk]:
+        """The first `n` chunks of each document (its front sheet: title, author, date), in order;
+        those above `clearance` are left out."""
+        sql_clear, clear_args = _clearance_sql("c.classification", clearance)
+        out: list[Chunk] = []
+        with self._conn() as conn:
+            for document_id in dict.fromkeys(document_ids):
+                rows = conn.execute(
+                    f"{self._CHUNK_SELECT} WHERE c.document_id = ? AND {sql_clear} ORDER BY c.seq LIMIT ?",
+                    [document_id, *clear_args, n],
+                )
+                out.extend(self._chunk(row) for row in rows)
+        return out
+
     def token_states(self, ids: Iterable[str]) -> dict[str, bytes]:
         """The packed late-interaction word pieces of these chunks (those stored)."""
         ids = list(ids)

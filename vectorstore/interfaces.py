@@ -132,6 +132,11 @@ class Catalog(Protocol):
     def get_chunks(self, ids: Iterable[str], clearance: frozenset[Classification] | None = None) -> dict[str, Chunk]:
         """The chunks of these ids the clearance allows (others are simply absent)."""
 
+    def front_chunks(
+        self, document_ids: Iterable[str], n: int = 2, clearance: frozenset[Classification] | None = None
+    ) -> list[Chunk]:
+        """The first n chunks of each document (its front sheet), in order, inside the clearance."""
+
     def token_states(self, ids: Iterable[str]) -> dict[str, bytes]: ...
 
     def iter_chunks(self) -> Iterator[Chunk]: ...

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from core.config import AnswerSettings
-from core.intent import Intent, answer_intents, holds
-from core.text import content_words, sentence_windows
+from core.intent import ASKS_AUTHOR, AUTHOR_FIELD, Intent, answer_intents, holds
+from core.text import content_words, quotable, sentence_windows
 from core.types import Answer, AnswerMode, Citation, Passage
 from prompts import not_found_answer
 from vectorstore.embedder import Embedder
@@ -59,8 +59,15 @@ class ExtractiveAnswerer:
         pool = [(i, p) for i, p in enumerate(passages) if rel[i] >= self.min_relevance][: s.passages]
         units: list[tuple[int, str, tuple[int, ...]]] = []  # (passage, sentence, its dense windows)
         for i, p in pool:
+            label: tuple[str, tuple[int, ...]] | None = None
             for text, w in sentence_windows(p.chunk):
-                if p.chunk.kind != "table_row" and _is_heading_line(text):
+                if p.chunk.kind != "table_row" and _FIELD_LABEL.match(text.strip()):
+                    label = (text.strip(), w)  # a form's label on its own line ("From:", "Ask for:")
+                    continue
+                if label is not None:  # ... reads with the value on the next line
+                    text, w = f"{label[0]} {text.strip()}", tuple(dict.fromkeys([*label[1], *w]))
+                    label = None
+                elif p.chunk.kind != "table_row" and _is_heading_line(text):
                     continue
                 text = quotable(text)
                 if (len(text.split()) >= 3 or p.chunk.kind == "table_row") and not is_debris(text, p.chunk, question):
@@ -70,6 +77,7 @@ class ExtractiveAnswerer:
         similarity = self._similarities(units, passages, query_vector)
         q_words = content_words(question)
         intents = answer_intents(question)
+        asks_author = bool(ASKS_AUTHOR.search(question))
         heading_words = {i: content_words(" ".join(p.chunk.heading_path)) for i, p in pool}
         scored = []
         previous: tuple[int, set[str]] | None = None
@@ -86,6 +94,8 @@ class ExtractiveAnswerer:
             overlap = len(q_words & words) / len(q_words) if q_words else 0.0
             rank_prior = 1.0 / (1 + i)
             score = s.similarity_weight * sim + s.overlap_weight * overlap + s.rank_weight * rank_prior
+            if asks_author and AUTHOR_FIELD.match(text):
+                score += s.field_bonus  # "Report author: ..." answers "who wrote it?" outright
             for intent in intents:
                 if holds(text, intent, kind):
                     score += s.kind_bonus if intent in _KINDS else s.intent_bonus
@@ -122,11 +132,11 @@ class ExtractiveAnswerer:
 
 # The kinds of answer a sentence either gives or does not: a name, a time, a figure.
 _KINDS = frozenset({Intent.person, Intent.time, Intent.quantity})
-_LIST_MARK = re.compile(r"^(?:[-–—•*·▪●○◦►]+\s*)+")
-_NUMBERING = re.compile(r"^(?:\(?\d{1,2}(?:\.\d{1,2}){1,3}[.)]?|\(?\d{1,2}[.)]|\(?[a-z]{1,2}\)|\(?[ivx]{1,4}\)|[a-z]\.)\s+(?=[A-Z“\"'(£])")
-_TRAILING_DEBRIS = re.compile(r"(?:\s*[-–—•*·:;,]+)+$")
 _CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\b(?:tel|telephone|phone|email|e-mail|fax)\b\s*[:.]|\b0\d{3,4}\s?\d{3}\s?\d{3,4}\b", re.I)
 _ASKS_CONTACT = re.compile(r"\b(?:contact|email|e-mail|phone|telephone|ring|call)\b", re.I)
+
+
+_FIELD_LABEL = re.compile(r"^[A-Z][\w'’ /&-]{1,30}:$")
 
 
 def _is_heading_line(text: str) -> bool:
@@ -134,20 +144,6 @@ def _is_heading_line(text: str) -> bool:
     Precept"): a section's heading, not something it says."""
     plain = text.strip()
     return len(plain.split()) <= 6 and not plain.endswith((".", "!", "?")) and not re.search(r"\d", quotable(plain))
-
-
-def quotable(text: str) -> str:
-    """A sentence as an answer quotes it: without the list marks, paragraph numbers and trailing
-    punctuation debris around it ("2.1 Cabinet is asked ...", "- • The scheme ...", "Outcome: -").
-    What is left is still a run of the passage's own text."""
-    text = " ".join(text.split())
-    for _ in range(3):
-        before = text
-        text = _LIST_MARK.sub("", text)
-        text = _NUMBERING.sub("", text)
-        if text == before:
-            break
-    return _TRAILING_DEBRIS.sub("", text).strip()
 
 
 def is_debris(text: str, chunk, question: str) -> bool:

@@ -19,14 +19,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.answerers.extractive import quotable
 from core.config import RetrievalSettings
 from core.intent import Intent, answer_intents, holds
-from core.text import content_words, split_sentences
+from core.text import content_words, quotable, split_sentences
 from core.types import Answer, AnswerMode, Citation, Passage, SearchFilters
 from prompts import not_found_answer
 from vectorstore import late_interaction
 from vectorstore.interfaces import LexicalIndex
+
+
+# Words that say what kind of answer a question wants, not what it is about: "Who wrote the
+# allotments report?" is answered by "From: ..." in papers that never say "wrote".
+_FORM_WORDS = frozenset("wrote written writes author authored authors prepared drafted presented presenting submitted".split())
 
 
 @dataclass
@@ -123,6 +127,8 @@ def unmatched_words(
     best = [late_interaction.unpack(packed[p.chunk.id]) for p in support if p.chunk.id in packed]
     unmatched = []
     for word, start, end in lexical.absent_words(query, filters):
+        if word.lower() in _FORM_WORDS:
+            continue  # how the question is put, not what it is about
         pieces = query_pieces.of(start, end)
         # A function word ("what", "which") has no pieces to match: it says nothing of the topic.
         if len(pieces) and late_interaction.support(pieces, best) < settings.unmatched_support:
