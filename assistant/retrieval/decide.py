@@ -27,7 +27,6 @@ from prompts import not_found_answer
 from vectorstore import late_interaction
 from vectorstore.interfaces import LexicalIndex
 
-
 # Words that say what kind of answer a question wants, not what it is about: "Who wrote the
 # allotments report?" is answered by "From: ..." in papers that never say "wrote".
 _FORM_WORDS = frozenset("wrote written writes author authored authors prepared drafted presented presenting submitted".split())
