@@ -43,6 +43,8 @@ class Decision:
 _KIND_WORDS = {Intent.person: "a name", Intent.time: "a date or time", Intent.quantity: "a figure"}
 _PLAIN_NUMBER = re.compile(r"^\d+$")
 # Words that name a kind of body, not what a question asks about it.
+# Words that place a question in time without saying what it is about.
+_FILLER_WORDS = frozenset("last new current latest recent recently ever still now today currently previous first".split())
 _BODY_WORDS = frozenset("parish town city county district borough community council councils pc cc board trust committee".split())
 
 
@@ -92,10 +94,13 @@ def kind_given(question: str, passages: list[Passage], settings: RetrievalSettin
     wanted = [i for i in answer_intents(question) if i in _KIND_WORDS]
     if not wanted:
         return None
-    asked = {w for w in content_words(question) if not _PLAIN_NUMBER.match(w)}
+    asked = {w for w in content_words(question) if not _PLAIN_NUMBER.match(w)} - _FILLER_WORDS
+    names = content_words(" ".join(_NAME.findall(question)))  # capitalised mid-sentence: places, bodies
     pool = [p for p in passages if (p.relevance or 0.0) >= settings.min_relevance][: settings.kind_passages]
     for p in pool:
-        about = asked - content_words(p.chunk.committee or "") - _BODY_WORDS
+        # The paper's own body ("Gloucester", "Souldern") says nothing of what is asked about it.
+        own = content_words(f"{p.chunk.committee or ''} {p.chunk.title or ''} {p.chunk.source}")
+        about = asked - content_words(p.chunk.committee or "") - _BODY_WORDS - (names & own)
         heading = content_words(p.chunk.title or "")
         for sentence in split_sentences(p.chunk.text) or [p.chunk.text]:
             if not _shares(about, content_words(sentence) | heading):
