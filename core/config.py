@@ -246,6 +246,9 @@ class AnswerSettings(BaseModel):
         description="Passages whose sentences compete for an extractive answer (answers holding the "
         "expected fact, dev / held-out: 3 -> 72.3 / 50.0%, 4 -> 72.3 / 52.5%, 5 -> 70.2 / 52.5%).",
     )
+    relevance_margin: float = Field(
+        0.1, ge=0, le=1, description="Passages less relevant than the best by more than this give no sentences (1: none left out)."
+    )
     intent_bonus: float = Field(
         0.08,
         ge=0,

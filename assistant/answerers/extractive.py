@@ -56,7 +56,8 @@ class ExtractiveAnswerer:
         s = self.settings
         rel = [p.relevance if p.relevance is not None else 1.0 for p in passages]
         # Candidate units: sentences of prose passages, whole rows of table passages.
-        pool = [(i, p) for i, p in enumerate(passages) if rel[i] >= self.min_relevance][: s.passages]
+        floor = max(self.min_relevance, max(rel) - s.relevance_margin)  # passages nearly as relevant as the best
+        pool = [(i, p) for i, p in enumerate(passages) if rel[i] >= floor][: s.passages]
         units: list[tuple[int, str, tuple[int, ...]]] = []  # (passage, sentence, its dense windows)
         for i, p in pool:
             label: tuple[str, tuple[int, ...]] | None = None
