@@ -56,6 +56,31 @@ def cmd_ingest(args) -> int:
     return 1 if report.count("failed") and not report.documents and not report.count("unchanged") else 0
 
 
+def cmd_sync(args) -> int:
+    """`papers sync moderngov URL ...`, or `papers sync` to refresh every configured site."""
+    service = _service()
+    if args.kind is None:
+        reports = service.sync_all(progress=not args.quiet)
+        if not reports:
+            print("No sites configured yet: papers sync moderngov https://democracy.example.gov.uk")
+            return 0
+    else:
+        if not args.url:
+            print("papers sync moderngov: give the site's address, e.g. https://democracy.kent.gov.uk")
+            return 2
+        reports = [service.sync_moderngov(args.url, args.committee or [], args.date_from, args.date_to, progress=not args.quiet)]
+    failed = False
+    for report in reports:
+        print(report.summary())
+        ingested = [f for f in report.ingest if f.status in ("added", "replaced")]
+        bad = [f for f in report.ingest if f.status == "failed"]
+        print(f"  ingested {len(ingested)}, unchanged {sum(f.status == 'unchanged' for f in report.ingest)}, failed {len(bad)}")
+        for f in bad:
+            print(f"  failed: {f.path}: {f.reason}")
+        failed = failed or bool(report.failures) and not report.files
+    return 1 if failed else 0
+
+
 def cmd_ask(args) -> int:
     answer = _service().ask(args.question, _filters(args), args.k, getattr(args, "as_of", None))
     if args.json:
@@ -192,6 +217,15 @@ def cmd_serve(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="papers", description="Committee Papers Assistant")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sync", help="fetch papers from a council's ModernGov site (no arguments: every configured site)")
+    p.add_argument("kind", nargs="?", choices=["moderngov"], help="the kind of site")
+    p.add_argument("url", nargs="?", help="the site's address, e.g. https://democracy.kent.gov.uk")
+    p.add_argument("--committee", action="append", help="a committee's title or id (repeatable; default: every current one)")
+    p.add_argument("--from", dest="date_from", type=_iso, help="meetings on or after (YYYY-MM-DD; default a year ago)")
+    p.add_argument("--to", dest="date_to", type=_iso, help="meetings on or before (YYYY-MM-DD; default in two months)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress")
+    p.set_defaults(func=cmd_sync)
 
     p = sub.add_parser("ingest", help="ingest files or folders of committee papers")
     p.add_argument("paths", nargs="+", help="files or folders (PDF, DOCX, HTML, Markdown, text)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -155,6 +155,52 @@ class PapersService:
         return self.ingestor.ingest(
             [Path(p) for p in paths], progress=progress, allow_declassify=allow_declassify, isolate=isolate
         )
+
+    def sync_moderngov(
+        self,
+        base_url: str,
+        committees: Iterable[str] = (),
+        date_from: date | None = None,
+        date_to: date | None = None,
+        progress: bool = False,
+        remember: bool = True,
+        transport=None,
+    ):
+        """Fetch a council's published papers from its ModernGov site and ingest them, with the
+        service's metadata (sources.moderngov). `remember`: add the site to the sources file, so
+        `sync_all` refreshes it. `transport`: an httpx transport (tests)."""
+        from sources import moderngov
+
+        s = self.settings.sync
+        client = moderngov.ModernGovClient(
+            base_url, timeout=s.timeout_seconds, retries=s.retries, rate=s.rate, backoff=s.backoff_seconds, transport=transport
+        )
+        today = date.today()
+        try:
+            report = moderngov.sync_site(
+                client,
+                self.settings.sources_path / "moderngov",
+                committees,
+                date_from or today - timedelta(days=s.days_back),
+                date_to or today + timedelta(days=s.days_ahead),
+                progress=(lambda msg: print(msg, flush=True)) if progress else None,
+            )
+        finally:
+            client.close()
+        if report.files:
+            report.ingest = self.ingest(report.files, progress=progress).files
+        if remember:
+            moderngov.remember_site(self.settings.sources_path / "sources.json", client.base, list(committees))
+        return report
+
+    def sync_all(self, progress: bool = False) -> list:
+        """Refresh every site in the sources file."""
+        from sources import moderngov
+
+        return [
+            self.sync_moderngov(site["url"], site.get("committees", []), progress=progress, remember=False)
+            for site in moderngov.load_sites(self.settings.sources_path / "sources.json")
+        ]
 
     def upload(self, files: list[tuple[str, bytes]], allow_declassify: bool = False) -> IngestReport:
         """Store uploaded papers and ingest them (see sources.uploads). What was not ingested is

@@ -468,6 +468,10 @@ def main(argv: list[str] | None = None) -> int:
         attack_questions = [q["question"] for q in questions] + [q["question"] for q in load_questions(attacks.WIDER_QUESTIONS)]
         attack = attacks.run_all(ours["service"], attack_questions, tmp / "papers-home", tmp / "attacks")
         textbook = run_textbook(files, questions, tmp / "textbook-chroma")
+        from bench import sync_bench
+
+        log("sync: a replayed ModernGov site ...")
+        sync = sync_bench.measure(args.corpus, tmp / "sync")
 
         for r in (ours, textbook):
             r["quality"] = split_summaries(questions, r["ranks"])
@@ -505,10 +509,11 @@ def main(argv: list[str] | None = None) -> int:
         data["actions"] = actions
         data["load"] = load
         data["attacks"] = attack
+        data["sync"] = sync
         data["run"]["total_seconds"] = time.perf_counter() - started
         data["run"]["loadavg_end"] = os.getloadavg()
 
-        md = build_markdown(data) + "\n".join(attacks.markdown(attack)) + "\n"
+        md = build_markdown(data) + "\n".join(attacks.markdown(attack) + sync_bench.markdown(sync)) + "\n"
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "bench.md").write_text(md, encoding="utf-8")
         (args.out / "bench.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")

@@ -300,6 +300,17 @@ class LlmSettings(BaseModel):
     passages: int = Field(5, ge=1, le=20, description="Passages given to the model (the best first).")
 
 
+class SyncSettings(BaseModel):
+    """Fetching papers from councils' sites (`papers sync`)."""
+
+    timeout_seconds: float = Field(30, gt=0, le=600, description="Longest wait for one reply from a council's site.")
+    retries: int = Field(3, ge=0, le=10, description="Retries of a request that failed on the network or with a 5xx.")
+    backoff_seconds: float = Field(0.5, ge=0, le=60, description="Wait before the first retry (doubling after).")
+    rate: float = Field(4.0, gt=0, le=100, description="Most requests a second to one site.")
+    days_back: int = Field(365, ge=0, le=3650, description="Default window: meetings this many days before today ...")
+    days_ahead: int = Field(61, ge=0, le=3650, description="... to this many days after.")
+
+
 class AccessSettings(BaseModel):
     anonymous: bool = Field(
         True, description="Requests without an API key are served with the 'public' role. False: they get 401."
@@ -402,6 +413,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LlmSettings = LlmSettings()
+    sync: SyncSettings = SyncSettings()
     api: ApiSettings = ApiSettings()
     access: AccessSettings = AccessSettings()
     conversation: ConversationSettings = ConversationSettings()
@@ -455,6 +467,11 @@ class Settings(BaseSettings):
     @property
     def access_path(self) -> Path:
         return self.home / "access.sqlite3"
+
+    @property
+    def sources_path(self) -> Path:
+        """Where synced papers are kept, and the file of configured sites (sources.json)."""
+        return self.home / "sources"
 
     @property
     def uploads_path(self) -> Path:

@@ -61,6 +61,10 @@ class DetectedMetadata:
 
 
 SIDECAR_FIELDS = ("title", "committee", "committee_acronym", "meeting_date", "doc_type", "classification")
+# What a sidecar may also say of where its metadata came from (a source of papers writes these:
+# sources.moderngov): the source named in provenance instead of "sidecar", the council's own page
+# for the paper, the agenda item and publication date, and a classification the paper is at least.
+SIDECAR_SOURCE_FIELDS = ("source", "source_url", "agenda_item", "publication_date", "min_classification")
 
 # --- names -------------------------------------------------------------------------------------
 
@@ -702,11 +706,14 @@ def apply_sidecar(meta: DetectedMetadata, path: Path, allow_declassify: bool = F
     if not isinstance(data, dict):
         raise MetadataError(f"{side.name}: must hold a JSON object")
     values = {}
+    allowed = SIDECAR_FIELDS + SIDECAR_SOURCE_FIELDS
     for key, value in data.items():
-        if key not in SIDECAR_FIELDS:
-            raise MetadataError(f"{side.name}: unknown field '{key}' (allowed: {', '.join(sorted(SIDECAR_FIELDS))})")
+        if key not in allowed:
+            raise MetadataError(f"{side.name}: unknown field '{key}' (allowed: {', '.join(sorted(allowed))})")
         if value is not None and not isinstance(value, str):
             raise MetadataError(f"{side.name}: field '{key}': must be a string or null, not {type(value).__name__} {json.dumps(value)[:40]}")
+        if key in SIDECAR_SOURCE_FIELDS:
+            continue
         try:
             if value is None:
                 parsed = None if key != "doc_type" else DocType.other
@@ -737,11 +744,34 @@ def apply_sidecar(meta: DetectedMetadata, path: Path, allow_declassify: bool = F
                 f"{side.name} lowers the paper's own marking from {marked.value} to "
                 f"{wanted.value if wanted else 'unmarked'}: applied, as an admin allowed"
             )
+    source = _source_name(data.get("source"), side.name)
+    evidence = " ".join(str(data[k]) for k in ("source_url", "agenda_item") if data.get(k)) or side.name
     for key, parsed in values.items():
         if parsed is None:
             setattr(meta, key, parsed)
             meta.provenance.pop(key, None)
         else:
-            meta.settle(key, parsed, "sidecar", side.name)
+            meta.settle(key, parsed, source, evidence)
+    floor = data.get("min_classification")
+    if floor is not None:
+        try:
+            floor = Classification(floor)
+        except ValueError as exc:
+            raise MetadataError(f"{side.name}: field 'min_classification': invalid value {floor!r} ({exc})") from exc
+        if meta.classification is None or meta.classification.level < floor.level:
+            meta.settle("classification", floor, source, evidence)
+    for key in ("source_url", "agenda_item", "publication_date"):
+        if data.get(key):
+            meta.provenance[key] = {"source": source, "evidence": " ".join(str(data[key]).split())[:300]}
     return warnings
+
+
+def _source_name(value, sidecar: str) -> str:
+    """The source a sidecar names ("moderngov"), as provenance records it; "sidecar" by default."""
+    if value is None:
+        return "sidecar"
+    name = value.strip().lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_-]{0,30}", name) or name in {"heading", "front_sheet", "file_name", "front_matter"}:
+        raise MetadataError(f"{sidecar}: field 'source': {value!r} is not a source name (letters, digits, - or _)")
+    return name
 
