@@ -37,8 +37,47 @@ def formats_json() -> list[dict]:
     ]
 
 
+class _ScheduledSyncs:
+    """The configured sites refreshed every `PAPERS_SYNC__INTERVAL_MINUTES` in one background
+    thread (so one sync at a time); a failing sync is logged and the next one is tried as usual."""
+
+    def __init__(self, service: PapersService, minutes: float) -> None:
+        import threading
+
+        self.service = service
+        self.seconds = minutes * 60
+        self.stop = threading.Event()
+        self.runs = 0
+        self.thread = threading.Thread(target=self._loop, name="papers-sync", daemon=True)
+
+    def _loop(self) -> None:
+        import logging
+
+        log = logging.getLogger("papers.sync")
+        while not self.stop.wait(self.seconds):
+            try:
+                for report in self.service.sync_all():
+                    log.info(report.summary())
+            except Exception:  # a site's bad day must not end the schedule
+                log.exception("scheduled sync failed")
+            self.runs += 1
+
+
 def create_app(service: PapersService | None = None) -> FastAPI:
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        minutes = app.state.service.settings.sync.interval_minutes
+        app.state.syncs = _ScheduledSyncs(app.state.service, minutes) if minutes else None
+        if app.state.syncs:
+            app.state.syncs.thread.start()
+        yield
+        if app.state.syncs:
+            app.state.syncs.stop.set()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Committee Papers Assistant",
         description="Answers questions from council committee papers, citing document, committee, "
         "meeting date and page for every statement.",

@@ -25,6 +25,7 @@ class PassagePublic(BaseModel):
     text: str
     score: float
     ocr: bool = Field(False, description="The page had no text layer: its text was read by OCR and may hold misreadings.")
+    source_url: str | None = Field(None, description="The council's own page for the paper, when it came from the council's site.")
 
 
 class CitationPublic(PassagePublic):
@@ -252,6 +253,7 @@ def passage_json(p: Passage) -> dict:
         "text": c.text,
         "score": round(float(p.score), 6),
         "ocr": c.ocr,
+        "source_url": c.source_url,
     }
 
 

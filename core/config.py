@@ -309,6 +309,13 @@ class SyncSettings(BaseModel):
     rate: float = Field(4.0, gt=0, le=100, description="Most requests a second to one site.")
     days_back: int = Field(365, ge=0, le=3650, description="Default window: meetings this many days before today ...")
     days_ahead: int = Field(61, ge=0, le=3650, description="... to this many days after.")
+    interval_minutes: float | None = Field(
+        None,
+        gt=0,
+        le=10080,
+        description="`papers serve` refreshes every configured site this often, one sync at a time, while "
+        "queries keep answering (unset: only when `papers sync` is run).",
+    )
 
 
 class AccessSettings(BaseModel):

@@ -90,6 +90,7 @@ class Chunk:
     # found once at ingest; None when not known (then found from the text when asked).
     answers: frozenset[str] | None = None
     ocr: bool = False  # its page had no text layer: the text was read by OCR and may hold misreadings
+    source_url: str | None = None  # the council's own page for the paper (from its source), when known
 
     @property
     def context(self) -> str:

@@ -15,7 +15,7 @@ def client(corpus_service):
     return TestClient(create_app(corpus_service))
 
 
-CITATION_KEYS = {"n", "document_id", "source", "title", "committee", "meeting_date", "page", "section", "text", "score", "ocr"}
+CITATION_KEYS = {"n", "document_id", "source", "title", "committee", "meeting_date", "page", "section", "text", "score", "ocr", "source_url"}
 
 
 def test_ask_returns_exact_shape_with_cited_passages(client):

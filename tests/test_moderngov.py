@@ -172,3 +172,44 @@ def test_a_sources_sidecar_raises_a_classification_but_never_lowers_one_or_borro
     assert by_name["sale.txt"].status == "added"
     assert _by_source(service)["sale.txt"].classification is Classification.exempt  # "at least restricted" kept it exempt
     assert by_name["plain.txt"].status == "failed" and "field 'source'" in by_name["plain.txt"].reason
+
+
+def test_citations_of_a_synced_paper_link_to_the_councils_page_and_only_to_a_web_address(site, service, tmp_path):
+    service.sync_moderngov(site.url, **WINDOW)
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    with TestClient(create_app(service)) as client:
+        results = client.get("/search", params={"q": "Audit Committee minutes", "k": 10}).json()["results"]
+    linked = {r["source"]: r["source_url"] for r in results}
+    assert linked.get("60860.pdf") == "https://democracy.manchester.gov.uk/mgConvert2PDF.aspx?ID=60860"
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    (folder / "odd.txt").write_text("The bowls club lease was renewed for ten years at the same rent.\n")
+    (folder / "odd.txt.meta.json").write_text(json.dumps({"source": "moderngov", "source_url": "javascript:alert(document.cookie)"}))
+    assert service.ingest([folder]).count("failed") == 0
+    passages = service.search("bowls club lease renewed", None, 3)
+    assert passages and passages[0].chunk.source == "odd.txt" and passages[0].chunk.source_url is None
+
+
+def test_papers_serve_refreshes_the_configured_sites_on_its_interval_while_answering(site, tmp_path, shared_embedder):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from sources.moderngov import remember_site
+
+    svc = make_service(tmp_path / "sched-home", sync={**FAST, "interval_minutes": 0.01, "days_back": 400, "days_ahead": 400})
+    svc.embedder = shared_embedder
+    remember_site(svc.settings.sources_path / "sources.json", site.url, [])
+    with TestClient(create_app(svc)) as client:
+        deadline = time.time() + 60
+        while time.time() < deadline and len(svc.documents()) < 2:
+            assert client.get("/health").status_code == 200  # queries keep answering meanwhile
+            time.sleep(0.3)
+        assert {d.source for d in svc.documents()} == {"60860.pdf", "60909.pdf"}
+        while time.time() < deadline and client.app.state.syncs.runs < 1:
+            time.sleep(0.1)
+        assert client.app.state.syncs.runs >= 1

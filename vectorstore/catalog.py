@@ -6,6 +6,7 @@ Chroma returns but the catalog does not know is an orphan of an interrupted inge
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -366,7 +367,8 @@ class SqliteCatalog:
 
     _CHUNK_SELECT = (
         "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
-        "d.committee, d.meeting_date, d.doc_type, c.classification, c.answers, c.ocr FROM chunks c "
+        "d.committee, d.meeting_date, d.doc_type, c.classification, c.answers, c.ocr, "
+        "json_extract(d.provenance, '$.source_url.evidence') AS source_url FROM chunks c "
         "JOIN documents d ON d.id = c.document_id"
     )
 
@@ -387,6 +389,7 @@ class SqliteCatalog:
             classification=Classification(row["classification"]) if row["classification"] else None,
             answers=None if row["answers"] is None else frozenset(filter(None, row["answers"].split(","))),
             ocr=bool(row["ocr"]),
+            source_url=_web_address(row["source_url"]),
         )
 
     def get_chunks(self, ids: Iterable[str], clearance: frozenset[Classification] | None = None) -> dict[str, Chunk]:
@@ -551,3 +554,11 @@ class SqliteCatalog:
         with self._conn() as conn:
             row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
+
+
+def _web_address(value: str | None) -> str | None:
+    """A council's address for a paper, only when it is a plain http(s) address (never a script
+    or a relative link: it is shown as a link)."""
+    if value and re.fullmatch(r"https?://[^\s\"'<>]{1,500}", value):
+        return value
+    return None

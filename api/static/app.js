@@ -408,6 +408,13 @@
     var link = fileLink(c.document_id, c.page, c.source, label);
     link.classList.add("btn-link");
     panelBody.appendChild(link);
+    if (c.source_url && /^https?:\/\//.test(c.source_url)) {
+      var site = el("a", "btn-link council-link", "On the council's site");
+      site.href = c.source_url;
+      site.target = "_blank";
+      site.rel = "noopener noreferrer";
+      panelBody.appendChild(site);
+    }
 
     getJSON("/documents/" + encodeURIComponent(c.document_id)).then(function (d) {
       cls.textContent = d.classification ? d.classification.charAt(0).toUpperCase() + d.classification.slice(1) : "Not recorded";
