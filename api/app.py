@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import actions, answers, documents
+from api.routes import actions, alerts, answers, documents
 from api.security import Guard
 from assistant.service import PapersService
 from core.config import get_settings
@@ -101,6 +101,7 @@ def create_app(service: PapersService | None = None) -> FastAPI:
     app.include_router(answers.router)
     app.include_router(actions.router)
     app.include_router(documents.router)
+    app.include_router(alerts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     page = index_page()

@@ -15,8 +15,12 @@ log = logging.getLogger(__name__)
 
 
 def _field(loc) -> str:
-    # Positions (a list index, the offset of a JSON syntax error) are not field names.
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header") and not isinstance(p, int)]
+    # The first element says where the field is (body, query string, path, header): a field may
+    # itself be called "query". Positions (a list index, a JSON error's offset) are not names.
+    loc = list(loc)
+    if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+        loc = loc[1:]
+    parts = [str(p) for p in loc if not isinstance(p, int)]
     return ".".join(parts) or "body"
 
 

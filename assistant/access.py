@@ -203,6 +203,16 @@ class AccessControl:
         )
         return key, secret
 
+    def current_clearance(self, key_id: str | None) -> frozenset[Classification] | None:
+        """What a key may see now (its role's clearance today); None for a revoked or unknown key.
+        Without a key: the public's, when anonymous callers are served."""
+        if key_id is None:
+            return self.clearance.get("public", frozenset()) if self.anonymous else None
+        row = self._conn().execute("SELECT role, revoked_at FROM keys WHERE id = ?", (key_id,)).fetchone()
+        if row is None or row["revoked_at"]:
+            return None
+        return self.clearance.get(row["role"], frozenset())
+
     def keys(self) -> list[ApiKey]:
         rows = self._conn().execute("SELECT * FROM keys ORDER BY created_at, id").fetchall()
         return [ApiKey(r["id"], r["name"], r["role"], r["created_at"], r["revoked_at"]) for r in rows]

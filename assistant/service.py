@@ -129,6 +129,25 @@ class PapersService:
         return extractive
 
     @cached_property
+    def alerts(self):
+        from assistant.alerts import Alerts
+
+        a = self.settings.alerts
+        self.settings.home.mkdir(parents=True, exist_ok=True)
+        return Alerts(self.settings.alerts_path, a.webhook_hosts, a.webhook_attempts)
+
+    def deliver_alerts(self) -> int:
+        """Deliver what is new to every alert (after an ingest or a sync); a failure is logged,
+        never the ingest's failure."""
+        import logging
+
+        try:
+            return self.alerts.deliver(self)
+        except Exception:
+            logging.getLogger(__name__).exception("alert delivery failed")
+            return 0
+
+    @cached_property
     def access(self) -> AccessControl:
         a = self.settings.access
         return AccessControl(self.settings.access_path, a.clearance, a.anonymous)
@@ -152,9 +171,12 @@ class PapersService:
         """Ingest files and folders. `allow_declassify`: a sidecar may lower a paper's own marking
         (an admin's explicit decision; refused otherwise). `isolate`: parse even a single file in
         a worker process, so the memory a large paper takes is given back (the server does this)."""
-        return self.ingestor.ingest(
+        report = self.ingestor.ingest(
             [Path(p) for p in paths], progress=progress, allow_declassify=allow_declassify, isolate=isolate
         )
+        if any(f.status in ("added", "replaced") for f in report.files) and self.settings.alerts_path.exists():
+            self.deliver_alerts()
+        return report
 
     def sync_moderngov(
         self,

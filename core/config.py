@@ -318,6 +318,15 @@ class SyncSettings(BaseModel):
     )
 
 
+class AlertSettings(BaseModel):
+    webhook_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts an alert's webhook may be sent to (empty: webhooks are refused, so no caller can make "
+        "the server call an address of their choosing).",
+    )
+    webhook_attempts: int = Field(3, ge=1, le=10, description="Tries of a webhook delivery before it is given up.")
+
+
 class AccessSettings(BaseModel):
     anonymous: bool = Field(
         True, description="Requests without an API key are served with the 'public' role. False: they get 401."
@@ -421,6 +430,7 @@ class Settings(BaseSettings):
     answer: AnswerSettings = AnswerSettings()
     llm: LlmSettings = LlmSettings()
     sync: SyncSettings = SyncSettings()
+    alerts: AlertSettings = AlertSettings()
     api: ApiSettings = ApiSettings()
     access: AccessSettings = AccessSettings()
     conversation: ConversationSettings = ConversationSettings()
@@ -479,6 +489,10 @@ class Settings(BaseSettings):
     def sources_path(self) -> Path:
         """Where synced papers are kept, and the file of configured sites (sources.json)."""
         return self.home / "sources"
+
+    @property
+    def alerts_path(self) -> Path:
+        return self.home / "alerts.sqlite3"
 
     @property
     def uploads_path(self) -> Path:
