@@ -156,6 +156,19 @@ def test_streamed_answer_with_citations_opens_the_source_panel(page, server):
     assert page.evaluate("document.activeElement.classList.contains('cite')")
 
 
+def test_alert_me_about_an_answer_saves_a_search_with_a_feed(page, server):
+    open_chat(page, server)
+    reply = ask(page, "What did the Planning Committee decide about Land at Mill Lane?")
+    reply.locator("button.alert-button").click()
+    feed = reply.locator(".alert-status a.alert-feed")
+    feed.wait_for(state="visible")
+    assert "Alert saved" in reply.locator(".alert-status").inner_text()
+    atom = page.request.get(feed.get_attribute("href"))
+    assert atom.status == 200 and atom.headers["content-type"].startswith("application/atom+xml")
+    assert "Land at Mill Lane" in atom.text()
+    assert reply.locator("button.alert-button").is_disabled()
+
+
 def test_committee_chip_restricts_the_answer(page, server):
     open_chat(page, server)
     question = "What was said about the draft Carers Strategy?"

@@ -540,6 +540,37 @@
     return pump();
   }
 
+  /* "Alert me about this": a saved search for the question (and its committee and dates); what
+     new papers say about it reaches the alert's feed, under the caller's own clearance. */
+  function alertButton(question, payload) {
+    var box = el("div", "alert-box");
+    var button = el("button", "btn-secondary btn-small alert-button", "Alert me about this");
+    button.type = "button";
+    var status = el("p", "alert-status");
+    status.setAttribute("role", "status");
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      var body = { kind: "search", query: question };
+      if (payload.committee) body.committee = payload.committee;
+      if (payload.date_from) body.date_from = payload.date_from;
+      if (payload.date_to) body.date_to = payload.date_to;
+      getJSON("/alerts", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+        .then(function (alert) {
+          status.textContent = "Alert saved. New papers about this will appear in its feed: ";
+          var feed = el("a", "alert-feed", "feed for this alert");
+          feed.href = alert.feed_url;
+          status.appendChild(feed);
+        })
+        .catch(function (err) {
+          button.disabled = false;
+          status.textContent = "The alert could not be saved: " + err.message;
+        });
+    });
+    box.appendChild(button);
+    box.appendChild(status);
+    return box;
+  }
+
   function ask(text, note) {
     text = text.trim();
     if (!text || state.busy) return;
@@ -626,6 +657,7 @@
           reply.insertBefore(el("p", "answerer-note", "Written by a language model (" + data.answerer.slice(4) + "); every sentence was checked against the passage it cites."), para.nextSibling);
         }
         if (data.note) reply.insertBefore(el("p", "answerer-note", data.note), para.nextSibling);
+        if (data.mode !== "actions") reply.appendChild(alertButton(text, payload));
         reply.classList.remove("streaming");
         reply.classList.add("done");
       } else if (name === "error") {
