@@ -8,7 +8,7 @@ stands on, and every date, figure, name and quoted phrase in it must be in those
 slow (`LlmSettings.timeout_seconds` for the whole answer) or replies with nonsense, the extractive
 answer is given instead, saying so. Passage text that addresses the model is removed before the
 model reads it. It is only called for questions the papers answer (assistant.retrieval.decide);
-if the model itself says the passages do not answer, the answer is "not found".
+if the model itself finds no answer in them, the extractive answer is given, saying so.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 
 from core.config import LlmSettings
 from core.types import Answer, AnswerMode, Citation, Passage
-from prompts import ANSWER_SYSTEM_PROMPT, ANSWER_USER_TEMPLATE, NOT_FOUND_SENTINEL, format_passages, not_found_answer
+from prompts import ANSWER_SYSTEM_PROMPT, ANSWER_USER_TEMPLATE, NOT_FOUND_SENTINEL, format_passages
 
 from .base import Answerer
 from .check import CITATION, check_sentence, citations_in, without_instructions
@@ -96,7 +96,10 @@ class LlmAnswerer:
         try:
             for sentence in self._sentences(question, given, texts):
                 if not kept and NOT_FOUND_SENTINEL.lower() in sentence.lower():
-                    yield self._refusal(question, passages)
+                    # The retrieval step judged that the passages answer (decide.py); a model that
+                    # finds nothing in them gets the quoted answer instead, said so, never a refusal
+                    # a weaker model would give to questions the papers do answer.
+                    yield from self._fallback(question, passages, query_vector, "it found no answer in the passages")
                     return
                 sentence = f"{pending} {sentence}".strip() if pending else sentence
                 if not CITATION.search(sentence):
@@ -160,11 +163,6 @@ class LlmAnswerer:
         citations = [Citation(n, given[n - 1]) for n in sorted(used)]
         note = f"{len(dropped)} sentence(s) the passages did not support were left out." if dropped else None
         return Answer(question, " ".join(kept), AnswerMode.generated, citations, answerer=self.name, note=note)
-
-    def _refusal(self, question: str, passages: list[Passage]) -> Answer:
-        return Answer(
-            question, not_found_answer(), AnswerMode.not_found, [Citation(i + 1, p) for i, p in enumerate(passages)], answerer=self.name
-        )
 
     def _fallback(self, question, passages, query_vector, reason: str) -> Iterator[str | Answer]:
         log.warning("llm answerer fell back to the extractive answer: %s", reason)
