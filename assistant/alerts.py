@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS entries (
 """
 
 MATCHES = 10  # passages a saved search is checked against at each delivery
+PER_OWNER = 50  # alerts one caller may keep
+IN_ALL = 10_000  # alerts the store keeps, all callers together (anonymous browsers can make them)
 KEEP_ENTRIES = 200  # newest feed entries kept per subscription
 
 
@@ -115,6 +117,11 @@ class Alerts:
             raise ValueError("query: a saved search needs words to search for")
         if kind == "overdue" and not (committee or owner_name):
             raise ValueError("committee or owner: say whose overdue actions to follow")
+        held = self._conn().execute("SELECT COUNT(*) FROM subscriptions WHERE owner = ?", (owner,)).fetchone()[0]
+        if held >= PER_OWNER:
+            raise ValueError(f"kind: you already have {held} alerts, the most one caller may keep; delete one first")
+        if self._conn().execute("SELECT COUNT(*) FROM subscriptions").fetchone()[0] >= IN_ALL:
+            raise ValueError("kind: the store holds as many alerts as it may; ask an admin")
         secret = None
         if webhook_url is not None:
             self._check_webhook(webhook_url)

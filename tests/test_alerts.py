@@ -161,3 +161,15 @@ def test_a_webhook_is_signed_and_retried(setup):
         assert "webhook_secret" not in clients["member"].get("/alerts").json()["alerts"][0]
     finally:
         hook.server.shutdown()
+
+
+def test_one_caller_cannot_fill_the_store_with_alerts(setup, monkeypatch):
+    from assistant import alerts as alerts_module
+
+    _, clients, _, _ = setup
+    monkeypatch.setattr(alerts_module, "PER_OWNER", 3)
+    for n in range(3):
+        assert clients["member"].post("/alerts", json={"kind": "search", "query": f"topic {n}"}).status_code == 201
+    r = clients["member"].post("/alerts", json={"kind": "search", "query": "one more"})
+    assert r.status_code == 422 and "the most one caller may keep" in r.json()["detail"]
+    assert clients["officer"].post("/alerts", json={"kind": "search", "query": "one more"}).status_code == 201

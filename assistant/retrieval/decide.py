@@ -6,9 +6,11 @@ A question is refused, with the closest passages shown, when
   and the best passages do not match it in meaning either ("graffiti", "swimming");
 - it names someone or somewhere (capitalised mid-sentence: "Leeds", "Peskett") that none of the
   passages mention: dense similarity cannot tell Leeds from Kent;
-- or even the best passage is not relevant enough (its cosine blended with the share of the
-  question's content words it holds).
-Every threshold is a `RetrievalSettings` field.
+- even the best passage is not relevant enough (its cosine blended with the share of the
+  question's content words it holds);
+- or it wants a name, a time or a figure and no relevant passage has a sentence giving one about
+  what it asks (`kind_given`).
+Every threshold is a `RetrievalSettings` field; the refusal says which of these it was.
 """
 
 from __future__ import annotations
@@ -42,9 +44,9 @@ class Decision:
 # What a question wanting a name, a time or a figure is told when no passage gives one.
 _KIND_WORDS = {Intent.person: "a name", Intent.time: "a date or time", Intent.quantity: "a figure"}
 _PLAIN_NUMBER = re.compile(r"^\d+$")
-# Words that name a kind of body, not what a question asks about it.
 # Words that place a question in time without saying what it is about.
 _FILLER_WORDS = frozenset("last new current latest recent recently ever still now today currently previous first".split())
+# Words that name a kind of body, not what a question asks about it.
 _BODY_WORDS = frozenset("parish town city county district borough community council councils pc cc board trust committee".split())
 
 
