@@ -147,6 +147,26 @@ def cmd_documents(args) -> int:
     return 0
 
 
+def cmd_alerts(args) -> int:
+    """Every caller's alerts (the CLI runs on the server with full access), removing one, or
+    delivering what is new now."""
+    service = _service()
+    if args.alerts_command == "deliver":
+        print(f"Delivered {service.deliver_alerts()} new entries.")
+        return 0
+    if args.alerts_command == "remove":
+        if not service.alerts.remove(args.alert_id):
+            print(f"papers: error: no alert with id '{args.alert_id}'", file=sys.stderr)
+            return 1
+        print(f"Removed {args.alert_id}")
+        return 0
+    for owner, a in service.alerts.everyone():
+        what = a.query if a.kind == "search" else f"overdue: {a.committee or ''} {a.owner_name or ''}".strip()
+        hook = f" webhook {a.webhook_url}" + (f" (last error: {a.last_error})" if a.last_error else "") if a.webhook_url else ""
+        print(f"{a.id}  {owner}  {a.kind}: {what}{' [' + a.committee + ']' if a.kind == 'search' and a.committee else ''}{hook}")
+    return 0
+
+
 def cmd_keys(args) -> int:
     access = _service().access
     if args.keys_command == "create":
@@ -279,6 +299,14 @@ def build_parser() -> argparse.ArgumentParser:
     k = keys.add_parser("revoke", help="revoke a key by id")
     k.add_argument("key_id")
     p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser("alerts", help="every caller's alerts: list, remove one, deliver what is new")
+    alerts = p.add_subparsers(dest="alerts_command", required=True)
+    alerts.add_parser("list", help="list every alert, with its owner")
+    a = alerts.add_parser("remove", help="remove an alert by id")
+    a.add_argument("alert_id")
+    alerts.add_parser("deliver", help="deliver what is new to every alert now")
+    p.set_defaults(func=cmd_alerts)
 
     p = sub.add_parser("audit", help="show the newest audit log entries")
     p.add_argument("--limit", type=int, default=50)

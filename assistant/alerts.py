@@ -154,6 +154,17 @@ class Alerts:
         rows = self._conn().execute("SELECT * FROM subscriptions WHERE owner = ? ORDER BY created_at, id", (owner,))
         return [self._sub(r) for r in rows]
 
+    def everyone(self) -> list[tuple[str, Subscription]]:
+        """(owner, alert) of every caller (for the server's own command line)."""
+        rows = self._conn().execute("SELECT * FROM subscriptions ORDER BY created_at, id").fetchall()
+        return [(r["owner"], self._sub(r)) for r in rows]
+
+    def remove(self, sid: str) -> bool:
+        """Delete any caller's alert (the server's own command line)."""
+        cur = self._conn().execute("DELETE FROM subscriptions WHERE id = ?", (sid,))
+        self._conn().commit()
+        return cur.rowcount > 0
+
     def delete(self, owner: str, sid: str) -> None:
         cur = self._conn().execute("DELETE FROM subscriptions WHERE id = ? AND owner = ?", (sid, owner))
         self._conn().commit()

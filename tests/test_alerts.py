@@ -173,3 +173,17 @@ def test_one_caller_cannot_fill_the_store_with_alerts(setup, monkeypatch):
     r = clients["member"].post("/alerts", json={"kind": "search", "query": "one more"})
     assert r.status_code == 422 and "the most one caller may keep" in r.json()["detail"]
     assert clients["officer"].post("/alerts", json={"kind": "search", "query": "one more"}).status_code == 201
+
+
+def test_the_command_line_lists_removes_and_delivers_alerts(setup):
+    from servers import papers_env, run_cli
+
+    service, clients, _, _ = setup
+    alert = clients["member"].post("/alerts", json={"kind": "search", "query": "allotment rents"}).json()
+    env = papers_env(service.settings.home)
+    listed = run_cli(["alerts", "list"], env)
+    assert listed.returncode == 0 and alert["id"] in listed.stdout and "allotment rents" in listed.stdout
+    assert run_cli(["alerts", "deliver"], env).stdout.startswith("Delivered 0")
+    assert run_cli(["alerts", "remove", alert["id"]], env).returncode == 0
+    assert run_cli(["alerts", "remove", alert["id"]], env).returncode == 1
+    assert clients["member"].get("/alerts").json()["alerts"] == []
