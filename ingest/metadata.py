@@ -64,7 +64,7 @@ SIDECAR_FIELDS = ("title", "committee", "committee_acronym", "meeting_date", "do
 # What a sidecar may also say of where its metadata came from (a source of papers writes these:
 # sources.moderngov): the source named in provenance instead of "sidecar", the council's own page
 # for the paper, the agenda item and publication date, and a classification the paper is at least.
-SIDECAR_SOURCE_FIELDS = ("source", "source_url", "agenda_item", "publication_date", "min_classification")
+SIDECAR_SOURCE_FIELDS = ("source", "source_id", "source_url", "agenda_item", "publication_date", "min_classification")
 
 # --- names -------------------------------------------------------------------------------------
 

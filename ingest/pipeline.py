@@ -10,6 +10,7 @@ interrupted run) are swept at the start of the next run and ignored by searches 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -37,9 +38,23 @@ GROUP_WINDOWS = 2048
 PARSE_AHEAD = 2
 
 
-def document_id_for(path: Path) -> str:
-    """Stable id for a paper: the same path is the same document, whatever its content."""
-    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:16]
+def document_id_for(path: Path, source_id: str | None = None) -> str:
+    """Stable id for a paper: the same source id (a council's document, "moderngov:<host>:<attachment
+    id>", named by its sidecar) or, without one, the same path is the same document, whatever its
+    content."""
+    key = f"source:{source_id}" if source_id else str(path.resolve())
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _source_id(sidecar: bytes) -> str | None:
+    """The `source_id` a sidecar gives (a bad sidecar is reported when it is applied, not here)."""
+    if b"source_id" not in sidecar:
+        return None
+    try:
+        value = json.loads(sidecar.decode("utf-8")).get("source_id")
+    except (ValueError, AttributeError):
+        return None
+    return value.strip()[:300] if isinstance(value, str) and value.strip() else None
 
 
 def release_freed_memory() -> None:
@@ -211,10 +226,10 @@ class Ingestor:
                 result.reason = too_big
                 return result
             data = path.read_bytes()
-            doc_id = document_id_for(path)
-            result.document_id = doc_id
             side = sidecar_path(path)
             side_bytes = side.read_bytes() if side.exists() else b""
+            doc_id = document_id_for(path, _source_id(side_bytes))
+            result.document_id = doc_id
         except OSError as exc:
             result.reason = f"cannot read file: {exc.strerror or exc}"
             return result

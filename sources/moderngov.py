@@ -369,6 +369,7 @@ def _fetch(client: ModernGovClient, doc: LinkedDocument, site: Path, known: dict
 def _write_sidecar(target: Path, doc: LinkedDocument) -> None:
     meta = {
         "source": "moderngov",
+        "source_id": f"moderngov:{target.parent.name}:{doc.attachment_id}",  # the paper's id, wherever the store lives
         "title": doc.title or None,
         "committee": doc.committee or None,
         "meeting_date": doc.meeting_date.isoformat() if doc.meeting_date else None,

@@ -213,3 +213,13 @@ def test_papers_serve_refreshes_the_configured_sites_on_its_interval_while_answe
         while time.time() < deadline and client.app.state.syncs.runs < 1:
             time.sleep(0.1)
         assert client.app.state.syncs.runs >= 1
+
+
+def test_a_synced_papers_id_comes_from_the_site_and_attachment_not_the_local_path(site, service, tmp_path):
+    from ingest.pipeline import document_id_for
+
+    service.sync_moderngov(site.url, **WINDOW)
+    doc = _by_source(service)["60860.pdf"]
+    host = service.settings.sources_path / "moderngov"
+    folder = next(p for p in host.iterdir() if p.is_dir())
+    assert doc.id == document_id_for(tmp_path / "anywhere.pdf", f"moderngov:{folder.name}:60860")
