@@ -219,10 +219,15 @@ class PapersService:
         """Refresh every site in the sources file."""
         from sources import moderngov
 
-        return [
-            self.sync_moderngov(site["url"], site.get("committees", []), progress=progress, remember=False)
-            for site in moderngov.load_sites(self.settings.sources_path / "sources.json")
-        ]
+        reports = []
+        for site in moderngov.load_sites(self.settings.sources_path / "sources.json"):
+            try:
+                reports.append(self.sync_moderngov(site["url"], site.get("committees", []), progress=progress, remember=False))
+            except (moderngov.SyncError, ValueError) as exc:  # one site's trouble never stops the others
+                failed = moderngov.SyncReport(site["url"])
+                failed.failures.append(str(exc))
+                reports.append(failed)
+        return reports
 
     def upload(self, files: list[tuple[str, bytes]], allow_declassify: bool = False) -> IngestReport:
         """Store uploaded papers and ingest them (see sources.uploads). What was not ingested is

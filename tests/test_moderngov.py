@@ -223,3 +223,14 @@ def test_a_synced_papers_id_comes_from_the_site_and_attachment_not_the_local_pat
     host = service.settings.sources_path / "moderngov"
     folder = next(p for p in host.iterdir() if p.is_dir())
     assert doc.id == document_id_for(tmp_path / "anywhere.pdf", f"moderngov:{folder.name}:60860")
+
+
+def test_one_bad_configured_site_never_stops_the_others(site, service):
+    from sources.moderngov import remember_site
+
+    sources = service.settings.sources_path / "sources.json"
+    remember_site(sources, "not a web address", [])
+    remember_site(sources, site.url, [])
+    reports = service.sync_all()
+    assert len(reports) == 2 and "not a web address" in reports[0].failures[0]
+    assert reports[1].documents["new"] == 2
