@@ -55,12 +55,12 @@ _PERSON_P = re.compile(
     r"|\(Chair(?:man)?\)"  # an attendance list: "Harry Rayner – MEM (Chair)"
     r"|\b[A-Za-z]+\.[A-Za-z'-]+@[a-z.-]+\.(?:gov|org|nhs)\.uk\b",  # an officer's e-mail address
 )
-_MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 _TIME_P = re.compile(
     r"\b\d{1,2}(?:[.:]\d{2})?\s*(?:am|pm|a\.m\.|p\.m\.)"
     r"|\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|thirty)\s+(?:working\s+|calendar\s+|clear\s+)?(?:days?|weeks?|months?|years?)\b"
-    rf"|\b(?:by|before|until|from|in|within|no later than)\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{_MONTHS}\s+\d{{4}}\b"
-    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\s+\d{{4}}\b",
+    rf"|\b(?:by|before|until|from|in|within|no later than)\s+(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+)?{MONTHS}\s+\d{{4}}\b"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\s+\d{{4}}\b",
     re.I,
 )
 _DECISION_P = re.compile(
@@ -74,7 +74,7 @@ _DECISION_P = re.compile(
 # not a paragraph number, a year or a day of the month.
 _QUANTITY_P = re.compile(
     r"£\s?\d|\d\s?%|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s?(?:m|bn|k|million|billion|per cent)\b"
-    rf"|(?<![\d.,/-])\b(?!(?:19|20)\d\d\b)\d{{1,4}}\b(?![.,/-]?\d)(?!\.\s)(?!(?:st|nd|rd|th)?\s+{_MONTHS})"
+    rf"|(?<![\d.,/-])\b(?!(?:19|20)\d\d\b)\d{{1,4}}\b(?![.,/-]?\d)(?!\.\s)(?!(?:st|nd|rd|th)?\s+{MONTHS})"
 )
 
 

@@ -159,7 +159,7 @@ class LlmAnswerer:
         yield from done
 
     def _answer(self, question: str, given: list[Passage], kept: list[str], dropped: list[str]) -> Answer:
-        used = list(dict.fromkeys(n for s in kept for n in _numbers(s)))
+        used = list(dict.fromkeys(n for s in kept for n in citations_in(s)))
         citations = [Citation(n, given[n - 1]) for n in sorted(used)]
         note = f"{len(dropped)} sentence(s) the passages did not support were left out." if dropped else None
         return Answer(question, " ".join(kept), AnswerMode.generated, citations, answerer=self.name, note=note)
@@ -180,10 +180,6 @@ class _Shown:
         from dataclasses import replace
 
         self.chunk = replace(passage.chunk, text=text)
-
-
-def _numbers(sentence: str) -> list[int]:
-    return citations_in(sentence)
 
 
 def _reason(exc: Exception) -> str:

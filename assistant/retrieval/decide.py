@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.config import RetrievalSettings
-from core.intent import Intent, answer_intents, holds
+from core.intent import MONTHS, Intent, answer_intents, holds
 from core.text import content_words, quotable, split_sentences
 from core.types import Answer, AnswerMode, Citation, Passage, SearchFilters
 from prompts import not_found_answer
@@ -50,7 +50,6 @@ _FILLER_WORDS = frozenset("last new current latest recent recently ever still no
 _BODY_WORDS = frozenset("parish town city county district borough community council councils pc cc board trust committee".split())
 
 
-_MONTH = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 # Broader than core.intent's patterns (which ingest stores with each passage, for ranking): here
 # a sentence only has to *give* something of the kind for the question not to be refused.
 _GIVES = {
@@ -60,7 +59,7 @@ _GIVES = {
         r"|(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{3,}\b"  # an organisation or a surname alone: Maydencroft
     ),
     Intent.time: re.compile(
-        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}\b|\b{_MONTH}\s+\d{{4}}\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\b"
+        rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{MONTHS}\b|\b{MONTHS}\s+\d{{4}}\b|\b(?:19|20)\d\d\b|\b\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?\b"
         r"|\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b"
         r"|\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|spring|summer|autumn|winter|quarter|Q[1-4])\b",
         re.I,
