@@ -72,9 +72,15 @@ def create_app(service: PapersService | None = None) -> FastAPI:
         app.state.syncs = _ScheduledSyncs(app.state.service, minutes) if minutes else None
         if app.state.syncs:
             app.state.syncs.thread.start()
-        yield
-        if app.state.syncs:
-            app.state.syncs.stop.set()
+        try:
+            if app.state.mcp is None:
+                yield
+            else:
+                async with app.state.mcp.session_manager.run():
+                    yield
+        finally:
+            if app.state.syncs:
+                app.state.syncs.stop.set()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -88,6 +94,7 @@ def create_app(service: PapersService | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.service = service or PapersService(get_settings())
+    app.state.mcp = None
     errors.install(app)
 
     def limits(method: str, path: str) -> tuple[int, float]:
@@ -103,6 +110,14 @@ def create_app(service: PapersService | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(alerts.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if app.state.service.settings.mcp.enabled:  # the same tools agents get over stdio, at /mcp
+        from starlette.routing import Route
+
+        from api.mcp_server import McpEndpoint, build_server, http_caller
+
+        app.state.mcp = build_server(app.state.service, http_caller, stateless_http=True)
+        app.state.mcp.streamable_http_app()  # makes its session manager
+        app.router.routes.append(Route("/mcp", McpEndpoint(app.state.service, app.state.mcp)))
 
     page = index_page()
 

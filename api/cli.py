@@ -234,6 +234,19 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_mcp(args) -> int:
+    """Serve the MCP tools over stdio (for a desktop assistant), with PAPERS_MCP__API_KEY's role."""
+    from api.mcp_server import run_stdio
+    from core.errors import AccessDenied
+
+    try:
+        run_stdio(_service())
+    except AccessDenied as exc:
+        print(f"papers mcp: error: PAPERS_MCP__API_KEY: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="papers", description="Committee Papers Assistant")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -321,7 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("warm", help="prepare the embedding model (run once by make install)")
     p.set_defaults(func=cmd_warm)
 
-    p = sub.add_parser("serve", help="serve the API and chat page")
+    p = sub.add_parser("mcp", help="serve the papers as MCP tools over stdio (key: PAPERS_MCP__API_KEY; none: public)")
+    p.set_defaults(func=cmd_mcp)
+
+    p = sub.add_parser("serve", help="serve the API, the chat page and the MCP tools at /mcp")
     p.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.set_defaults(func=cmd_serve)

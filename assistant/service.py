@@ -25,6 +25,7 @@ from core.types import (
     ActionView,
     Answer,
     AnswerMode,
+    Chunk,
     Citation,
     Classification,
     Document,
@@ -452,6 +453,16 @@ class PapersService:
         if doc is None:
             raise NotFoundError(f"no document with id '{document_id}'")
         return doc
+
+    def page(self, document_id: str, page: int, clearance: frozenset[Classification] | None = None) -> list[Chunk]:
+        """The passages of one page of a document the caller may see, in reading order. A page
+        with nothing the caller may read (missing, or all of it above their clearance) is
+        reported exactly as a page that does not exist."""
+        self.document(document_id, clearance)
+        chunks = self.catalog.page_chunks(document_id, page, clearance)
+        if not chunks:
+            raise NotFoundError(f"document '{document_id}' has no page {page} with text")
+        return chunks
 
     def original(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Original:
         """The original file of a document, only for a caller cleared for everything in it (an

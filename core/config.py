@@ -327,6 +327,16 @@ class AlertSettings(BaseModel):
     webhook_attempts: int = Field(3, ge=1, le=10, description="Tries of a webhook delivery before it is given up.")
 
 
+class McpSettings(BaseModel):
+    enabled: bool = Field(True, description="`papers serve` also serves the MCP tools over streamable HTTP at /mcp.")
+    api_key: SecretStr | None = Field(
+        None,
+        description="The API key `papers mcp` (stdio, for a desktop assistant) acts with; its role sets what the "
+        "tools show. Unset: the public role. Over HTTP the request's own key is used, as for the REST API.",
+    )
+    max_results: int = Field(1000, ge=1, le=10000, description="Most actions or documents one tool call lists.")
+
+
 class AccessSettings(BaseModel):
     anonymous: bool = Field(
         True, description="Requests without an API key are served with the 'public' role. False: they get 401."
@@ -433,6 +443,7 @@ class Settings(BaseSettings):
     alerts: AlertSettings = AlertSettings()
     api: ApiSettings = ApiSettings()
     access: AccessSettings = AccessSettings()
+    mcp: McpSettings = McpSettings()
     conversation: ConversationSettings = ConversationSettings()
 
     @model_validator(mode="before")

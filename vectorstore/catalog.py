@@ -421,6 +421,27 @@ class SqliteCatalog:
                 out.extend(self._chunk(row) for row in rows)
         return out
 
+    def page_chunks(self, document_id: str, page: int, clearance: frozenset[Classification] | None = None) -> list[Chunk]:
+        """The chunks of one page of a document, in reading order (a passage's page is the one it
+        starts on: for a page no passage starts on, the passage running onto it); those above
+        `clearance` are left out, as if they did not exist."""
+        sql_clear, clear_args = _clearance_sql("c.classification", clearance)
+        with self._conn() as conn:
+            rows = conn.execute(
+                f"{self._CHUNK_SELECT} WHERE c.document_id = ? AND c.page = ? AND {sql_clear} ORDER BY c.seq",
+                [document_id, page, *clear_args],
+            ).fetchall()
+            if not rows:  # no passage starts on the page: the one running onto it from before, if any
+                last = conn.execute(
+                    f"SELECT MAX(c.page) FROM chunks c WHERE c.document_id = ? AND {sql_clear}", [document_id, *clear_args]
+                ).fetchone()[0]
+                if last is not None and page < last:
+                    rows = conn.execute(
+                        f"{self._CHUNK_SELECT} WHERE c.document_id = ? AND c.page < ? AND {sql_clear} ORDER BY c.seq DESC LIMIT 1",
+                        [document_id, page, *clear_args],
+                    ).fetchall()
+            return [self._chunk(row) for row in rows]
+
     def token_states(self, ids: Iterable[str]) -> dict[str, bytes]:
         """The packed late-interaction word pieces of these chunks (those stored)."""
         ids = list(ids)

@@ -137,6 +137,9 @@ class Catalog(Protocol):
     ) -> list[Chunk]:
         """The first n chunks of each document (its front sheet), in order, inside the clearance."""
 
+    def page_chunks(self, document_id: str, page: int, clearance: frozenset[Classification] | None = None) -> list[Chunk]:
+        """The chunks of one page of a document, in reading order, inside the clearance."""
+
     def token_states(self, ids: Iterable[str]) -> dict[str, bytes]: ...
 
     def iter_chunks(self) -> Iterator[Chunk]: ...
