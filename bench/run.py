@@ -472,6 +472,10 @@ def main(argv: list[str] | None = None) -> int:
 
         log("sync: a replayed ModernGov site ...")
         sync = sync_bench.measure(args.corpus, tmp / "sync")
+        from bench import mcp_bench
+
+        log("MCP: tool calls against the same REST calls ...")
+        mcp = mcp_bench.measure(args.corpus, tmp / "mcp")
 
         for r in (ours, textbook):
             r["quality"] = split_summaries(questions, r["ranks"])
@@ -510,10 +514,11 @@ def main(argv: list[str] | None = None) -> int:
         data["load"] = load
         data["attacks"] = attack
         data["sync"] = sync
+        data["mcp"] = mcp
         data["run"]["total_seconds"] = time.perf_counter() - started
         data["run"]["loadavg_end"] = os.getloadavg()
 
-        md = build_markdown(data) + "\n".join(attacks.markdown(attack) + sync_bench.markdown(sync)) + "\n"
+        md = build_markdown(data) + "\n".join(attacks.markdown(attack) + sync_bench.markdown(sync) + mcp_bench.markdown(mcp)) + "\n"
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "bench.md").write_text(md, encoding="utf-8")
         (args.out / "bench.json").write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")

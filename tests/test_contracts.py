@@ -176,6 +176,27 @@ class TestCatalog:
         assert [c.id for c in catalog.front_chunks(["d-c-sale", "d-c-bin"], 2, PUBLIC)] == ["c-bin"]
         assert catalog.front_chunks(["nope"]) == []
 
+    def test_a_pages_chunks_come_in_order_inside_the_clearance(self, catalog):
+        # pages 1 (two passages), 3 and 5 public, 6-7 exempt; page 2 and 4 start no passage
+        layout = [("p1a", 1, "public"), ("p1b", 1, "public"), ("p3", 3, "public"), ("p5", 5, "public"), ("p6", 6, "exempt"), ("p7", 7, "exempt")]
+        chunks = [
+            Chunk(cid, "d-paged", f"text of {cid}", page, [], "text", "paged.pdf", "Paged", "Cabinet", date(2024, 3, 5), DocType.report, Classification(level))
+            for cid, page, level in layout
+        ]
+        doc = Document("d-paged", "paged.pdf", "/papers/paged.pdf", "sha-paged", "Paged", "Cabinet", None, date(2024, 3, 5),
+                       DocType.report, Classification.exempt, 7, len(chunks))
+        catalog.replace_document(doc, chunks, "fp-paged")
+
+        def ids(page, clearance):
+            return [c.id for c in catalog.page_chunks("d-paged", page, clearance)]
+
+        assert ids(1, PUBLIC) == ["p1a", "p1b"]
+        assert ids(2, PUBLIC) == ["p1b"]  # no passage starts there: the one running onto it
+        assert ids(6, EVERYONE) == ["p6"] and ids(6, PUBLIC) == []
+        # Past the last page the caller may read, nothing: as for a page that does not exist.
+        assert ids(7, PUBLIC) == [] and ids(99, PUBLIC) == [] and ids(99, EVERYONE) == []
+        assert catalog.page_chunks("nope", 1, EVERYONE) == []
+
     def test_unknown_ids_are_simply_absent(self, catalog):
         _store_all(catalog)
         assert catalog.get_document("nope") is None
