@@ -166,7 +166,7 @@ def build_server(service: PapersService, caller_of: Callable[[Any], Principal], 
 
     class Server(FastMCP):
         async def call_tool(self, name: str, arguments: dict[str, Any]):
-            """As FastMCP's, with an argument's failed check said as 'field: reason'."""
+            """As FastMCP's, with every failure said as 'tool: field: reason'."""
             from pydantic import ValidationError
 
             try:
@@ -177,6 +177,8 @@ def build_server(service: PapersService, caller_of: Callable[[Any], Principal], 
                         f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in exc.__cause__.errors()
                     )
                     raise ToolError(f"{name}: {problems}") from None
+                if isinstance(exc.__cause__, ToolError):  # ours, which FastMCP wraps in "Error executing tool"
+                    raise ToolError(f"{name}: {exc.__cause__}") from None
                 raise
 
     tools = PapersTools(service)

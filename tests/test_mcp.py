@@ -237,6 +237,22 @@ def test_a_bad_key_is_refused_before_any_tool_runs_and_is_audited(served):
     assert any(e["endpoint"] == "/mcp" and e["status"] == 401 and e["role"] == "none" for e in audit)
 
 
+def test_with_anonymous_access_off_a_call_without_a_key_is_refused(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    service = make_service(tmp_path / "home", access={"anonymous": False})
+    with TestClient(create_app(service)) as client:
+        body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}
+        headers = {"accept": "application/json, text/event-stream"}
+        refused = client.post("/mcp", json=body, headers=headers)
+        assert refused.status_code == 401 and "API key is required" in refused.json()["detail"]
+        _, key = service.access.create_key("member", "member")
+        served = client.post("/mcp", json=body, headers={**headers, "Authorization": f"Bearer {key}"})
+        assert served.status_code == 200 and served.json()["result"]["serverInfo"]["name"] == "committee-papers"
+
+
 def test_tool_calls_are_audited_with_the_callers_role_and_documents(served):
     _calls(served, served.keys["officer"], [("search_papers", {"query": "Brackenridge quarry audit probe", "k": 3})])
     entry = next(e for e in make_service(served.home).access.audit(500) if e["query"] == "Brackenridge quarry audit probe")
