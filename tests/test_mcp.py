@@ -169,6 +169,22 @@ def test_the_page_resource_gives_a_page_passage_by_passage(served):
     assert bad is not None and "page" in bad
 
 
+def test_the_page_resource_hides_a_paper_above_the_clearance_as_if_absent(served):
+    async def read(key, document_id):
+        async with _http_session(served, key) as session:
+            try:
+                await session.read_resource(f"papers://documents/{document_id}/pages/1")
+            except Exception as exc:
+                return str(exc)
+        return "read"
+
+    public = asyncio.run(read(None, served.exempt))
+    missing = asyncio.run(read(None, "0000000000000000"))
+    officer = asyncio.run(read(served.keys["officer"], served.exempt))
+    assert public.replace(served.exempt, "X") == missing.replace("0000000000000000", "X") and "no document with id" in public
+    assert "no page 1" in officer  # the officer may see it: it is a text paper, with no pages
+
+
 # --- clearance ---------------------------------------------------------------------------------------
 
 
