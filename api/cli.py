@@ -345,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    # Never reach for a model hub, never send telemetry, however `papers` is started (a desktop
+    # assistant starting `papers mcp` passes only the environment its configuration names).
+    for name, value in (("HF_HUB_OFFLINE", "1"), ("TRANSFORMERS_OFFLINE", "1"), ("ANONYMIZED_TELEMETRY", "False")):
+        os.environ.setdefault(name, value)
     args = build_parser().parse_args(argv)
     if getattr(args, "k", None) is not None and not 1 <= args.k <= 50:
         print("papers: error: -k must be between 1 and 50", file=sys.stderr)

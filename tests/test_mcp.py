@@ -325,10 +325,9 @@ def _stdio(served, key: str | None, calls: list[tuple[str, dict]]):
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
-    env = papers_env(served.copy)
-    env.pop("PAPERS_MCP__API_KEY", None)
-    if key:
-        env["PAPERS_MCP__API_KEY"] = key
+    # Only what a desktop assistant's configuration names (the SDK adds HOME, PATH and the like):
+    # no HF_HUB_OFFLINE, so `papers` must keep itself offline.
+    env = {"PAPERS_HOME": str(served.copy), **({"PAPERS_MCP__API_KEY": key} if key else {})}
     params = StdioServerParameters(command=sys.executable, args=["-m", "api.cli", "mcp"], env=env, cwd=str(ROOT))
 
     async def go():
