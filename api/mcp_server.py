@@ -74,12 +74,13 @@ def page_json(document_id: str, page: int, chunks: list[Chunk]) -> dict:
 
 
 class ToolRefused(Exception):
-    """A tool call the caller gets a clear refusal for (bad argument, not found)."""
+    """An argument the schema cannot check (an empty or too long text, dates in the wrong order)."""
 
 
 class PapersTools:
     """What each tool does for one caller: a service call, the REST API's JSON, and the documents
-    shown (for the audit log). Transport-free, so the tests and the MCP server share it."""
+    shown (for the audit log). Transport-free: `build_server` only finds the caller, runs these in
+    a worker thread, audits and words the errors."""
 
     def __init__(self, service: PapersService) -> None:
         self.service = service
