@@ -360,6 +360,12 @@ class McpEndpoint:
         from api.deps import presented_key
 
         request = Request(scope, receive)
+        if request.method != "POST":
+            # A stateless server sends nothing unasked, so it offers no event stream (GET) and no
+            # session to end (DELETE): a GET held open would only tie up a connection for ever.
+            response = JSONResponse({"detail": "/mcp: send JSON-RPC messages with POST"}, status_code=405, headers={"Allow": "POST"})
+            await response(scope, receive, send)
+            return
         try:
             principal = self.service.access.authenticate(presented_key(request))
         except AccessDenied as exc:

@@ -10,6 +10,8 @@ import asyncio
 import json
 import shutil
 import sys
+import time
+import urllib.error
 import urllib.request
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
@@ -304,6 +306,18 @@ def test_bad_arguments_get_a_clear_tool_error_and_the_server_carries_on(served):
     assert not results[11].isError and len(results[11].structuredContent["results"]) == 3
     with urllib.request.urlopen(served.url + "/health", timeout=10) as r:
         assert json.loads(r.read())["status"] == "ok"
+
+
+def test_no_event_stream_is_held_open_for_anyone(served):
+    # A GET would open a server-sent event stream that a stateless server never writes to: each
+    # one held open would tie up a connection. It is refused at once, as the protocol allows.
+    for method in ("GET", "DELETE", "PUT"):
+        req = urllib.request.Request(served.url + "/mcp", method=method, headers={"accept": "text/event-stream"})
+        started = time.monotonic()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(req, timeout=10)
+        assert refused.value.code == 405 and refused.value.headers["Allow"] == "POST", method
+        assert time.monotonic() - started < 5
 
 
 def test_a_huge_request_body_is_refused_at_the_limit(served):
