@@ -9,43 +9,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.corpus import DEFAULT_CORPUS, QUESTIONS, REPO, latency_stats, log, offline
+from bench.load import serve
 from bench.metrics import load_questions
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _serve(home: Path) -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = _free_port()
-    env = {**os.environ, "PAPERS_HOME": str(home)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.kill()
-    raise RuntimeError("papers serve did not start")
 
 
 async def _measure(url: str, questions: list[str]) -> dict:
@@ -83,12 +54,8 @@ def measure(corpus: Path, work: Path, n: int = 40) -> dict:
     home = work / "mcp-home"
     report = PapersService(Settings(home=home)).ingest([corpus / "seeds", corpus / "kent", REPO / "examples" / "papers"])
     questions = [q["question"] for q in load_questions(QUESTIONS)][:n]
-    proc, url = _serve(home)
-    try:
+    with serve(home) as (url, _):
         stats = asyncio.run(_measure(url, questions))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=15)
     return {"documents": report.documents, "questions": len(questions), **stats}
 
 
