@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install ocr chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale examples clean
+.PHONY: install ocr pdfjs chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale examples clean
 
 # A new package (a folder with __init__.py) needs the editable install's finder to learn of it.
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
@@ -30,7 +30,18 @@ $(STAMP): pyproject.toml $(wildcard */__init__.py)
 	$(PAPERS) warm
 	touch $(STAMP)
 
-install: $(STAMP) ocr
+install: $(STAMP) ocr pdfjs
+
+# The page viewer (PDF.js) from the npm registry, at the version web/package-lock.json pins,
+# copied where the app serves it: the chat page loads nothing from any other site.
+PDFJS := api/static/vendor/pdfjs
+pdfjs: $(PDFJS)/.installed
+$(PDFJS)/.installed: web/package.json web/package-lock.json
+	npm ci --prefix web --omit=optional --no-audit --no-fund --loglevel=error
+	rm -rf $(PDFJS) && mkdir -p $(PDFJS)
+	cp web/node_modules/pdfjs-dist/build/pdf.min.mjs web/node_modules/pdfjs-dist/build/pdf.worker.min.mjs web/node_modules/pdfjs-dist/LICENSE $(PDFJS)/
+	cp -r web/node_modules/pdfjs-dist/standard_fonts web/node_modules/pdfjs-dist/cmaps web/node_modules/pdfjs-dist/wasm $(PDFJS)/
+	touch $@
 
 # Pages with no text layer (scans, text drawn as shapes) are read by Tesseract: Debian's packages.
 ocr:

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import actions, alerts, answers, documents
+from api.routes import actions, alerts, answers, conversations, documents, feedback
 from api.security import Guard
 from assistant.service import PapersService
 from core.config import get_settings
@@ -18,13 +18,14 @@ from core.config import get_settings
 STATIC = Path(__file__).parent / "static"
 
 
-def index_page() -> str:
+def index_page(max_question: int = 1000) -> str:
     """The chat page, with the upload picker's formats filled in from the loader registry."""
     from ingest.loaders import LOADERS, accepted_extensions
 
     labels = [loader.label.split(" (")[0] for loader in LOADERS.values()]
     names = ", ".join(labels[:-1]) + f" or {labels[-1].lower()}" if len(labels) > 1 else labels[0]
     html = (STATIC / "index.html").read_text(encoding="utf-8")
+    html = html.replace("{{max_question}}", str(max_question))
     return html.replace("{{accept}}", ",".join(accepted_extensions())).replace("{{formats}}", names)
 
 
@@ -63,11 +64,29 @@ class _ScheduledSyncs:
             self.runs += 1
 
 
+def _warm(service: PapersService) -> None:
+    import logging
+
+    from core.types import Classification, SearchFilters
+
+    try:
+        service.warm()
+        service.search("committee meeting", SearchFilters(clearance=frozenset({Classification.public})), 1)
+    except Exception:  # a failed warm-up only means the first question waits
+        logging.getLogger("papers.warm").exception("warming up failed")
+
+
 def create_app(service: PapersService | None = None) -> FastAPI:
     from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if app.state.service.settings.api.warm_on_start:
+            import threading
+
+            # The model, the lexical index and a first search made ready while the server starts
+            # taking requests, so the first person to ask does not wait for them.
+            threading.Thread(target=_warm, args=(app.state.service,), name="papers-warm", daemon=True).start()
         minutes = app.state.service.settings.sync.interval_minutes
         app.state.syncs = _ScheduledSyncs(app.state.service, minutes) if minutes else None
         if app.state.syncs:
@@ -103,12 +122,20 @@ def create_app(service: PapersService | None = None) -> FastAPI:
             return api.max_upload_request_bytes, api.body_seconds
         return api.max_body_kb * 1000, api.body_seconds
 
-    app.add_middleware(Guard, limits=limits, read_timeout=lambda: app.state.service.settings.api.read_timeout_seconds)
+    app.add_middleware(
+        Guard,
+        limits=limits,
+        read_timeout=lambda: app.state.service.settings.api.read_timeout_seconds,
+        # The browser keeps its session (and so its conversations) as long as they are kept.
+        session_seconds=lambda: int(app.state.service.settings.conversation.retention_days * 86400),
+    )
 
     app.include_router(answers.router)
     app.include_router(actions.router)
     app.include_router(documents.router)
     app.include_router(alerts.router)
+    app.include_router(conversations.router)
+    app.include_router(feedback.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if app.state.service.settings.mcp.enabled:  # the same tools agents get over stdio, at /mcp
         from starlette.routing import Route
@@ -119,7 +146,7 @@ def create_app(service: PapersService | None = None) -> FastAPI:
         app.state.mcp.streamable_http_app()  # makes its session manager
         app.router.routes.append(Route("/mcp", McpEndpoint(app.state.service, app.state.mcp)))
 
-    page = index_page()
+    page = index_page(app.state.service.settings.api.max_question_chars)
 
     @app.get("/", include_in_schema=False)
     async def index() -> HTMLResponse:

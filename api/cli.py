@@ -68,7 +68,9 @@ def cmd_sync(args) -> int:
         if not args.url:
             print("papers sync moderngov: give the site's address, e.g. https://democracy.kent.gov.uk")
             return 2
-        reports = [service.sync_moderngov(args.url, args.committee or [], args.date_from, args.date_to, progress=not args.quiet)]
+        reports = [
+            service.sync_moderngov(args.url, args.committee or [], args.date_from, args.date_to, progress=not args.quiet, body=args.body)
+        ]
     failed = False
     for report in reports:
         print(report.summary())
@@ -257,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--committee", action="append", help="a committee's title or id (repeatable; default: every current one)")
     p.add_argument("--from", dest="date_from", type=_iso, help="meetings on or after (YYYY-MM-DD; default a year ago)")
     p.add_argument("--to", dest="date_to", type=_iso, help="meetings on or before (YYYY-MM-DD; default in two months)")
+    p.add_argument("--body", help='the council whose site it is, e.g. "Kent County Council" (each paper\'s body; remembered with the site)')
     p.add_argument("-q", "--quiet", action="store_true", help="no progress")
     p.set_defaults(func=cmd_sync)
 

@@ -9,9 +9,22 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from core.errors import AccessDenied, ConfigError, ConversationNotFound, NotFoundError, StoreUnavailable
+from core.errors import (
+    AccessDenied,
+    ConfigError,
+    ConversationNotFound,
+    InvalidInput,
+    NotFoundError,
+    StorageFull,
+    StoreUnavailable,
+)
 
 log = logging.getLogger(__name__)
+
+STORAGE_FULL = (
+    "the conversation history is full (database or disk is full): this was not saved, and nothing "
+    "saved before was lost; an administrator must free space"
+)
 
 
 def _field(loc) -> str:
@@ -64,3 +77,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def unavailable(_: Request, exc: StoreUnavailable):
         return JSONResponse({"detail": "the document store is unavailable; try again shortly"}, status_code=503)
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(_: Request, exc: InvalidInput):
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(StorageFull)
+    async def full(_: Request, exc: StorageFull):
+        # 507 Insufficient Storage: the caller can do nothing but wait; the reason names no path.
+        log.error("%s", exc)
+        return JSONResponse({"detail": STORAGE_FULL}, status_code=507)

@@ -9,11 +9,21 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from core.labels import paper_label
 from core.types import ActionView, Answer, Citation, Classification, Document, Passage
+
+LABEL_DOC = (
+    "The paper as a list or citation names it: body · committee · meeting date · type and title, parts left out "
+    'when unknown ("Kent County Council · Cabinet · 30 Jan 2025 · Report: Revenue and Capital Budget Monitoring '
+    'Report – November 2024-25"); a paper without a title is named by what it is ("Agenda for Cabinet, 30 Jan 2025").'
+)
 
 
 class PassagePublic(BaseModel):
     document_id: str
+    chunk_id: str | None = Field(
+        None, description="The passage's id: GET /documents/{document_id}/passages/{chunk_id} shows it in place."
+    )
     source: str
     title: str | None
     committee: str | None
@@ -26,6 +36,8 @@ class PassagePublic(BaseModel):
     score: float
     ocr: bool = Field(False, description="The page had no text layer: its text was read by OCR and may hold misreadings.")
     source_url: str | None = Field(None, description="The council's own page for the paper, when it came from the council's site.")
+    body: str | None = Field(None, description="The council or public body that published the paper, when the paper or its source says.")
+    label: str = Field("", description=LABEL_DOC)
 
 
 class CitationPublic(PassagePublic):
@@ -47,6 +59,11 @@ class AskRequest(BaseModel):
         description="Continue this conversation (the id a previous answer returned): a follow-up such as "
         "'what about Croydon?' is read in the context of the previous question. Absent: a new conversation.",
     )
+    regenerate: bool = Field(
+        False,
+        description="Answer the conversation's last turn again and replace it (needs conversation_id; "
+        "`question` must be that turn's question). Its follow-up is read after the turn before it, as the first time.",
+    )
 
     @model_validator(mode="after")
     def _check(self):
@@ -54,14 +71,19 @@ class AskRequest(BaseModel):
             raise ValueError("question: must not be blank")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise ValueError("date_from: must not be after date_to")
+        if self.regenerate and not self.conversation_id:
+            raise ValueError("regenerate: needs the conversation_id of the conversation to answer again")
         return self
 
 
 class ActionSource(BaseModel):
     document_id: str
+    chunk_id: str | None = Field(None, description="The passage the action was read from (GET /documents/{id}/passages/{chunk_id}).")
     source: str
     page: int | None
     text: str
+    body: str | None = Field(None, description="The council or public body that published the paper, when the paper or its source says.")
+    label: str = Field("", description=LABEL_DOC)
 
 
 class ActionPublic(BaseModel):
@@ -113,6 +135,12 @@ class CommitteePublic(BaseModel):
     aliases: list[str]
     documents: int
     actions: int
+    bodies: list[str] = Field(
+        default_factory=list,
+        description="The councils or bodies whose papers name this committee, most papers first (papers whose body is not known are not counted).",
+    )
+    body: str | None = Field(None, description="The one body whose committee it is; null when none is known or papers of several bodies name it.")
+    label: str = Field("", description='The committee as a chip shows it: "Cabinet (Kent County Council)".')
 
 
 class CommitteesResponse(BaseModel):
@@ -143,6 +171,56 @@ class DocumentPublic(BaseModel):
     sha256: str | None = Field(
         None, description="SHA-256 of the original file; null when part of it is above the caller's clearance."
     )
+    body: str | None = Field(None, description="The council or public body that published the paper, when the paper or its source says.")
+    label: str = Field("", description=LABEL_DOC)
+
+
+class PassageBox(BaseModel):
+    page: int
+    x0: float = Field(..., description="Left edge, as a fraction of the page's width (0 = left).")
+    y0: float = Field(..., description="Top edge, as a fraction of the page's height (0 = top).")
+    x1: float
+    y1: float
+
+
+class ContextPassage(BaseModel):
+    chunk_id: str
+    page: int | None
+    section: str | None
+    text: str
+
+
+class PassagePlace(BaseModel):
+    """Where a cited passage sits in its paper, for a viewer to open it in place."""
+
+    document_id: str
+    chunk_id: str
+    page: int | None = Field(..., description="The page the passage starts on (null for formats without pages).")
+    pages: list[int] = Field(..., description="Every page the passage's highlight covers, in order.")
+    section: str | None
+    text: str
+    ocr: bool
+    boxes: list[PassageBox] = Field(
+        ..., description="One box per line of the passage on its page(s); empty when it could not be placed."
+    )
+    before: list[ContextPassage] = Field(..., description="The passage before it in reading order, when the caller may see it.")
+    after: list[ContextPassage] = Field(..., description="The passage after it, when the caller may see it.")
+    file: bool = Field(..., description="Whether the caller may open the original file (GET /documents/{id}/file).")
+    pdf: bool = Field(..., description="Whether the original is a PDF (a page viewer can show it).")
+
+
+def _context(c) -> dict:
+    return {"chunk_id": c.id, "page": c.page, "section": " > ".join(c.heading_path) or None, "text": c.text}
+
+
+def place_json(chunk, before, after, file: bool, pdf: bool) -> dict:
+    boxes = [dict(zip(("page", "x0", "y0", "x1", "y1"), b)) for b in chunk.boxes or []]
+    pages = sorted({b["page"] for b in boxes}) or ([chunk.page] if chunk.page else [])
+    return {
+        "document_id": chunk.document_id, "chunk_id": chunk.id, "page": chunk.page, "pages": pages,
+        "section": " > ".join(chunk.heading_path) or None, "text": chunk.text, "ocr": chunk.ocr, "boxes": boxes,
+        "before": [_context(c) for c in before], "after": [_context(c) for c in after], "file": file, "pdf": pdf,
+    }
 
 
 class FileLink(BaseModel):
@@ -244,6 +322,7 @@ def passage_json(p: Passage) -> dict:
     c = p.chunk
     return {
         "document_id": c.document_id,
+        "chunk_id": c.id,
         "source": c.source,
         "title": c.title,
         "committee": c.committee,
@@ -254,6 +333,8 @@ def passage_json(p: Passage) -> dict:
         "score": round(float(p.score), 6),
         "ocr": c.ocr,
         "source_url": c.source_url,
+        "body": c.body,
+        "label": paper_label(c),
     }
 
 
@@ -278,7 +359,10 @@ def action_json(v: ActionView) -> dict:
         "response": a.response,
         "overdue": a.is_overdue(v.as_of),
         "overdue_kind": a.overdue_kind(v.as_of),
-        "source": {"document_id": a.document_id, "source": a.source, "page": a.page, "text": a.row_text},
+        "source": {
+            "document_id": a.document_id, "chunk_id": a.chunk_id, "source": a.source, "page": a.page, "text": a.row_text,
+            "body": a.body, "label": a.source_label or a.source,
+        },
     }
 
 
@@ -310,6 +394,7 @@ def document_json(d: Document) -> dict:
     out["meeting_date"] = _day(d.meeting_date)
     out["doc_type"] = d.doc_type.value
     out["classification"] = d.classification.value if d.classification else None
+    out["label"] = paper_label(d)
     return out
 
 

@@ -11,9 +11,12 @@ One pure ASGI middleware, so it sees a request before FastAPI reads any of its b
   `api.server`, below the application.)
 - **The session cookie.** A browser without an API key is the public role, and two such browsers
   must not be able to read each other's conversations: each gets a random `papers_session`
-  cookie (HttpOnly, SameSite=Strict) and its conversations belong to that secret.
+  cookie (HttpOnly, SameSite=Strict) and its conversations belong to that secret. The cookie
+  lasts as long as conversations are kept (`session_seconds`), so the history survives the
+  browser's restart; each visit to the chat page renews it.
 - **Headers.** A content security policy that allows only this app's own scripts, styles and
-  connections and forbids framing; `nosniff`; no referrer; no caching of answers. A route that
+  connections and forbids framing (and lets the page viewer, PDF.js, compile its own WebAssembly
+  image decoders: 'wasm-unsafe-eval' allows WebAssembly, never JavaScript's eval); `nosniff`; no referrer; no caching of answers. A route that
   sets its own policy (an original file) keeps it.
 """
 
@@ -32,7 +35,7 @@ SESSION_COOKIE = "papers_session"
 _SESSION_VALUE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
 
 PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
@@ -59,10 +62,17 @@ class Guard:
     """Pure ASGI middleware: body limits and deadlines, the session cookie, security headers.
     `limits(method, path)` gives (the largest body in bytes, the seconds to receive it all)."""
 
-    def __init__(self, app, limits: Callable[[str, str], tuple[int, float]], read_timeout: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        app,
+        limits: Callable[[str, str], tuple[int, float]],
+        read_timeout: Callable[[], float],
+        session_seconds: Callable[[], int] | None = None,
+    ) -> None:
         self.app = app
         self.limits = limits
         self.read_timeout = read_timeout
+        self.session_seconds = session_seconds  # None: a cookie for the browser's session only
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -73,6 +83,8 @@ class Guard:
         new_session = None
         if session is None:
             session = new_session = secrets.token_urlsafe(32)
+        elif scope["path"] == "/" and self.session_seconds is not None:
+            new_session = session  # the chat page: the browser's session is renewed
         state["session"] = session
         limit, seconds = self.limits(scope["method"], scope["path"])
         declared = headers.get(b"content-length")
@@ -120,7 +132,8 @@ class Guard:
                     out.append((b"papers-audit", b"degraded"))
                 if new_session is not None:
                     secure = "; Secure" if scope.get("scheme") == "https" else ""
-                    cookie = f"{SESSION_COOKIE}={new_session}; Path=/; HttpOnly; SameSite=Strict{secure}"
+                    lasting = f"; Max-Age={self.session_seconds()}" if self.session_seconds is not None else ""
+                    cookie = f"{SESSION_COOKIE}={new_session}; Path=/{lasting}; HttpOnly; SameSite=Strict{secure}"
                     out.append((b"set-cookie", cookie.encode()))
                 if tripped:  # the rest of the body is never read: the connection cannot be reused
                     out.append((b"connection", b"close"))

@@ -108,6 +108,7 @@ class ActionQuestion:
     filters: ActionFilters
     kind: str  # "overdue" | "owner" | "who" | "due" | "raised" | "status" | "list"
     unknown_committee: str | None = None  # "HASSC" in "overdue for HASSC?" when no paper has it
+    unknown_place: str | None = None  # "Leeds" in "actions in Leeds": no paper is that council's
 
 
 def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQuestion | None:
@@ -115,20 +116,60 @@ def parse_action_question(question: str, registry: CommitteeRegistry) -> ActionQ
     question may combine conditions ("which actions for HOSC are overdue and owned by Tom
     Okafor-Reid?"): the owner, a due-date span and a status narrow the main kind."""
     text = " ".join(question.split())
-    parsed = _parse_kind(text, registry)
+    council, rest = place_named(text, registry)
+    parsed = _parse_kind(text, registry, rest)
     if parsed is None:
         return None
+    if council is not None:
+        parsed = replace(parsed, filters=replace(parsed.filters, council=council))
+        if registry.council(council) is None:
+            parsed = replace(parsed, unknown_place=council)
     if not parsed.filters.committee and parsed.kind != "who":  # "who is responsible for CQC ...?" names a topic
-        named = _NAMED_ACRONYM.search(text)
-        if named and registry.resolve(named.group("acronym")) is None:
-            parsed = replace(parsed, unknown_committee=named.group("acronym"))
+        named = _NAMED_ACRONYM.search(text) or _NAMED_BODY.search(text)
+        if named and registry.resolve(named.group("name")) is None:
+            parsed = replace(parsed, unknown_committee=named.group("name"))
     return _narrow(parsed, text)
+
+
+# A committee named in full that no paper has ("overdue for the Zedland Licensing Sub-Committee?").
+_NAMED_BODY = re.compile(
+    r"\b(?:for|at|of)\s+(?:the\s+)?(?P<name>(?:[A-Z][\w'’&-]*\s+(?:(?:and|of|for|&)\s+)?){1,6}"
+    r"(?:Committee|Sub-Committee|Subcommittee|Board|Panel|Forum|Partnership|Commission|Group))\b"
+)
+
+
+# "actions in Leeds", "overdue in Leeds": a place the caller names that no paper is of (a word,
+# or a name with a council's noun). A longer phrase after "in" is a topic ("in adult social care").
+_IN_PLACE = re.compile(
+    r"\b(?:actions?|overdue|open|complete|due)\s+in\s+(?:the\s+)?(?P<place>[A-Z][\w'’-]+"
+    r"(?:\s+(?:of\s+)?[A-Z][\w'’-]+)*\s+(?:Council|Borough|County|District|Parish)|[A-Z][a-z'’-]+(?!\s+[A-Z]))(?=[\s?.!,]|$)"
+)
+_MONTH_NAMES = frozenset(
+    "january february march april may june july august september october november december".split()
+)
+
+
+def place_named(text: str, registry: CommitteeRegistry) -> tuple[str | None, str]:
+    """The council a question names (its name as the registry has it), or a place it names that
+    the registry does not know (as written); and the text without it, for finding a committee:
+    "Kent County Council" is Kent, not its County Council meeting."""
+    found = registry.find_council(text)
+    committee = registry.find_in(text)[0] if found is not None and len(registry) else None
+    if found is not None and not (committee and text[found[1][0] : found[1][1]].lower() in committee.name.lower()):
+        # (A committee whose name holds the place is the committee: "Tower Hamlets Transformation
+        # and Improvement Board".)
+        council, (start, end) = found
+        return council.name, text[:start] + text[end:]
+    m = _IN_PLACE.search(text)
+    if m and m.group("place").lower() not in _MONTH_NAMES and registry.resolve(m.group("place")) is None:
+        return m.group("place"), text[: m.start("place")] + text[m.end("place") :]
+    return None, text
 
 
 # A committee named by acronym after "for", "at" or "of" ("overdue for HASSC?"). When no paper's
 # committee has that acronym the answer covers every committee and says so first, rather than
 # listing other committees' actions as if they were the ones asked about.
-_NAMED_ACRONYM = re.compile(r"\b(?:for|at|of)\s+(?:the\s+)?(?P<acronym>[A-Z]{3,8})\b")
+_NAMED_ACRONYM = re.compile(r"\b(?:for|at|of)\s+(?:the\s+)?(?P<name>[A-Z]{3,8})\b")
 
 
 _OWNED_BY = re.compile(r"\b(?:owned by|assigned to|led by) (?P<who>.+?)\s*[?.!]?$", re.I)
@@ -151,8 +192,8 @@ def _narrow(parsed: ActionQuestion, text: str) -> ActionQuestion:
     return replace(parsed, filters=f)
 
 
-def _parse_kind(text: str, registry: CommitteeRegistry) -> ActionQuestion | None:
-    committee = registry.find_in(text)[0] if len(registry) else None
+def _parse_kind(text: str, registry: CommitteeRegistry, committee_text: str | None = None) -> ActionQuestion | None:
+    committee = registry.find_in(text if committee_text is None else committee_text)[0] if len(registry) else None
     filters = ActionFilters(committee=committee.name if committee else None)
     span = parse_date_range(text)
     mentions_actions = bool(_ACTION_WORDS.search(text))
@@ -210,6 +251,10 @@ def select(actions: list[Action], filters: ActionFilters, as_of: date, registry:
     if filters.committee:
         in_committee = committee_matcher(filters.committee, registry)
         out = [a for a in out if in_committee(a.committee)]
+    if filters.council:
+        council = registry.council(filters.council)
+        papers = council.documents if council else set()
+        out = [a for a in out if a.document_id in papers]
     if filters.status:
         out = [a for a in out if a.status == filters.status]
     if filters.overdue is not None:
@@ -267,6 +312,8 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
     match the citations (the first `limit` actions, in order)."""
     f = question.filters
     scope = f" for {f.committee}" if f.committee else ""
+    if f.council and not question.unknown_place:
+        scope += f" in the papers of {f.council}"
     if f.owner:
         scope += f" owned by {f.owner}"
     if f.due_from or f.due_to:
@@ -277,6 +324,9 @@ def compose(question: ActionQuestion, selected: list[Action], as_of: date, limit
     n = len(selected)
     noun = "action" if n == 1 else "actions"
     unknown = f"No committee called “{question.unknown_committee}” is in the papers" if question.unknown_committee else ""
+    if question.unknown_place:
+        # Nothing of another council stands in for the place asked about: the answer is empty.
+        return f"No council called “{question.unknown_place}” is in the papers, so no action records answer this{when}."
     if question.kind == "overdue":
         if not n and unknown:
             return f"{unknown}, and no actions of any committee are overdue{when}."

@@ -8,11 +8,19 @@ cannot be answered on its own. `rewrite_follow_up` turns it into a standalone qu
   are overdue and owned by Tom Okafor-Reid?");
 - an ellipsis ("what about Croydon?", "and in 2023?", "for HASSC?") swaps the matching part of the
   previous question: its date, its committee, its last proper name, or the topic after "about";
-- a pronoun ("who owns it?", "when is that due?") is replaced by the previous question's topic.
+- a pronoun ("who owns it?", "when is that due?") is replaced by the previous question's topic;
+- a place is never an owner: after an action question "what about Croydon?" asks for Croydon's
+  actions (a council, `core.councils`), while "what about Fiona Peskett?" or "what about the Head
+  of Housing?" asks for an owner's (a person or a job title).
 
-A question that stands on its own is left alone. The rewrite only ever combines the caller's own
+A rewritten question keeps the conversation's place (`follow_up_scope`): the council it names, or
+else the council the previous question named or whose papers its answer came from, so "who led
+it?" after a Croydon answer is answered from Croydon's papers. A committee named in the follow-up
+that is not that council's ends the place. A question that stands on its own is left alone and
+keeps nothing of the previous turn. The rewrite only ever combines the caller's own
 words with committee names from the caller's own registry, so it carries nothing they may not see;
-the rewritten question is then answered under their clearance like any other.
+the rewritten question is then answered under their clearance like any other. Councils, too, are
+learnt only from the papers the caller may see.
 
 `ConversationStore` keeps the turns in memory, bounded per caller and expiring, keyed by the
 caller's identity as well as the id: another caller presenting the id finds nothing. Without a
@@ -30,8 +38,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from assistant.action_questions import ActionQuestion, asks_overdue, owner_named, parse_action_question, status_named
+from assistant.action_questions import (
+    ActionQuestion,
+    asks_overdue,
+    owner_named,
+    parse_action_question,
+    place_named,
+    status_named,
+)
 from core.committees import Committee, CommitteeRegistry
+from core.councils import Council
 from core.dates import DateRange, month_end, parse_date_range
 from core.errors import ConversationNotFound
 from core.text import STOP_WORDS
@@ -98,15 +114,17 @@ class ConversationStore:
             self._items.move_to_end((owner, conversation_id))
             return list(conversation.turns)
 
-    def add(self, owner: str, conversation_id: str, turn: Turn) -> None:
-        """Record a turn (re-creating the conversation if it expired while the answer was made)."""
+    def add(self, owner: str, conversation_id: str, turn: Turn, replace_last: bool = False) -> None:
+        """Record a turn (re-creating the conversation if it expired while the answer was made);
+        `replace_last`: it takes the place of the last turn (a regenerated answer)."""
         key = (owner, conversation_id)
         with self._lock:
             conversation = self._items.get(key)
             if conversation is None:
                 conversation = _Conversation()
                 self._put(key, conversation)
-            conversation.turns = [*conversation.turns, turn][-self.max_turns :]
+            kept = conversation.turns[:-1] if replace_last else conversation.turns
+            conversation.turns = [*kept, turn][-self.max_turns :]
             conversation.touched = self._clock()
             self._items.move_to_end(key)
 
@@ -172,12 +190,41 @@ _TOPIC_AFTER = re.compile(
     re.I,
 )
 _WHAT_IS = re.compile(r"^(?:what|who|which)\s+(?:is|was|are|were)\s+(?P<topic>.+?)\s*[?.!]*$", re.I)
+_HOW_MUCH = re.compile(
+    r"^how much\s+(?:is|are|was|were|will|did|does|has|have)\s+(?P<topic>.+?)(?:\s+(?:cost|be|get|receive|spend|raise))?\s*[?.!]*$",
+    re.I,
+)
+# The subject of "What did the Croydon peer challenge find?", "How has the Carers' Hub done?".
+_DID_SUBJECT = re.compile(
+    r"^(?:what|how|why|when|where)\s+(?:did|does|do|has|have|had|will|would|should|can|could)\s+(?P<topic>.+?)\s+"
+    r"(?:say|said|find|found|decide|agree|recommend|conclude|report|propose|approve|show|mean|cost|achieve|cover|"
+    r"include|ask|want|plan|spend|note|identify|highlight|done|do|go|change|deliver|need)\b",
+    re.I,
+)
+# Asking who carried something out: "it" is the one that acts (a review, a challenge, a report).
+_AGENT_ASKED = re.compile(
+    r"(?i)^who\s+(?:led|leads|lead|conducted|carried out|ran|runs|chaired|chairs|wrote|presented|commissioned|did)\b"
+)
+# "Which Croydon report covered the peer challenge?": "the Croydon report that covered ...".
+_WHICH = re.compile(
+    r"^which\s+(?P<noun>.+?)\s+(?P<rest>(?:is|are|was|were|has|have|had|did|does|will|would|can|could|"
+    r"said|found|led|made|took|gave|\w+ed)\b.*?)\s*[?.!]*$",
+    re.I,
+)
 _CALENDAR = {
     *"january february march april may june july august september october november december".split(),
     *"monday tuesday wednesday thursday friday saturday sunday spring summer autumn winter".split(),
 }
 _NAME = re.compile(r"[A-Z][A-Za-z'’-]*(?:\s+(?:(?:and|of|at|on|upon|&)\s+)?[A-Z][A-Za-z'’-]*)*")
 _BODY = re.compile(r"(?i)\b(?:committee|council|board|panel|cabinet|forum|partnership|authority)\b")
+# What makes a name a person or a post ("the Head of Housing Options", "Cllr Hopley") ...
+_TITLE_WORDS = re.compile(
+    r"(?i)\b(?:director|directorate|officer|manager|head|cllr|councillor|mayor|chair(?:man|woman|person)?|chief|"
+    r"executive|lead|leader|member|commissioner|co-?ordinator|team|service|services|assistant|deputy|clerk|"
+    r"secretary|treasurer|portfolio|holder|mr|mrs|ms|dr|sir|dame)\b"
+)
+# ... and what makes it a place ("Rookhaven District Council", "the London Borough of Sutton").
+_PLACE_NOUNS = re.compile(r"\b(?:Council|Borough|County|District|Parish|Corporation)\b|\bCity of\b")
 _STATUS_PHRASE = {ActionStatus.open: "still open", ActionStatus.complete: "complete", ActionStatus.ongoing: "ongoing"}
 
 
@@ -203,7 +250,7 @@ def rewrite_follow_up(question: str, previous: Turn | None, registry: CommitteeR
         if asked is not None:
             out = _refine_actions(asked, rest, elliptic or about, registry)
     if out is None and pronoun is not None:
-        out = _substitute(rest, pronoun, _topic(previous.standalone, registry))
+        out = _substitute(rest, pronoun, _topic(previous.standalone, registry, rest))
     elif out is None and (elliptic or about):
         out = _swap(previous.standalone, rest, registry)
     if out is None:
@@ -246,13 +293,23 @@ def _pronoun(text: str) -> re.Match | None:
     return None
 
 
-def _topic(standalone: str, registry: CommitteeRegistry) -> str:
+def _topic(standalone: str, registry: CommitteeRegistry, asking: str = "") -> str:
     """What a question is about: the phrase after "about"/"responsible for", the subject of "what
-    is ...", or failing those its content words."""
+    is ...", or failing those its content words. Asked who did it ("who led it?", `asking`), it is
+    the one that acts in the question: "the peer review of direct payments in Croydon" for "What
+    did the peer review say about direct payments in Croydon?"."""
     text = standalone.strip()
-    m = _TOPIC_AFTER.search(text) or _WHAT_IS.match(text)
+    subject = _DID_SUBJECT.match(text)
+    if subject and _AGENT_ASKED.search(asking):
+        about = _TOPIC_AFTER.search(text)
+        return f"{subject.group('topic')} of {about.group('topic')}" if about else subject.group("topic")
+    m = _TOPIC_AFTER.search(text) or _WHAT_IS.match(text) or _HOW_MUCH.match(text) or subject
     if m:
         return m.group("topic").strip()
+    m = _WHICH.match(text)
+    if m and m.group("noun").lower() not in ("of", "one", "ones"):
+        noun = re.sub(r"(?i)^the\s+", "", m.group("noun"))
+        return f"the {noun} that {m.group('rest')}"
     words = [w for w in re.findall(r"[A-Za-z0-9£%'’-]+", text) if w.lower() not in STOP_WORDS]
     return " ".join(words) or text.rstrip("?.! ")
 
@@ -341,19 +398,39 @@ def _swap(previous: str, rest: str, registry: CommitteeRegistry) -> str:
         label = _committee_label(committee, registry)
         before = registry.find_in(out)[0] if len(registry) else None
         mention = _committee_mention(out, before) if before is not None else None
-        out = out[: mention.start()] + label + out[mention.end() :] if mention else f"{out} for {label}"
+        hit = registry.find_council(out)
+        ours = hit is not None and _is_councils(committee.name, hit[0].name, registry)
+        place = re.search(rf"\b(?:in|at|for)\s+{re.escape(out[hit[1][0] : hit[1][1]])}", out) if hit else None
+        if hit and mention and hit[1][0] <= mention.start() < hit[1][1]:
+            # The old committee is part of the council's name ("Kent County Council"): the new
+            # one is the council's ("Kent Cabinet"), or another council's, which replaces it.
+            new = f"{hit[0].place} {committee.name}" if ours else label
+            out = out[: hit[1][0]] + new + out[hit[1][1] :]
+        elif mention:
+            out = out[: mention.start()] + label + out[mention.end() :]
+        elif place and not ours:
+            out = out[: place.start()] + f"for {label}" + out[place.end() :]  # another council's committee
+        else:
+            out = f"{out} for {label}"
         return out + end
+
+    place = _place_phrase(phrase, registry)
+    if place is not None:
+        return _put_place(out, place, registry) + end
 
     names = _names(phrase, skip_first=False)
     if names:
         # The whole phrase replaces the name ("the Orchard Road depot" for "Land at Mill Lane").
         new = re.sub(r"(?i)^(?:in|for|at|on|about|of)\s+", "", phrase).strip()
-        old_names = _names(out, skip_first=True)
+        # Not a place that only describes something ("the Croydon peer challenge"): a person
+        # is not a peer challenge.
+        old_names = [m for m in _names(out, skip_first=True) if not _describes(out, m, registry)]
         if old_names:
             last = old_names[-1]
-            out = out[: last.start()] + new + out[last.end() :]
+            out = _replace_span(out, last.start(), last.end(), new)
         else:
-            out = f"{out} in {new}"
+            joint = "and" if re.search(r"(?i)\babout\b", out) else "about"
+            out = f"{out} {joint} {new}"
         return out + end
 
     topic = re.sub(r"(?i)^(?:in|for|on|at)\s+", "", phrase).strip()
@@ -370,24 +447,98 @@ def _swap(previous: str, rest: str, registry: CommitteeRegistry) -> str:
     return out + end
 
 
+def _describes(text: str, name: re.Match, registry: CommitteeRegistry) -> bool:
+    """Whether a council's name is used to describe what follows it ("the Croydon peer challenge")."""
+    if registry.find_council(name.group(0)) is None:
+        return False
+    return bool(re.search(r"(?i)\bthe\s+$", text[: name.start()]) and re.match(r"\s+[a-z]", text[name.end() :]))
+
+
+def _replace_span(text: str, start: int, end: int, new: str) -> str:
+    """`text` with [start, end) replaced by `new`, without doubling a "the" before it."""
+    if re.match(r"(?i)the\s", new) and re.search(r"(?i)\bthe\s+$", text[:start]):
+        new = new[4:]
+    return text[:start] + new + text[end:]
+
+
+def _place_phrase(phrase: str, registry: CommitteeRegistry) -> str | None:
+    """The place an elliptic phrase is, when it is nothing but one ("Croydon", "in Kent", "the
+    London Borough of Sutton"), else None."""
+    text = re.sub(r"(?i)^(?:in|for|at|of|from)\s+", "", phrase.strip()).strip(" ,")
+    hit = registry.find_council(text)
+    if hit is not None:
+        rest = (text[: hit[1][0]] + text[hit[1][1] :]).strip()
+        return text if re.fullmatch(r"(?i)(?:the|'s|’s|council|papers|\s)*", rest) else None
+    names = _names(text, skip_first=False)
+    bare = re.sub(r"(?i)^the\s+", "", text)
+    if len(names) == 1 and names[0].group(0) == bare and _kind_of_name(bare, registry) == "place":
+        return text
+    return None
+
+
+def _put_place(question: str, place: str, registry: CommitteeRegistry) -> str:
+    """The question with its place swapped for another: the council it names, else a committee
+    that is not the new place's ("What did HOSC say ...?" -> "What did Croydon say ...?"), else
+    a name after "in" or "at"; or the place added at its end."""
+    hit = registry.find_council(question)
+    if hit is not None:
+        return _replace_span(question, hit[1][0], hit[1][1], place)
+    known = registry.find_council(place)
+    committee = registry.find_in(question)[0] if len(registry) else None
+    mention = _committee_mention(question, committee) if committee is not None else None
+    if mention is not None and not _is_councils(committee.name, known[0].name if known else place, registry):
+        return _replace_span(question, mention.start(), mention.end(), place)
+    after = [m for m in re.finditer(r"\b(?:in|at)\s+(?:the\s+)?(?P<name>" + _NAME.pattern + ")", question) if not _calendar(m.group("name"))]
+    if after:
+        last = after[-1]
+        return question[: last.start("name")] + place + question[last.end("name") :]
+    return f"{question} in {place}"
+
+
+def _calendar(name: str) -> bool:
+    return all(w.lower() in STOP_WORDS or w.lower() in _CALENDAR for w in name.split())
+
+
 def _refine_actions(asked: ActionQuestion, rest: str, elliptic: bool, registry: CommitteeRegistry) -> str | None:
     """The previous action question with the follow-up's conditions merged in, written out; None
     when the follow-up is not about the same actions."""
     f, kind = asked.filters, asked.kind
     changed = False
 
-    committee = registry.find_in(rest)[0] if len(registry) else None
-    if committee is not None and committee.name != f.committee:
-        f, changed = replace(f, committee=committee.name), True
+    place, plain = place_named(rest, registry)  # "Kent County Council" is Kent, not its meeting
+    committee = registry.find_in(plain)[0] if len(registry) and plain.strip() else None
+    unknown_committee = None
 
     owner = owner_named(rest)
-    if owner is None and elliptic:
-        names = [m.group(0) for m in _names(_strip_end(rest)[0], skip_first=False)]
-        # A name that is a body ("the Licensing Sub-Committee") is not an owner, even when the
-        # caller's registry does not know it.
-        names = [n for n in names if registry.resolve(n) is None and not _BODY.search(n)]
-        if names and not _span_in(rest):
-            owner = max(names, key=len)
+    if owner is None and elliptic and not _span_in(rest):
+        owners = []
+        for name in (m.group(0) for m in _names(_strip_end(plain)[0], skip_first=False)):
+            kind_of = _kind_of_name(name, registry)
+            if kind_of == "place" and place is None:
+                place = name  # a place the caller's papers do not know: its actions are none
+            elif kind_of == "committee" and committee is None and registry.resolve(name) is None:
+                unknown_committee = name  # the caller's own words, never a name from the papers
+            elif kind_of == "owner":
+                owners.append(name)
+        owner = max(owners, key=len) if owners else None
+        acronym = re.search(r"\b[A-Z]{3,8}\b", plain)
+        if acronym and not (committee or unknown_committee or place or owner):
+            unknown_committee = acronym.group(0)
+    if committee is not None and committee.name != f.committee:
+        f, changed = replace(f, committee=committee.name), True
+    elif committee is None and unknown_committee:
+        f, changed = replace(f, committee=unknown_committee), True
+    if place is not None:
+        # A place swaps the committee, unless the follow-up names one, or the committee's name is
+        # one that several councils' papers share and the place is one of them ("Which actions
+        # for Cabinet ...?", "what about Croydon?": Croydon's Cabinet).
+        shared = f.committee and len(registry.councils_of(f.committee)) > 1 and _is_councils(f.committee, place, registry)
+        if f.committee and committee is None and not unknown_committee and not shared:
+            f = replace(f, committee=None)
+        f, changed = replace(f, council=place), True
+    elif f.council and (committee is not None or unknown_committee) and not _is_councils(f.committee, f.council, registry):
+        f = replace(f, council=None)  # another council's committee ends the place
+
     if owner:
         f, changed = replace(f, owner=owner), True
         if kind == "who":
@@ -422,6 +573,84 @@ def _refine_actions(asked: ActionQuestion, rest: str, elliptic: bool, registry: 
     return action_question_text(ActionQuestion(f, kind), registry)
 
 
+def _kind_of_name(name: str, registry: CommitteeRegistry) -> str:
+    """What a name an elliptic follow-up gives stands for: "place" (a council the papers know, a
+    name with a council's noun, or a single word: "Croydon", "Leeds"), "committee" (a body), or
+    "owner" (a person or a post: "Fiona Peskett", "the Head of Housing Options")."""
+    council, _ = place_named(name, registry)
+    if council is not None and registry.council(council) is not None:
+        return "place"
+    if registry.resolve(name) is not None:
+        return "committee"
+    if _TITLE_WORDS.search(name):
+        return "owner"
+    if _PLACE_NOUNS.search(name):
+        return "place"
+    if _BODY.search(name):
+        return "committee"
+    return "place" if len(name.split()) == 1 else "owner"
+
+
+def _is_councils(committee: str | None, council: str | None, registry: CommitteeRegistry) -> bool:
+    """Whether the council has papers of the committee (no committee: nothing to conflict)."""
+    if not committee:
+        return True
+    known = registry.council(council) if council else None
+    return known is not None and any(c.place == known.place for c in registry.councils_of(committee))
+
+
+def _turn_council(turn: Turn, registry: CommitteeRegistry) -> Council | None:
+    """The council a turn was about: the one its question names, else the one every paper its
+    answer cited belongs to (a refusal's closest passages say nothing of the kind)."""
+    hit = registry.find_council(turn.standalone)
+    if hit is not None:
+        return hit[0]
+    if turn.mode == AnswerMode.not_found:
+        return None
+    councils = [registry.council_of(c.passage.chunk.document_id) for c in getattr(turn, "citations", ())]
+    places = {c.place if c else None for c in councils}
+    return councils[0] if len(places) == 1 and None not in places else None
+
+
+def follow_up_scope(question: str, standalone: str, previous: Turn, registry: CommitteeRegistry) -> str | None:
+    """The council whose papers answer a rewritten follow-up (its name): the one the rewrite
+    names, else the previous turn's (`_turn_council`). None when there is none, when the follow-up
+    names a place the papers do not know ("what about Leeds?": no other council's papers stand in
+    for it), or a committee the council has no papers of ("what about HOSC?" leaves Tower Hamlets;
+    a committee the caller's papers do not know is not known to be the council's)."""
+    rest = _strip_connective(" ".join(question.split()))[0]
+    named = _unknown_body(rest, registry)
+    hit = registry.find_council(standalone)
+    if hit is None and named == "place":
+        return None
+    council = hit[0] if hit else _turn_council(previous, registry)
+    if council is None:
+        return None
+    plain = standalone[: hit[1][0]] + standalone[hit[1][1] :] if hit else standalone
+    committee = registry.find_in(plain)[0] if len(registry) else None
+    if committee is not None and not _is_councils(committee.name, council.name, registry):
+        return None
+    if committee is None and named == "committee":
+        return None
+    return council.name
+
+
+def _unknown_body(text: str, registry: CommitteeRegistry) -> str | None:
+    """"place" or "committee" when a follow-up names one its caller's papers do not know ("Leeds",
+    "the Zedland Licensing Sub-Committee", "ZLSC"), else None."""
+    plain = _strip_end(text)[0]
+    for m in _names(plain, skip_first=bool(_QUESTION_START.match(plain))):
+        name = m.group(0)
+        if registry.find_council(name) is None and registry.resolve(name) is None:
+            kind = _kind_of_name(name, registry)
+            if kind != "owner":
+                return kind
+    for acronym in re.findall(r"\b[A-Z]{3,8}\b", plain):
+        if registry.resolve(acronym) is None and acronym != "IT":
+            return "committee"
+    return None
+
+
 def span_phrase(start: date | None, end: date | None) -> str:
     """Words for a date span that `parse_date_range` reads back to the same span."""
 
@@ -451,7 +680,13 @@ def action_question_text(asked: ActionQuestion, registry: CommitteeRegistry) -> 
     f = asked.filters
     committee = registry.resolve(f.committee) if f.committee else None
     label = _committee_label(committee, registry) if committee else f.committee
-    scope = f" for {label}" if label else ""
+    council = registry.council(f.council) if f.council else None
+    place = council.place if council else f.council
+    if place and council and committee and [c.place for c in registry.councils_of(committee.name)] == [council.place]:
+        place = None  # the committee says whose papers: "for HASSC", not "for HASSC in Tower Hamlets"
+    if place and place.startswith("City of "):
+        place = f"the {place}"
+    scope = (f" for {label}" if label else "") + (f" in {place}" if place else "")
     if asked.kind == "who" and f.q:
         return f"Among the actions{scope}, who is responsible for {f.q}?" if scope else f"Who is responsible for {f.q}?"
     conditions = []
@@ -462,7 +697,7 @@ def action_question_text(asked: ActionQuestion, registry: CommitteeRegistry) -> 
     if f.due_from or f.due_to:
         conditions.append(f"due {span_phrase(f.due_from, f.due_to)}")
     if f.raised_from or f.raised_to:
-        head = f"What actions did {label} ask for {span_phrase(f.raised_from, f.raised_to)}"
+        head = f"What actions did {label}{f' in {place}' if place else ''} ask for {span_phrase(f.raised_from, f.raised_to)}"
         tail = conditions + ([f"owned by {f.owner}"] if f.owner else [])
         return f"{head}{' that are ' + ' and '.join(tail) if tail else ''}?"
     if f.owner:

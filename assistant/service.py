@@ -13,13 +13,17 @@ from pathlib import Path
 from assistant import action_questions as action_records
 from assistant.access import AccessControl
 from assistant.answerers import Answerer, ExtractiveAnswerer, stream_whole
-from assistant.conversation import ConversationStore, rewrite_follow_up
+from assistant.companions import covering_papers, with_covering_committees
+from assistant.conversation import follow_up_scope, rewrite_follow_up
+from assistant.history import SqliteConversationStore, missing_turn
 from assistant.query import plan_query
 from assistant.retrieval import HybridRetriever, RetrievalResult, decide, refusal
 from assistant.retrieval.front_sheet import with_front_sheets
 from core.committees import CommitteeRegistry, committee_key
 from core.config import Settings
-from core.errors import ConfigError, NotFoundError
+from core.councils import Council, learn_councils
+from core.errors import ConfigError, InvalidInput, NotFoundError, StorageFull
+from core.labels import committee_label
 from core.types import (
     ActionFilters,
     ActionView,
@@ -28,7 +32,9 @@ from core.types import (
     Chunk,
     Citation,
     Classification,
+    Conversation,
     Document,
+    Feedback,
     FollowUp,
     IngestReport,
     Passage,
@@ -63,6 +69,24 @@ def _file_format(path: Path) -> str | None:
     from ingest.loaders import detect_format
 
     return detect_format(path)
+
+
+# Said with an answer the conversation history could not keep (a full disk): the answer is a
+# read and is given; a follow-up to it is asked as a new question.
+NOT_SAVED = "This answer could not be saved to your conversation history (the server's storage is full)."
+
+
+def _shown_level(answer: Answer, clearance: frozenset[Classification] | None) -> Classification:
+    """The most protected classification among what an answer showed: its citations and, for an
+    answer from the action records, every action it lists. Something without a classification
+    counts as the most the caller was cleared for."""
+    if clearance is None:
+        ceiling = max(Classification, key=lambda c: c.level)
+    else:
+        ceiling = max(clearance, key=lambda c: c.level, default=Classification.public)
+    levels = [c.passage.chunk.classification for c in answer.citations]
+    levels += [v.action.classification for v in answer.actions or []]
+    return max((level or ceiling for level in levels), key=lambda c: c.level, default=Classification.public)
 
 
 class PapersService:
@@ -154,9 +178,16 @@ class PapersService:
         return AccessControl(self.settings.access_path, a.clearance, a.anonymous)
 
     @cached_property
-    def conversations(self) -> ConversationStore:
+    def conversations(self) -> SqliteConversationStore:
         c = self.settings.conversation
-        return ConversationStore(c.max_conversations, c.ttl_minutes * 60, c.max_turns, max_per_caller=c.max_per_caller)
+        return SqliteConversationStore(
+            self.settings.conversations_path,
+            c.max_conversations,
+            c.retention_days * 86400,
+            c.max_turns,
+            c.max_per_caller,
+            c.max_mb,
+        )
 
     @cached_property
     def ingestor(self):
@@ -188,10 +219,12 @@ class PapersService:
         progress: bool = False,
         remember: bool = True,
         transport=None,
+        body: str | None = None,
     ):
         """Fetch a council's published papers from its ModernGov site and ingest them, with the
         service's metadata (sources.moderngov). `remember`: add the site to the sources file, so
-        `sync_all` refreshes it. `transport`: an httpx transport (tests)."""
+        `sync_all` refreshes it. `transport`: an httpx transport (tests). `body`: the council
+        whose site it is (each paper's body, whatever its own front sheet says)."""
         from sources import moderngov
 
         s = self.settings.sync
@@ -207,13 +240,14 @@ class PapersService:
                 date_from or today - timedelta(days=s.days_back),
                 date_to or today + timedelta(days=s.days_ahead),
                 progress=(lambda msg: print(msg, flush=True)) if progress else None,
+                body=body,
             )
         finally:
             client.close()
         if report.files:
             report.ingest = self.ingest(report.files, progress=progress).files
         if remember:
-            moderngov.remember_site(self.settings.sources_path / "sources.json", client.base, list(committees))
+            moderngov.remember_site(self.settings.sources_path / "sources.json", client.base, list(committees), body)
         return report
 
     def sync_all(self, progress: bool = False) -> list:
@@ -223,7 +257,9 @@ class PapersService:
         reports = []
         for site in moderngov.load_sites(self.settings.sources_path / "sources.json"):
             try:
-                reports.append(self.sync_moderngov(site["url"], site.get("committees", []), progress=progress, remember=False))
+                reports.append(
+                    self.sync_moderngov(site["url"], site.get("committees", []), progress=progress, remember=False, body=site.get("body"))
+                )
             except (moderngov.SyncError, ValueError) as exc:  # one site's trouble never stops the others
                 failed = moderngov.SyncReport(site["url"])
                 failed.failures.append(str(exc))
@@ -240,16 +276,18 @@ class PapersService:
         return report
 
     def committees(self, clearance: frozenset[Classification] | None = None) -> CommitteeRegistry:
-        """Committees named by the papers the caller may see, plus the alias file; rebuilt only
-        when the catalog or the alias file changes, not on every question."""
+        """Committees named by the papers the caller may see, plus the alias file, and the councils
+        those papers are of (core.councils, learnt from the same papers only); rebuilt only when
+        the catalog or the alias file changes, not on every question."""
         aliases_path = self.settings.aliases_path
         stamp = (self.catalog.generation(), aliases_path.stat().st_mtime_ns if aliases_path.exists() else None)
         cache = self.__dict__.setdefault("_committees", {})
         cached = cache.get(clearance)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        registry = CommitteeRegistry()
-        for d in self.catalog.documents(clearance):
+        docs = self.catalog.documents(clearance)
+        registry = CommitteeRegistry(councils=self._councils(docs, clearance))
+        for d in docs:
             if d.committee:
                 registry.add(d.committee, {d.committee_acronym} if d.committee_acronym else set())
         for name, others in self._aliases(aliases_path).items():
@@ -259,6 +297,17 @@ class PapersService:
                 registry.add(target.name if target else name, acronyms, set(others) - acronyms)
         cache[clearance] = (stamp, registry)
         return registry
+
+    def _councils(self, docs: list[Document], clearance: frozenset[Classification] | None) -> list[Council]:
+        """The councils of these papers, from the passages `clearance` allows."""
+        ids = {d.id for d in docs}
+        texts = (
+            (c.document_id, c.index_text)
+            for c in self.catalog.iter_chunks()
+            if c.document_id in ids and (clearance is None or c.classification in clearance)
+        )
+        papers = [(d.id, d.committee, getattr(d, "body", None)) for d in docs]
+        return learn_councils(papers, texts)
 
     @staticmethod
     def _aliases(path: Path) -> dict[str, list[str]]:
@@ -279,9 +328,19 @@ class PapersService:
         """Every committee the caller's papers name, with its other names and how many of those
         papers and actions it has."""
         docs, actions = self.catalog.committee_counts(clearance)
+        for document_id, cover in self._covering(clearance).items():  # records of papers that name no committee
+            lent = len(self.catalog.actions(document_id=document_id, clearance=clearance))
+            actions[cover.committee] = actions.get(cover.committee, 0) + lent
+        bodies = self.catalog.committee_bodies(clearance)
         out = []
         for c in self.committees(clearance):
             key = c.key
+            owners: dict[str, int] = {}
+            for name, counts in bodies.items():
+                if committee_key(name) == key:
+                    for body, n in counts.items():
+                        owners[body] = owners.get(body, 0) + n
+            ranked = sorted(owners, key=lambda b: (-owners[b], b))
             out.append(
                 {
                     "name": c.name,
@@ -289,6 +348,9 @@ class PapersService:
                     "aliases": sorted(c.aliases),
                     "documents": sum(n for name, n in docs.items() if committee_key(name) == key),
                     "actions": sum(n for name, n in actions.items() if committee_key(name) == key),
+                    "bodies": ranked,
+                    "body": ranked[0] if len(ranked) == 1 else None,
+                    "label": committee_label(c.name, ranked),
                 }
             )
         return out
@@ -298,6 +360,15 @@ class PapersService:
         as_of = as_of or date.today()
         filters = filters or ActionFilters()
         registry = self.committees(filters.clearance)
+        covering = self._covering(filters.clearance)
+        in_committee = action_records.committee_matcher(filters.committee, registry) if filters.committee else None
+        committee_test = in_committee
+        if in_committee and any(in_committee(c.committee) for c in covering.values()):
+            # Records of a paper that names no committee are read too; select() tests them by the
+            # committee of the paper they came with.
+            def committee_test(cell: str | None) -> bool:
+                return not cell or in_committee(cell)
+
         # The catalog narrows by every filter but the topic words; select() then applies them all.
         records = self.catalog.actions(
             due_from=filters.due_from,
@@ -307,14 +378,49 @@ class PapersService:
             overdue_on=as_of if filters.overdue else None,
             raised_from=filters.raised_from,
             raised_to=filters.raised_to,
-            committee=action_records.committee_matcher(filters.committee, registry) if filters.committee else None,
+            committee=committee_test,
             owner=action_records.owner_matcher(filters.owner) if filters.owner else None,
         )
-        selected = action_records.select(records, filters, as_of, registry)
+        selected = action_records.select(with_covering_committees(records, covering), filters, as_of, registry)
         return as_of, [ActionView(a, as_of) for a in selected]
 
-    def _answer_from_actions(self, question: str, filters: SearchFilters, as_of: date | None) -> Answer | None:
-        """Answer an action question from the records, or None when it is not one."""
+    def actions_export(
+        self, filters: ActionFilters | None = None, as_of: date | None = None
+    ) -> tuple[date, list[ActionView], dict[str, str]]:
+        """Every action `actions` lists for these filters, for a spreadsheet, with the council's own
+        page of each paper that has one (document id -> address). More than
+        `settings.api.max_export_rows` is refused, never cut short: a short export reads as whole."""
+        as_of, views = self.actions(filters, as_of)
+        limit = self.settings.api.max_export_rows
+        if len(views) > limit:
+            raise InvalidInput(
+                f"filters: {len(views):,} actions match, more than an export may hold ({limit:,}, "
+                "PAPERS_API__MAX_EXPORT_ROWS); narrow them by committee, status or due dates"
+            )
+        first = {}
+        for v in views:
+            if v.action.chunk_id:
+                first.setdefault(v.action.document_id, v.action.chunk_id)
+        clearance = filters.clearance if filters else None
+        chunks = self.catalog.get_chunks(list(first.values()), clearance) if first else {}
+        pages = {doc: chunks[cid].source_url for doc, cid in first.items() if cid in chunks and chunks[cid].source_url}
+        return as_of, views, pages
+
+    def _covering(self, clearance: frozenset[Classification] | None) -> dict[str, Document]:
+        """Document id -> the paper it was published with, for the papers the caller may see that
+        name no committee (assistant.companions); rebuilt only when the catalog changes."""
+        stamp = self.catalog.generation()
+        cache = self.__dict__.setdefault("_covering_papers", {})
+        cached = cache.get(clearance)
+        if cached is None or cached[0] != stamp:
+            cached = cache[clearance] = (stamp, covering_papers(self.catalog.documents(clearance)))
+        return cached[1]
+
+    def _answer_from_actions(
+        self, question: str, filters: SearchFilters, as_of: date | None, council: str | None = None
+    ) -> Answer | None:
+        """Answer an action question from the records, or None when it is not one. `council`:
+        the conversation's place (a follow-up's), when the question names none."""
         registry = self.committees(filters.clearance)
         parsed = action_records.parse_action_question(question, registry)
         if parsed is None or not self.catalog.has_actions(filters.clearance):
@@ -323,6 +429,12 @@ class PapersService:
         if filters.committee:
             named = registry.resolve(filters.committee)
             parsed = replace(parsed, filters=replace(parsed.filters, committee=named.name if named else filters.committee))
+        committee = parsed.filters.committee
+        # The conversation's place narrows a committee only when the committee's name is shared by
+        # several councils' papers ("Cabinet"); "HASSC" says whose it is already.
+        narrows = not committee or len(registry.councils_of(committee)) > 1
+        if council and not parsed.filters.council and narrows and self._council_has(council, committee, filters):
+            parsed = replace(parsed, filters=replace(parsed.filters, council=council))
         if filters.date_from or filters.date_to:  # the caller's meeting-date range: when actions were raised
             parsed = replace(
                 parsed,
@@ -344,8 +456,11 @@ class PapersService:
             if a.chunk_id in chunks
         ]
         if not selected:
-            # Nothing in the records: show the closest passages, as for any unanswered question.
-            passages = self._retrieve(question, filters, self.settings.retrieval.k).passages
+            # Nothing in the records: show the closest passages, as for any unanswered question;
+            # of the council asked about only (none for a place no paper is of).
+            known = registry.council(parsed.filters.council) if parsed.filters.council else None
+            papers = (known.documents if known else set()) if parsed.filters.council else None
+            passages = [] if papers == set() else self._retrieve(question, filters, self.settings.retrieval.k, papers=papers).passages
             citations = [Citation(i + 1, p) for i, p in enumerate(passages)]
         return Answer(question, text, AnswerMode.actions, citations, actions=views, as_of=as_of, answerer="actions")
 
@@ -381,42 +496,83 @@ class PapersService:
         sentences as it writes them), then the whole `Answer`."""
         asked = follow_up.standalone if follow_up and follow_up.standalone else question
         filters = filters or SearchFilters()
-        answer = self._answer_from_actions(asked, filters, as_of)
+        # A follow-up keeps the conversation's place (assistant.conversation.follow_up_scope).
+        council = follow_up.council if follow_up and follow_up.standalone else None
+        if council and not self._council_has(council, filters.committee, filters):
+            council = None  # the caller's own committee filter is another council's
+        answer = self._answer_from_actions(asked, filters, as_of, council)
         if answer is not None:
             pieces = stream_whole(answer)
         else:
-            found = self._retrieve(asked, filters, k or self.settings.retrieval.k, with_windows=True)
+            known = self.committees(filters.clearance).council(council) if council else None
+            papers = known.documents if known and known.documents else None  # a place with no papers restricts nothing
+            found = self._retrieve(asked, filters, k or self.settings.retrieval.k, with_windows=True, papers=papers)
             found.passages = with_front_sheets(asked, found.passages, self.catalog, filters.clearance)
             decision = decide(asked, found.passages, found.query_vector, found.unmatched, self.embedder, self.settings.retrieval)
             if decision.answerable:
                 pieces = self.answerer.stream(asked, found.passages, found.query_vector)
             else:
-                pieces = stream_whole(refusal(asked, found.passages, decision, filters))
+                named = self.committees(filters.clearance).resolve(filters.committee) if filters.committee else None
+                shown = replace(filters, committee=named.name) if named else filters
+                pieces = stream_whole(refusal(asked, found.passages, decision, shown, known.name if papers else None))
         for piece in pieces:
             if not isinstance(piece, Answer):
                 yield piece
                 continue
             answer = piece
             if follow_up is not None:
-                self.conversations.add(follow_up.owner, follow_up.conversation_id, Turn(question, asked, answer.mode))
+                turn = Turn(
+                    question, asked, answer.mode, answer.answer, tuple(answer.citations), answer.answerer,
+                    _shown_level(answer, filters.clearance),
+                )
+                saved = follow_up.conversation_id is not None
+                if saved:
+                    try:
+                        self.conversations.add(follow_up.owner, follow_up.conversation_id, turn, replace_last=follow_up.regenerate)
+                    except StorageFull:
+                        saved = False
                 answer = replace(
-                    answer, question=question, conversation_id=follow_up.conversation_id, standalone_question=follow_up.standalone
+                    answer, question=question, conversation_id=follow_up.conversation_id if saved else None,
+                    standalone_question=follow_up.standalone,
+                    note=answer.note if saved else " ".join(filter(None, [answer.note, NOT_SAVED])),
                 )
             yield answer
 
     def begin_turn(
-        self, owner: str, conversation_id: str | None, question: str, clearance: frozenset[Classification] | None = None
+        self,
+        owner: str,
+        conversation_id: str | None,
+        question: str,
+        clearance: frozenset[Classification] | None = None,
+        regenerate: bool = False,
     ) -> FollowUp:
         """Open the caller's conversation (a new one when `conversation_id` is None) and rewrite
         the question into a standalone one when it only makes sense after the previous turn.
-        An id this caller did not start, or that expired, raises ConversationNotFound."""
+        An id this caller did not start, or that expired, raises ConversationNotFound.
+        `regenerate`: the last turn is to be answered again, and its answer replaced; the question
+        must be that turn's, and it is read after the turn before it, as it was the first time."""
         if conversation_id is None:
-            conversation_id, history = self.conversations.start(owner), []
+            if regenerate:
+                raise InvalidInput("regenerate: needs the conversation_id of the conversation to answer again")
+            try:
+                conversation_id, history = self.conversations.start(owner), []
+            except StorageFull:  # an answer is a read: it is given, only not kept (see NOT_SAVED)
+                conversation_id, history = None, []
         else:
             history = self.conversations.history(owner, conversation_id)
+        if regenerate:
+            if not history:
+                raise InvalidInput("regenerate: the conversation has no answer to make again")
+            if " ".join(question.split()) != " ".join(history[-1].question.split()):
+                raise InvalidInput("question: with regenerate, send the last turn's question as it was asked")
+            history = history[:-1]
         previous = history[-1] if history else None
-        standalone = rewrite_follow_up(question, previous, self.committees(clearance)) if previous else None
-        return FollowUp(owner, conversation_id, question, standalone)
+        if previous is not None and self._hidden([previous], clearance):
+            previous = None  # never lean on a turn the caller may no longer see
+        registry = self.committees(clearance)
+        standalone = rewrite_follow_up(question, previous, registry) if previous else None
+        council = follow_up_scope(question, standalone, previous, registry) if standalone else None
+        return FollowUp(owner, conversation_id, question, standalone, regenerate, council)
 
     def converse(
         self,
@@ -426,16 +582,96 @@ class PapersService:
         filters: SearchFilters | None = None,
         k: int | None = None,
         as_of: date | None = None,
+        regenerate: bool = False,
     ) -> Answer:
         """`begin_turn` then `ask`: one question in a conversation."""
         clearance = filters.clearance if filters else None
-        return self.ask(question, filters, k, as_of, self.begin_turn(owner, conversation_id, question, clearance))
+        follow_up = self.begin_turn(owner, conversation_id, question, clearance, regenerate)
+        return self.ask(question, filters, k, as_of, follow_up)
 
-    def _retrieve(self, query: str, filters: SearchFilters, k: int, with_windows: bool = False) -> RetrievalResult:
-        plan = plan_query(query, filters, self.committees(filters.clearance))
-        return self.retriever.search(
-            plan.text, k, plan.filters, plan.dates, prefer=plan.prefer, intents=plan.intents, with_windows=with_windows
+    # --- the history ---------------------------------------------------------------------------
+
+    def conversation_list(self, owner: str) -> list[Conversation]:
+        """The caller's conversations, the most recently used first."""
+        return self.conversations.list(owner)
+
+    def conversation(self, owner: str, conversation_id: str, clearance: frozenset[Classification] | None = None) -> Conversation:
+        """The caller's conversation, turn by turn. A turn that showed what the caller may not see
+        now (their role's clearance was lowered, a cited paper was reclassified) is `hidden`: only
+        its question is left, never the answer, its citations or the rewrite of the question."""
+        conversation = self.conversations.get(owner, conversation_id)
+        hidden = self._hidden([r.turn for r in conversation.recorded], clearance)
+        recorded = tuple(
+            replace(r, turn=Turn(r.turn.question, "", r.turn.mode), hidden=True) if i in hidden else r
+            for i, r in enumerate(conversation.recorded)
         )
+        return replace(conversation, recorded=recorded)
+
+    def delete_conversation(self, owner: str, conversation_id: str) -> None:
+        self.conversations.delete(owner, conversation_id)
+
+    def rate(
+        self, caller, conversation_id: str, turn: int, rating: str, comment: str | None = None
+    ) -> Feedback:
+        """The caller's rating of a turn of their own conversation (a second rating of the same
+        answer replaces the first). A turn they may no longer see is reported as one that does not
+        exist. `caller`: an `assistant.access.Principal`."""
+        owner = caller.identity
+        recorded = self.conversations.turn_of(owner, conversation_id, turn)
+        if self._hidden([recorded], caller.clearance):
+            raise missing_turn(conversation_id, turn)
+        comment = comment.strip() if comment and comment.strip() else None
+        return self.conversations.rate(owner, conversation_id, turn, rating, comment, caller.key_id, caller.name, caller.role)
+
+    def feedback(self, rating: str | None = None, limit: int = 50, offset: int = 0) -> tuple[int, list[Feedback]]:
+        """(how many ratings match, a page of them, newest first), for an admin."""
+        return self.conversations.feedback(rating, limit, offset)
+
+    def feedback_export(self, rating: str | None = None) -> Iterator[dict]:
+        """Every rating (newest first) as a line of the labelled question set (assistant.feedback)."""
+        from assistant.feedback import labelled_question
+
+        offset = 0
+        while True:
+            _, page = self.conversations.feedback(rating, 500, offset)
+            yield from (labelled_question(f) for f in page)
+            if len(page) < 500:
+                return
+            offset += 500
+
+    def _hidden(self, turns: list[Turn], clearance: frozenset[Classification] | None) -> set[int]:
+        """Which of the turns showed what `clearance` may not see now: the most protected thing
+        they showed then, or a cited passage since reclassified above it."""
+        if clearance is None:
+            return set()
+        ids = {c.passage.chunk.id for t in turns for c in t.citations}
+        above = set(self.catalog.get_chunks(ids)) - set(self.catalog.get_chunks(ids, clearance)) if ids else set()
+        return {
+            i
+            for i, t in enumerate(turns)
+            if t.classification not in clearance or any(c.passage.chunk.id in above for c in t.citations)
+        }
+
+    def _retrieve(
+        self, query: str, filters: SearchFilters, k: int, with_windows: bool = False, papers: set[str] | None = None
+    ) -> RetrievalResult:
+        """`papers`: only passages of these documents (a council's), taken from a wider search
+        (the indexes filter by committee, date and type, not by council)."""
+        plan = plan_query(query, filters, self.committees(filters.clearance))
+        wanted = k if papers is None else max(4 * k, 20)
+        found = self.retriever.search(
+            plan.text, wanted, plan.filters, plan.dates, prefer=plan.prefer, intents=plan.intents, with_windows=with_windows
+        )
+        if papers is not None:
+            found.passages = [p for p in found.passages if p.chunk.document_id in papers][:k]
+        return found
+
+    def _council_has(self, council: str, committee: str | None, filters: SearchFilters) -> bool:
+        """Whether a council has papers of a committee (no committee: nothing to conflict)."""
+        if not committee:
+            return True
+        registry = self.committees(filters.clearance)
+        return any(c.name == council for c in registry.councils_of(committee))
 
     def documents(self, clearance: frozenset[Classification] | None = None) -> list[Document]:
         return self.catalog.documents(clearance)
@@ -463,6 +699,23 @@ class PapersService:
         if not chunks:
             raise NotFoundError(f"document '{document_id}' has no page {page} with text")
         return chunks
+
+    def passage_place(
+        self, document_id: str, chunk_id: str, clearance: frozenset[Classification] | None = None
+    ) -> tuple[Chunk, list[Chunk], list[Chunk], Original | None]:
+        """A passage where it sits: its boxes on the page, the passages either side that the
+        caller may see, and the original file when the caller may open it (as
+        `original` decides). A passage above the clearance is reported as one that does not
+        exist."""
+        self.document(document_id, clearance)
+        found = self.catalog.passage_in_context(document_id, chunk_id, clearance)
+        if found is None:
+            raise NotFoundError(f"document '{document_id}' has no passage '{chunk_id}'")
+        try:
+            original = self.original(document_id, clearance)
+        except NotFoundError:
+            original = None
+        return (*found, original)
 
     def original(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Original:
         """The original file of a document, only for a caller cleared for everything in it (an

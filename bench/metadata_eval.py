@@ -14,7 +14,10 @@ compared with the labels:
   User Group Action Log, 14 May 2013"); never right when it is a file name, an e-mail address or
   shorter than two words.
 - published made non-public: a labelled public paper whose document, or any passage, came out
-  restricted or exempt (must be 0).
+  restricted or exempt (must be 0);
+- body (the council or public body that published the paper): right when it equals the label,
+  normalised as committees are; wrong when another body is named; none when nothing was detected
+  (a wrong body is worse than none).
 
 Label sets: tests/data/corpus_metadata_{dev,heldout}.jsonl (the first corpus and the examples)
 and tests/data/wider/metadata_{dev,heldout}.jsonl (ten more bodies). Held-back figures are
@@ -69,6 +72,13 @@ def committee_right(got: str | None, label: dict) -> bool:
     return got is not None and norm(got) in {norm(n) for n in names}
 
 
+def body_outcome(got: str | None, label: dict) -> str:
+    """"right", "wrong" or "none" (nothing detected) against the label's body."""
+    if got is None:
+        return "none"
+    return "right" if norm(got) == norm(label.get("body")) else "wrong"
+
+
 def title_right(got: str | None, label: dict, from_file_name: bool) -> bool:
     want = label.get("title")
     if not got or not want:
@@ -115,6 +125,7 @@ def _iso(d) -> str | None:
 def score_set(labels: Path, wider: bool, corpus: Path) -> dict:
     rows = [json.loads(line) for line in labels.read_text(encoding="utf-8").splitlines() if line.strip()]
     right = {f: 0 for f in FIELDS}
+    body = {"right": 0, "wrong": 0, "none": 0}
     hidden: list[str] = []
     misses: list[str] = []
     failed: list[str] = []
@@ -139,6 +150,10 @@ def score_set(labels: Path, wider: bool, corpus: Path) -> dict:
             right[f] += ok
             if not ok:
                 misses.append(f"{label['file']}: {f} {got[f]!r}, labelled {label.get(f)!r}")
+        outcome = body_outcome(doc.body if doc else None, label)
+        body[outcome] += 1
+        if outcome != "right":
+            misses.append(f"{label['file']}: body {doc.body if doc else None!r}, labelled {label.get('body')!r}")
         if label.get("classification", "public") == "public" and doc is not None:
             levels = {c.classification.value for c in chunks if c.classification} | {doc.classification.value}
             if levels != {"public"}:
@@ -148,6 +163,7 @@ def score_set(labels: Path, wider: bool, corpus: Path) -> dict:
         "papers": n,
         "accuracy": {f: right[f] / n if n else None for f in FIELDS},
         "right": right,
+        "body": body,
         "published_made_non_public": len(hidden),
         "hidden": hidden,
         "failed": failed,
@@ -215,14 +231,14 @@ def evaluate(corpus: Path = DEFAULT_CORPUS) -> dict:
 
 def markdown(results: dict) -> list[str]:
     lines = [
-        "| Labels | Papers | Committee | Meeting date | Type | Title | Published made non-public |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| Labels | Papers | Committee | Meeting date | Type | Title | Body right / wrong / none | Published made non-public |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in results["sets"].items():
         acc = r["accuracy"]
         lines.append(
             f"| {name} | {r['papers']} | " + " | ".join(f"{acc[f]:.0%} ({r['right'][f]})" for f in FIELDS)
-            + f" | {r['published_made_non_public']} |"
+            + f" | {r['body']['right']} / {r['body']['wrong']} / {r['body']['none']} | {r['published_made_non_public']} |"
         )
     lines += ["", "| Planted | Papers | Document level right | Protected sentences made public | Public sentences hidden |",
               "| --- | --- | --- | --- | --- |"]

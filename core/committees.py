@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from core.councils import Council, place_pattern
+
 # The nouns a committee's name ends in ("Planning Committee", "Cabinet", "Trust Board").
 COMMITTEE_NOUNS = (
     r"committee|sub[- ]?committee|subcommittee|panel|board|cabinet|council|forum|group|commission|"
@@ -78,10 +80,14 @@ class Committee:
 class CommitteeRegistry:
     """The committees known from ingested papers, matched against free text."""
 
-    def __init__(self, committees: list[Committee] | None = None) -> None:
+    def __init__(self, committees: list[Committee] | None = None, councils: list[Council] | None = None) -> None:
         self._by_key: dict[str, Committee] = {}
+        self._councils: dict[str, Council] = {}
+        self._places: re.Pattern | None = None
         for c in committees or []:
             self.add(c.name, c.acronyms, c.aliases)
+        for council in councils or []:
+            self.add_council(council)
 
     def add(self, name: str, acronyms: set[str] | None = None, aliases: set[str] | None = None) -> Committee:
         key = committee_key(name)
@@ -137,3 +143,52 @@ class CommitteeRegistry:
             if best is None or score > best[0]:
                 best = (score, c)
         return (best[1], False) if best else (None, False)
+
+    # --- councils: whose papers (core.councils) --------------------------------------------------
+
+    def add_council(self, council: Council) -> Council:
+        self._councils[council.place.lower()] = council
+        self._places = None
+        return council
+
+    def council_of(self, document_id: str) -> Council | None:
+        """The council whose paper a document is, when the papers say."""
+        return next((c for c in self._councils.values() if document_id in c.documents), None)
+
+    @property
+    def councils(self) -> list[Council]:
+        return sorted(self._councils.values(), key=lambda c: c.place)
+
+    def council(self, text: str) -> Council | None:
+        """The council a name or place refers to ("Croydon", "London Borough of Croydon"), or None."""
+        key = " ".join(text.split()).lower()
+        key = re.sub(r"^the\s+", "", key)
+        if key in self._councils:
+            return self._councils[key]
+        return next((c for c in self._councils.values() if c.name.lower() == key), None)
+
+    def find_council(self, text: str) -> tuple[Council, tuple[int, int]] | None:
+        """The first council a text names, by its name or its place, and where (a full name's span
+        when written out: "Kent County Council", not just "Kent"). A text in lower case only
+        ("what about croydon?") is read without regard to case."""
+        if not self._councils:
+            return None
+        if self._places is None:
+            self._places = place_pattern([*(c.place for c in self._councils.values()), *(c.name for c in self._councils.values())])
+        pattern = self._places
+        if text[1:] == text[1:].lower():
+            pattern = re.compile(pattern.pattern, re.I)
+        m = pattern.search(text)
+        if m is None:
+            return None
+        found = self.council(m.group(0))
+        start, end = m.span()
+        written = re.compile(rf"\b(?:the\s+)?{re.escape(found.name)}\b", re.I).search(text)
+        if written and written.start() <= start < written.end():
+            start, end = written.span()
+        return found, (start, end)
+
+    def councils_of(self, committee: str) -> list[Council]:
+        """The councils that have papers of this committee."""
+        key = committee_key(committee)
+        return [c for c in self.councils if any(committee_key(n) == key for n in c.committees)]

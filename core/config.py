@@ -22,7 +22,7 @@ from core.types import Classification
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c20"
+CHUNKING_VERSION = "c21"  # c21: titles that were a body's name or a template line give way to the real heading
 # Bumped whenever the packed word pieces for late interaction change (vectorstore.late_interaction:
 # projection, precision, which pieces are kept); part of the collection name too.
 TOKEN_STATES_VERSION = "t1"
@@ -363,10 +363,20 @@ class ApiSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Interface `papers serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `papers serve` listens on.")
     max_question_chars: int = Field(1000, ge=10, description="Longest question accepted.")
+    warm_on_start: bool = Field(
+        True, description="Load the model and run one search as the server starts, so the first question does not wait for them."
+    )
     max_k: int = Field(50, ge=1, description="Largest k a caller may ask for.")
     max_upload_mb: float = Field(50, gt=0, description="Largest file accepted by ingest or upload, in MB.")
     max_upload_files: int = Field(20, ge=1, le=1000, description="Most files one upload request may carry.")
     max_body_kb: int = Field(1000, ge=1, description="Largest request body other than an upload, in KB.")
+    max_export_rows: int = Field(
+        50_000,
+        ge=1,
+        le=1_000_000,
+        description="Most actions one CSV export (GET /actions/export.csv) may hold. An export that would "
+        "hold more is refused (422) rather than cut short; narrow its filters or raise this.",
+    )
     keep_alive_seconds: int = Field(30, ge=1, description="How long `papers serve` keeps an idle connection open.")
     header_timeout_seconds: float = Field(
         20, gt=0, description="A connection must send each request's headers within this long, or it is closed."
@@ -395,14 +405,20 @@ class ApiSettings(BaseModel):
 
 
 class ConversationSettings(BaseModel):
+    """The conversation history (PAPERS_HOME/conversations.sqlite3): each caller's questions,
+    answers and ratings, kept across restarts."""
+
     max_conversations: int = Field(
         1000,
         ge=1,
-        description="Conversations kept in memory for callers without a key, all together; the least "
-        "recently used are forgotten first.",
+        description="Conversations kept for callers without a key, all together; the least recently "
+        "used are forgotten first.",
     )
-    ttl_minutes: float = Field(
-        120, gt=0, description="A conversation is forgotten this long after its last question."
+    retention_days: float = Field(
+        90,
+        gt=0,
+        description="A conversation is forgotten this long after its last question (the browser's "
+        "session cookie lasts as long). Ratings are kept: they are the labelled data admins export.",
     )
     max_turns: int = Field(20, ge=1, description="Turns kept per conversation (the newest).")
     max_per_caller: int = Field(
@@ -411,6 +427,12 @@ class ConversationSettings(BaseModel):
         description="Conversations kept per caller (a key, or a browser without one); its least "
         "recently used go first. Callers without a key share `max_conversations` among them, so "
         "anonymous traffic never evicts a keyed caller's conversations.",
+    )
+    max_mb: float | None = Field(
+        None,
+        gt=0,
+        description="Largest the history database may grow, in MB (unset: only the disk limits it). "
+        "Past it, a question in a conversation or a rating is refused (507) and nothing saved is lost.",
     )
 
 
@@ -500,6 +522,10 @@ class Settings(BaseSettings):
     def sources_path(self) -> Path:
         """Where synced papers are kept, and the file of configured sites (sources.json)."""
         return self.home / "sources"
+
+    @property
+    def conversations_path(self) -> Path:
+        return self.home / "conversations.sqlite3"
 
     @property
     def alerts_path(self) -> Path:

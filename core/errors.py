@@ -35,3 +35,12 @@ class LoadError(Exception):
 
 class MetadataError(ValueError):
     """A sidecar file that cannot be applied; the message names the file and field."""
+
+
+class InvalidInput(ValueError):
+    """A request that is well formed but cannot be done as asked (e.g. regenerating the answer of
+    an empty conversation); the message starts with the field at fault."""
+
+
+class StorageFull(RuntimeError):
+    """A store cannot write because its database or disk is full; nothing already stored is lost."""

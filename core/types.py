@@ -67,6 +67,9 @@ class Document:
     # "file_name" | "front_matter" | "sidecar" | ..., "evidence": the line it was read from}.
     # A field the paper does not settle is absent here and None above.
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The council or public body that published the paper ("Kent County Council"), as its own
+    # front sheet, heading or running header names it, or as its sidecar or source says.
+    body: str | None = None
 
 
 @dataclass
@@ -91,6 +94,10 @@ class Chunk:
     answers: frozenset[str] | None = None
     ocr: bool = False  # its page had no text layer: the text was read by OCR and may hold misreadings
     source_url: str | None = None  # the council's own page for the paper (from its source), when known
+    # Where the passage sits on its page(s), for the viewer's highlight: (page, x0, y0, x1, y1)
+    # as fractions of the page, one box per line (ingest.positions); None when not placed.
+    boxes: list[tuple[int, float, float, float, float]] | None = None
+    body: str | None = None  # the council or body that published the paper (copied like committee)
 
     @property
     def context(self) -> str:
@@ -169,6 +176,11 @@ class Turn:
     question: str  # as the caller asked it
     standalone: str  # what was answered: the question itself, or its standalone rewrite
     mode: AnswerMode
+    # What the history keeps besides (the rewriter needs none of it):
+    answer: str | None = None
+    citations: tuple[Citation, ...] = ()
+    answerer: str | None = None
+    classification: Classification = Classification.public  # the most protected thing the turn showed
 
 
 @dataclass(frozen=True)
@@ -176,9 +188,61 @@ class FollowUp:
     """A question about to be answered in a conversation: whose, which, and what it stands for."""
 
     owner: str  # the caller's identity: a conversation belongs to the caller that started it
-    conversation_id: str
+    conversation_id: str | None  # None when a new conversation could not be stored (a full disk)
     question: str
     standalone: str | None  # the rewrite, when the question only made sense after the previous turn
+    regenerate: bool = False  # the answer replaces the conversation's last turn instead of following it
+    # The council whose papers the rewrite is answered from: the one the conversation is about
+    # (assistant.conversation.follow_up_scope); None for a question that stands on its own.
+    council: str | None = None
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """A caller's rating of one turn, with a copy of what was rated (it outlives the conversation)."""
+
+    id: str
+    conversation_id: str
+    turn: int  # the turn's number in its conversation, from 1
+    rating: str  # "up" | "down"
+    comment: str | None
+    created: str  # ISO 8601, UTC
+    owner: str  # the caller's identity
+    key_id: str | None
+    key_name: str
+    role: str
+    question: str
+    standalone: str
+    answer: str | None
+    mode: str
+    answerer: str | None
+    citations: tuple[Citation, ...]
+    classification: Classification
+
+
+@dataclass(frozen=True)
+class RecordedTurn:
+    """A turn as the history shows it: `hidden` when it cited what the caller may no longer see
+    (then only its question is kept in `turn`), with the caller's rating of it if any."""
+
+    n: int
+    turn: Turn
+    created: str  # ISO 8601, UTC
+    feedback: Feedback | None = None
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """One caller's conversation: `turns` is its number of turns in a listing; `recorded` holds
+    the turns themselves when the conversation is opened."""
+
+    id: str
+    title: str
+    created: str  # ISO 8601, UTC
+    updated: str
+    turns: int
+    recorded: tuple[RecordedTurn, ...] = ()
 
 
 class ActionStatus(str, Enum):
@@ -214,6 +278,10 @@ class Action:
     classification: Classification | None = None
     chunk_id: str | None = None  # the passage that indexes this action
     details: dict[str, str] = field(default_factory=dict)  # other columns ("Measure", "Monitoring")
+    # Of the paper the action is in, filled when records are read back: its body, and its display
+    # label (core.labels.paper_label) so a listed action says which paper it came from.
+    body: str | None = None
+    source_label: str | None = None
 
     def is_overdue(self, as_of: date) -> bool:
         if self.due_date is None or self.due_date >= as_of:
@@ -246,6 +314,7 @@ class ActionFilters:
     raised_from: date | None = None  # meeting date the action was raised at
     raised_to: date | None = None
     q: str | None = None  # words that must appear in the action, response or recommendation
+    council: str | None = None  # only the actions of this council's papers ("Croydon"; core.councils)
     clearance: frozenset[Classification] | None = None  # None: no restriction
 
 

@@ -1,5 +1,5 @@
 """A paper's metadata from the way councils head their papers: title, committee (and acronym),
-meeting date and document type, each with where it came from.
+meeting date, document type and the body that published it, each with where it came from.
 
 Papers say what they are in a few ways, whatever the council or its template:
 
@@ -24,6 +24,10 @@ label, the heading, "to be held on"), never the first date on a page ("the minut
 meeting held on ..."). A field the paper does not settle stays None and is named in the ingest
 report; `provenance` says where each settled one came from and the line it was read from.
 
+The body (the council or public body whose paper it is) is read only where the paper names it
+plainly: a letterhead, the holder of its meeting, a running header (`detect_body`); a title that
+is only the body's name or a template line ("Question 1") gives way to the next real heading.
+
 A JSON sidecar `NAME.meta.json` next to the file overrides any field (source "sidecar").
 """
 
@@ -31,6 +35,8 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,6 +58,7 @@ class DetectedMetadata:
     meeting_date: date | None = None
     doc_type: DocType = DocType.other
     classification: Classification | None = None
+    body: str | None = None  # the council or public body whose paper it is
     # field -> {"source": ..., "evidence": the line it was read from}; not a sidecar field
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -60,7 +67,7 @@ class DetectedMetadata:
         self.provenance[name] = {"source": source, "evidence": " ".join(evidence.split())[:200]}
 
 
-SIDECAR_FIELDS = ("title", "committee", "committee_acronym", "meeting_date", "doc_type", "classification")
+SIDECAR_FIELDS = ("title", "committee", "committee_acronym", "meeting_date", "doc_type", "classification", "body")
 # What a sidecar may also say of where its metadata came from (a source of papers writes these:
 # sources.moderngov): the source named in provenance instead of "sidecar", the council's own page
 # for the paper, the agenda item and publication date, and a classification the paper is at least.
@@ -150,8 +157,10 @@ def clean_name(raw: str, body: str | None = None, acronym: bool = False) -> str 
     return _title_case(name)
 
 
-def detect_body(lines: list[str], running: list[str]) -> str | None:
-    """The council or organisation whose paper this is, as its letterhead or heading names it."""
+def body_hint(lines: list[str], running: list[str]) -> str | None:
+    """A loose guess at the council or organisation whose paper this is (the first name in its
+    opening lines that looks like one), used only to read "the Council" in a committee's name;
+    the paper's `body` needs a clearer signal (`detect_body`)."""
     for line in [*running, *lines[:20]]:
         if len(line) > 160:
             continue
@@ -162,6 +171,165 @@ def detect_body(lines: list[str], running: list[str]) -> str | None:
             generic = re.match(r"^(?:parish|town|community|city|county|borough|district|full|the)\b", name, re.I)
             if not _NOT_A_NAME_START.match(name) and len(name.split()) >= 2 and not generic:
                 return name
+    return None
+
+
+# --- the body: the council or public body whose paper it is --------------------------------------
+
+# A body's name as councils and public bodies write their own: "<Place> (Parish|Town|City|County|
+# District|Borough|...) Council", "London Borough of <Place>", "Royal Borough of <Place>", "City of
+# London Corporation", "<Place> Combined Authority", "<Place> NHS (Foundation) Trust", "NHS <Place>
+# Integrated Care Board", ... Matched at a known left edge (a line's start, or after "meeting of"),
+# never anywhere in a line, so "the Budget County Council report" or "Mr Little Council Chamber"
+# name no body.
+_CAP = r"[A-ZÀ-ÖØ-Þ][\w'’.&-]*"
+_PLACE = rf"{_CAP}(?:\s+(?:(?:and|&|upon|on|under|in|of|the|le|by|with)\s+)?{_CAP}){{0,5}}?"
+_COUNCIL_KIND = (
+    r"(?:City\s+and\s+County|County\s+Borough|Metropolitan\s+Borough|Metropolitan\s+District|Parish|Town|Community"
+    r"|City|County|District|Borough|Unitary|Village|Neighbourhood)"
+)
+# After "Borough of": one name ("Croydon"), or two joined ("Kingston upon Thames", "Windsor and
+# Maidenhead"); two unjoined words ("Tower Hamlets") only when nothing follows on the line.
+_OF_ONE = rf"{_CAP}(?:\s+(?:and|&|upon|on)\s+{_CAP})?"
+_OF_TWO = rf"{_CAP}(?:\s+(?:and|&|upon|on)\s+{_CAP}|\s+{_CAP})?"
+_BODY_FORMS = (
+    rf"{_PLACE}\s+{_COUNCIL_KIND}\s+Council\b",
+    r"City\s+of\s+London\s+Corporation\b|Corporation\s+of\s+London\b|Greater\s+London\s+Authority\b",
+    rf"City\s+of\s+{_CAP}(?:\s+{_CAP})?\s+(?:Metropolitan\s+District\s+)?Council\b",
+    rf"{_PLACE}\s+(?:Combined\s+(?:County\s+)?Authority|Fire\s+(?:and|&)\s+Rescue\s+Authority|National\s+Park\s+Authority)\b",
+    rf"{_PLACE}\s+NHS\s+(?:Foundation\s+)?Trust\b",
+    rf"(?:NHS\s+)?{_PLACE}\s+(?:Integrated\s+Care\s+Board|Clinical\s+Commissioning\s+Group)\b",
+)
+_BODY_PREFIX = re.compile("|".join([*_BODY_FORMS, rf"(?:London|Royal)\s+Borough\s+of\s+{_OF_ONE}\b"]))
+_BODY_WHOLE = re.compile(
+    "(?:" + "|".join([*_BODY_FORMS, rf"(?:London|Royal)\s+Borough\s+of\s+{_OF_TWO}", rf"{_PLACE}\s+Council"]) + r")[\s.,:;|–—-]*"
+)
+# A name's first word that makes it a reference or a phrase, not a name ("Full Council", "Each
+# Member of ...", "March County Council", "The Parish Council").
+_NOT_A_PLACE = frozenset(
+    "full the this that our your each every all any local joint youth shadow relevant neighbouring other minutes meeting "
+    "agenda notice summons annual extraordinary ordinary special budget report members member mayor chair chairman clerk "
+    "dear to from county city district borough parish town community village unitary metropolitan principal host lead said "
+    "above respective school schools executive advisory area ward regional national common governing strategic policy scrutiny "
+    "cabinet planning licensing audit standards health safety sports arts student students pupil pupils people citizens "
+    "january february march april may june "
+    "july august september october november december monday tuesday wednesday thursday friday saturday sunday".split()
+)
+# "meeting of", "Minutes of the", "Agenda for the annual meeting of": what follows is the meeting's holder.
+_HOLDER = re.compile(
+    r"\b(?:meeting|mtg|minutes|notes|agenda|summons)\s+(?:of|for)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?:(?:annual|ordinary|extraordinary|special|general|full|statutory|additional|monthly)\s+)*"
+    r"(?:(?:general\s+)?meeting\s+of\s+(?:the\s+)?)?",
+    re.I,
+)
+# "<Body> – Ordinary Meeting ...", "<Body> A.G.M.", "<Body> held their meeting ...": the body holds the meeting.
+_HOLDS_MEETING = re.compile(
+    r"^\s*(?:[-–—:,.]\s*)?(?:(?:the\s+)?(?:(?:annual|ordinary|extraordinary|special|general|full|monthly|additional|statutory)\s+)*"
+    r"(?:general\s+)?(?:meeting|mtg|a\.?\s?g\.?\s?m\b\.?|minutes|agenda|summons)\b|held\s+(?:its|their|a|an)\b)",
+    re.I,
+)
+_BODY_LABEL = re.compile(r"^(?:council|authority|local\s+authority|organi[sz]ation|body|publisher|published\s+by)\s*[:\t]\s*(.+)$", re.I)
+_JOINT = re.compile(r"^\s*(?:,|/|&|\band\b|\bor\b)\s*\S")
+
+
+@dataclass(frozen=True)
+class BodyCandidate:
+    name: str
+    source: str  # "front_sheet" | "heading" | "running_header"
+    evidence: str  # the line it was read from
+    # Only the start of a line that goes on ("Cherwell District Council - March 2026"): it counts
+    # when the paper says itself what it is (its type or committee), not from its file name alone.
+    conditional: bool = False
+
+
+def _name_case(name: str) -> str:
+    """A body's name as written in capitals, in title case ("LONDON BOROUGH OF CROYDON" -> "London
+    Borough of Croydon"), acronyms such as NHS kept."""
+    small = {"and", "of", "the", "upon", "on", "under", "in", "le", "by", "with"}
+    out = []
+    for i, word in enumerate(name.split()):
+        parts = word.split("-")
+        parts = [p.lower() if (i or j) and p.lower() in small else p[:1].upper() + p[1:].lower() for j, p in enumerate(parts)]
+        word = "-".join(parts)
+        out.append("NHS" if word.lower() == "nhs" else word)
+    return " ".join(out)
+
+
+def _plain(line: str) -> str:
+    """A line as names are matched in it: compatibility forms folded (full-width letters),
+    invisible format characters (zero-width spaces, direction marks) removed."""
+    line = unicodedata.normalize("NFKC", line)
+    return " ".join("".join(ch for ch in line if unicodedata.category(ch) != "Cf").split())
+
+
+def _body_at(text: str, whole: bool = False) -> tuple[str, bool] | None:
+    """(the body's name at the start of `text`, whether it is all of it), or None."""
+    text = re.sub(r"^(?:the\s+)", "", text, flags=re.I)
+    upper = text.isupper()
+    if upper:
+        text = _name_case(text)
+    m = _BODY_WHOLE.fullmatch(text)
+    is_whole = m is not None
+    if m is None and not whole:
+        m = _BODY_PREFIX.match(text)
+        if m is not None and _JOINT.match(text[m.end() :]):
+            return None  # "Kent County Council and Medway Council Joint ...": not one body's
+    if m is None:
+        return None
+    name = m.group(0).strip(" .,:;|–—-")
+    name = re.sub(r"[’']s$", "", name)
+    first = name.split()[0].lower().strip(".,")
+    if first in _NOT_A_PLACE and not re.match(r"^(?:london|royal)\s+borough\s+of\b|^city\s+of\b", name, re.I):
+        return None
+    if len(name) > 100 or not re.search(r"[a-z]", name):
+        return None
+    return name, is_whole
+
+
+def body_candidates(lines: list[str], heading: list[tuple[int, str]], running: list[str]) -> list[BodyCandidate]:
+    """Where the paper names the body it belongs to, strongest first: a front-sheet label
+    ("Council: ..."), then its heading's lines in order (a letterhead that is only the name, the
+    holder of the meeting, "<Body> - Meeting of the Parish Council", a title that starts with the
+    name), then its running header or footer. Table cells, prose and long lines are never read,
+    so a name quoted further in never outweighs the paper's own."""
+    out: list[BodyCandidate] = []
+    for line in lines[:40]:
+        m = _BODY_LABEL.match(line.replace("\t", ": ", 1))
+        if m:
+            found = _body_at(_plain(m.group(1)), whole=True)
+            if found:
+                out.append(BodyCandidate(found[0], "front_sheet", line))
+    for line in [line for _, line in heading[:8]]:
+        if "\t" in line or len(line) > 300:
+            continue
+        text = _plain(line)
+        found = _body_at(text)
+        if found:
+            named = re.sub(r"^the\s+", "", _name_case(text) if text.isupper() else text, flags=re.I)
+            rest = _BODY_PREFIX.match(named)
+            holds = rest is not None and _HOLDS_MEETING.match(named[rest.end() :]) is not None
+            if found[1] or holds or len(text.split()) <= 24:
+                out.append(BodyCandidate(found[0], "heading", line, conditional=not (found[1] or holds)))
+                continue
+        for m in _HOLDER.finditer(text):
+            held = _body_at(text[m.end() :])
+            if held:
+                out.append(BodyCandidate(held[0], "heading", line))
+                break
+    for line in running:  # the paper's own page furniture, on every page: its body's name
+        text = _plain(line)
+        found = _body_at(text) if "\t" not in line and len(text.split()) <= 12 else None
+        if found:
+            out.append(BodyCandidate(found[0], "running_header", line))
+    return out
+
+
+def detect_body(candidates: list[BodyCandidate], self_described: bool) -> BodyCandidate | None:
+    """The first candidate that settles the body: a clear one, or the start of a heading line
+    when the paper says itself what it is (`self_described`). None rather than a guess."""
+    for c in candidates:
+        if not c.conditional or self_described:
+            return c
     return None
 
 
@@ -603,6 +771,69 @@ def _first_line_title(heading: list[tuple[int, str]]) -> tuple[str, str] | None:
     return None
 
 
+# Words of a paper's template rather than its subject: the kind of paper, its pack, its item or
+# question number, its markings. A heading made only of these (and no date) names no paper:
+# "Summons to and Agenda for a Meeting on", "Public Reports Pack", "Question 1", "Item 5",
+# "UNRESTRICTED ITEMS".
+_TEMPLATE_WORDS = frozenset(
+    "a an and the of for to on in at by with from be will is are this that meeting meetings held minutes minute agenda "
+    "agendas summons notice report reports pack public document documents item items question questions answer answers "
+    "appendix appendices annex annexe enclosure enclosures supplement supplementary contents index part session page pages "
+    "unrestricted restricted exempt official sensitive confidential private open not protectively marked general release "
+    "publication draft final printed frontsheet front sheet cover next ordinary extraordinary annual special full no yes "
+    "i ii iii iv v vi vii viii ix x".split()
+)
+
+
+def _title_words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.casefold()))
+
+
+def _ordered_words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def not_a_title(title: str, bodies: list[str], committee: str | None) -> str | None:
+    """Why a detected title is not one, or None when it is: the body's name ("KENT COUNTY
+    COUNCIL", "Kent County Council Cabinet"), or a template line ("Agenda", "Question 1",
+    "Summons to and Agenda for a Meeting on"). A title with a date in it says which meeting it
+    is, and stays."""
+    if find_dates(title):
+        return None
+    words = {w for w in _title_words(title) if len(w) > 1 and not w.isdigit()}
+    rest = words - _TEMPLATE_WORDS
+    if not rest:
+        return "a template line, not a title"
+    plain = f" {_ordered_words(title)} "
+    names = [b for b in bodies if b]
+    if any(f" {_ordered_words(b)} " in plain for b in names):
+        known = set().union(*(_title_words(n) for n in [*names, committee or ""]))
+        if rest <= known:
+            return "the body's name, not a title"
+    return None
+
+
+def _next_headings(heading: list[tuple[int, str]], lines: list[str], spent: set[str]) -> Iterator[tuple[str, str]]:
+    """The heading's title again past its first lines, while they hold only the words of a title
+    refused (`spent`: the body's and committee's names, template words): the next real heading
+    ("KENT COUNTY COUNCIL" / "COUNTY COUNCIL" / "MINUTES of a meeting of the County Council ...")."""
+    rest = list(heading)
+    for _ in range(4):
+        while rest and not find_dates(rest[0][1]) and {w for w in _title_words(rest[0][1]) if not w.isdigit()} <= spent:
+            rest = rest[1:]
+        if not rest:
+            return
+        first = rest[0][1]
+        # a heading: a line naming the paper ("MINUTES of a meeting of ..."), or a short one that
+        # is no sentence; never the paper's first paragraph
+        if _NAMES_A_KIND.match(first) or len(first.split()) <= 14 and not first.rstrip().endswith((".", ":", ";")):
+            found = _heading_title(rest, lines)
+            if found:
+                yield found
+        rest = rest[1:]
+
+
+
 # --- all of it ---------------------------------------------------------------------------------------
 
 
@@ -613,7 +844,7 @@ def detect_metadata(doc: ParsedDocument) -> DetectedMetadata:
     meta = DetectedMetadata()
     heading = heading_lines(lines)
     sheet = front_sheet(lines)
-    body = detect_body(lines, doc.running_lines)
+    body = body_hint(lines, doc.running_lines)
 
     # Committee: a front sheet's label, the heading's phrases, a heading line that is a name. The
     # body itself is the committee only of its own meetings' papers (not of its risk register).
@@ -638,20 +869,33 @@ def detect_metadata(doc: ParsedDocument) -> DetectedMetadata:
     if meta.committee and not meta.committee_acronym:
         meta.committee_acronym = detect_acronym(meta.committee, doc.plain_text())
 
-    # Title: a front sheet's subject, the heading, the first line that reads as one.
-    if "title" in sheet and len(sheet["title"][0].split()) >= 2:
-        meta.settle("title", sheet["title"][0][:200], "front_sheet", sheet["title"][1])
-    else:
-        running = [(0, ln) for ln in doc.running_lines if len(ln.split()) >= 2 and not _FURNITURE.match(ln)]
-        found = _heading_title(heading, lines) or _first_line_title(running) or _first_line_title(heading)
-        if found:
-            meta.settle("title", found[0], "heading", found[1])
-        elif doc.front_matter.get("title"):
-            meta.settle("title", doc.front_matter["title"][:200], "front_matter", doc.front_matter["title"])
+    # Title: a front sheet's subject, the heading, the first line that reads as one; never the
+    # body's name or a template line ("Summons to and Agenda for a Meeting on", "Question 1"):
+    # then the next real heading, or none (what was refused is kept in provenance).
+    first_edges = [*doc.running_lines, *doc.removed_edges.get(doc.blocks[0].page if doc.blocks else 1, [])]
+    bodies = body_candidates(lines, heading, list(dict.fromkeys(first_edges)))
+    names = [n for n in (body, *(c.name for c in bodies)) if n]
+    refused: tuple[str, str, str, str] | None = None
+    for title, source, evidence in _title_candidates(sheet, heading, lines, doc, names, meta.committee):
+        why = not_a_title(title, names, meta.committee)
+        if why is None:
+            meta.settle("title", title, source, evidence)
+            break
+        refused = refused or (title, source, evidence, why)
+    if meta.title is None and refused is not None:
+        meta.provenance["title_refused"] = {"source": refused[1], "evidence": f"{refused[0]!r}: {refused[3]}"[:200]}
 
     kind = detect_doc_type(heading, lines, doc, meta.title)
     if kind is not None:
         meta.settle("doc_type", kind[0], kind[1], kind[2])
+
+    # Body: what the paper's own front sheet, heading or running header names; the start of a
+    # heading line only of a paper that says itself what it is (not "Cherwell District Council -
+    # March 2026" over a district councillor's notes, typed by its file name alone).
+    self_described = any(meta.provenance.get(f, {}).get("source") in ("heading", "front_sheet") for f in ("doc_type", "committee"))
+    found_body = detect_body(bodies, self_described)
+    if found_body is not None:
+        meta.settle("body", found_body.name, found_body.source, found_body.evidence)
 
     # Meeting date: a front sheet's date, the heading's, "held on", the file name's.
     meeting_paper = meta.doc_type in (DocType.agenda, DocType.minutes, DocType.action_log, DocType.decision) or meta.committee is not None
@@ -679,6 +923,26 @@ def detect_metadata(doc: ParsedDocument) -> DetectedMetadata:
     if meta.classification is not None:
         meta.provenance["classification"] = {"source": "marking", "evidence": evidence[:200]}
     return meta
+
+
+def _title_candidates(sheet, heading, lines, doc: ParsedDocument, names: list[str], committee: str | None) -> Iterator[tuple[str, str, str]]:
+    """(title, source, line) in order of strength: the front sheet's subject, the heading's title
+    and the next heading past it, a running header, a first line that reads as one, the front
+    matter's."""
+    if "title" in sheet and len(sheet["title"][0].split()) >= 2:
+        yield sheet["title"][0][:200], "front_sheet", sheet["title"][1]
+    found = _heading_title(heading, lines)
+    if found:
+        yield found[0], "heading", found[1]
+        spent = set().union(*(_title_words(n) for n in [*names, committee or ""])) | _TEMPLATE_WORDS
+        for again in _next_headings(heading, lines, spent):
+            yield again[0], "heading", again[1]
+    running = [(0, ln) for ln in doc.running_lines if len(ln.split()) >= 2 and not _FURNITURE.match(ln)]
+    for found in (_first_line_title(running), _first_line_title(heading)):
+        if found:
+            yield found[0], "heading", found[1]
+    if doc.front_matter.get("title"):
+        yield doc.front_matter["title"][:200], "front_matter", doc.front_matter["title"]
 
 
 def unsettled(meta: DetectedMetadata) -> list[str]:

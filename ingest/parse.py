@@ -25,6 +25,7 @@ from ingest.classify import section_classifications
 from ingest.clean import clean
 from ingest.loaders import load
 from ingest.metadata import apply_sidecar, detect_metadata, unsettled
+from ingest.positions import locate_chunks
 from ingest.split import Splitter
 
 
@@ -88,6 +89,7 @@ class PaperParser:
             classification=meta.classification,
             pages=parsed.pages,
             provenance=meta.provenance,
+            body=meta.body,
         )
         actions = extract_actions(parsed, doc)
         chunks = self.splitter.split(parsed, doc, actions, sections)
@@ -101,6 +103,9 @@ class PaperParser:
             )
         for chunk in chunks:
             chunk.answers = answer_kinds(chunk.text, chunk.kind)
+        if parsed.words:
+            locate_chunks(chunks, parsed.words)
+            parsed.words = {}  # the boxes are on the chunks: the words need not travel further
         return Paper(doc, chunks, actions.actions, parsed.warnings)
 
 

@@ -49,6 +49,7 @@ class ParsedDocument:
     # "OFFICIAL-SENSITIVE" repeated on an annex's pages is one): page -> lines.
     removed_edges: dict[int, list[str]] = field(default_factory=dict)
     front_matter: dict[str, str] = field(default_factory=dict)  # a Markdown page's YAML header
+    words: dict[int, list] = field(default_factory=dict)  # page -> its words and boxes (PDF only)
 
     def plain_text(self, max_pages: int | None = None) -> str:
         """All text in reading order (tables as tab-separated rows), for metadata detection."""

@@ -152,6 +152,7 @@ class Splitter:
                     doc_type=meta.doc_type,
                     classification=chunk_level,
                     ocr=page in ocr_pages,
+                    body=meta.body,
                 )
             )
             return chunks[-1].id

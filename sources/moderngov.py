@@ -5,8 +5,9 @@ always on the configured host, whatever host the service's own URLs name).
 
 Each published document is written to `<folder>/<host>/<attachment id>.pdf` with a
 `NAME.meta.json` sidecar holding what the service says of it (committee, meeting date, title,
-agenda item, publication date, the council's URL for it; `min_classification: restricted` when the
-service marks it restricted), with `"source": "moderngov"` so provenance names the service. The
+agenda item, publication date, the council's URL for it, the council's name when the site's
+configuration gives it (`body`); `min_classification: restricted` when the service marks it
+restricted), with `"source": "moderngov"` so provenance names the service. The
 folder's `manifest.json` remembers each document's ETag, Last-Modified and content hash: a re-sync
 asks conditionally and rewrites nothing that did not change, so ingest (which skips unchanged
 files) re-embeds nothing. A document that disappears upstream is kept and flagged in the manifest.
@@ -271,10 +272,12 @@ def sync_site(
     date_to: date | None = None,
     progress: Callable[[str], None] | None = None,
     today: date | None = None,
+    body: str | None = None,
 ) -> SyncReport:
     """Fetch the site's published documents in the window into `folder` (see the module's
     docstring); the report lists the files to ingest. `committees`: titles or ids (default:
-    every current committee); the window defaults to the last 12 months and the next 2."""
+    every current committee); the window defaults to the last 12 months and the next 2. `body`:
+    the council whose site it is, written into each paper's sidecar."""
     started = time.perf_counter()
     today = today or date.today()
     date_from = date_from or today - timedelta(days=365)
@@ -321,7 +324,7 @@ def sync_site(
             for doc in docs:
                 seen.add(doc.attachment_id)
                 say(f"{committee.title} {meeting.date}: {doc.title}")
-                _fetch(client, doc, site, known, report)
+                _fetch(client, doc, site, known, report, body)
     if complete:
         stamp = today.isoformat()
         for aid, entry in known.items():
@@ -334,7 +337,7 @@ def sync_site(
     return report
 
 
-def _fetch(client: ModernGovClient, doc: LinkedDocument, site: Path, known: dict[int, _Known], report: SyncReport) -> None:
+def _fetch(client: ModernGovClient, doc: LinkedDocument, site: Path, known: dict[int, _Known], report: SyncReport, body: str | None = None) -> None:
     target = site / f"{doc.attachment_id}.pdf"
     entry = known.get(doc.attachment_id)
     have = entry is not None and target.exists()
@@ -344,7 +347,7 @@ def _fetch(client: ModernGovClient, doc: LinkedDocument, site: Path, known: dict
         report.failures.append(str(exc))
         report.documents["failed"] += 1
         return
-    _write_sidecar(target, doc)
+    _write_sidecar(target, doc, body)
     if status == 304 and have:
         entry.gone = None
         report.documents["unchanged"] += 1
@@ -366,8 +369,9 @@ def _fetch(client: ModernGovClient, doc: LinkedDocument, site: Path, known: dict
     known[doc.attachment_id] = _Known(digest, etag, modified, doc.title)
 
 
-def _write_sidecar(target: Path, doc: LinkedDocument) -> None:
+def _write_sidecar(target: Path, doc: LinkedDocument, body: str | None = None) -> None:
     meta = {
+        "body": " ".join(body.split())[:200] if body and body.strip() else None,
         "source": "moderngov",
         "source_id": f"moderngov:{target.parent.name}:{doc.attachment_id}",  # the paper's id, wherever the store lives
         "title": doc.title or None,
@@ -420,7 +424,8 @@ def gone_documents(folder: Path, base_url: str) -> dict[int, str]:
 
 
 def load_sites(path: Path) -> list[dict]:
-    """The configured sites: [{"kind": "moderngov", "url": ..., "committees": [...]}, ...]."""
+    """The configured sites: [{"kind": "moderngov", "url": ..., "committees": [...], "body": "Kent
+    County Council"}, ...] (`body`, the council whose site it is, is optional)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -428,15 +433,20 @@ def load_sites(path: Path) -> list[dict]:
     except (OSError, ValueError) as exc:
         raise SyncError(f"{path}: not valid JSON ({exc})") from exc
     sites = data.get("sites") if isinstance(data, dict) else None
-    if not isinstance(sites, list) or not all(isinstance(s, dict) and isinstance(s.get("url"), str) for s in sites):
-        raise SyncError(f'{path}: must be {{"sites": [{{"kind": "moderngov", "url": "https://...", "committees": []}}]}}')
+    if not isinstance(sites, list) or not all(
+        isinstance(s, dict) and isinstance(s.get("url"), str) and isinstance(s.get("body", ""), (str, type(None))) for s in sites
+    ):
+        raise SyncError(f'{path}: must be {{"sites": [{{"kind": "moderngov", "url": "https://...", "committees": [], "body": "..."}}]}}')
     return [s for s in sites if s.get("kind", "moderngov") == "moderngov"]
 
 
-def remember_site(path: Path, base_url: str, committees: list[str]) -> None:
+def remember_site(path: Path, base_url: str, committees: list[str], body: str | None = None) -> None:
     """Add (or update) a site in the sources file."""
     sites = [s for s in load_sites(path) if s["url"].rstrip("/") != base_url.rstrip("/")]
-    sites.append({"kind": "moderngov", "url": base_url.rstrip("/"), "committees": committees})
+    site = {"kind": "moderngov", "url": base_url.rstrip("/"), "committees": committees}
+    if body:
+        site["body"] = body
+    sites.append(site)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps({"sites": sites}, indent=1), encoding="utf-8")

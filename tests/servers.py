@@ -37,9 +37,10 @@ def run_cli(args: list[str], env: dict, cwd: Path = ROOT) -> subprocess.Complete
 
 
 @contextmanager
-def serving(home: Path, env: dict, warm: bool = True):
-    """`papers serve` over `home` until the block ends; yields its url and log path."""
-    port = free_port()
+def serving(home: Path, env: dict, warm: bool = True, port: int | None = None):
+    """`papers serve` over `home` (on `port`, or a free one) until the block ends; yields its url
+    and log path."""
+    port = port or free_port()
     log_path = home / f"serve-{port}.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(

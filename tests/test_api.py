@@ -15,7 +15,10 @@ def client(corpus_service):
     return TestClient(create_app(corpus_service))
 
 
-CITATION_KEYS = {"n", "document_id", "source", "title", "committee", "meeting_date", "page", "section", "text", "score", "ocr", "source_url"}
+CITATION_KEYS = {
+    "n", "document_id", "chunk_id", "source", "title", "committee", "meeting_date", "page", "section", "text", "score", "ocr", "source_url",
+    "body", "label",
+}
 
 
 def test_ask_returns_exact_shape_with_cited_passages(client):

@@ -8,6 +8,7 @@ not a skip: `make test` installs it.
 from __future__ import annotations
 
 import os
+from contextlib import ExitStack
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -42,8 +43,22 @@ def server(tmp_path_factory):
     done = run_cli(["ingest", "-q", str(EXAMPLES), str(seed("000")), str(seed("003")), str(seed("004")), str(KENT_PDF)], env)
     assert done.returncode == 0 and "failed" not in done.stdout, done.stdout + done.stderr[-2000:]
     _, admin_key = make_service(home).access.create_key("admin", "e2e admin")
-    with serving(home, env) as running:
-        yield SimpleNamespace(url=running.url, admin_key=admin_key, home=home)
+    with ExitStack() as stack:
+        running = stack.enter_context(serving(home, env))
+        state = SimpleNamespace(url=running.url, admin_key=admin_key, home=home, env=env)
+
+        def restart():
+            """Stop the server and start it again over the same home, at the same address."""
+            nonlocal stack
+            stack.close()
+            stack = ExitStack()
+            stack.enter_context(serving(home, env, port=running.port))
+
+        state.restart = restart
+        try:
+            yield state
+        finally:
+            stack.close()
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +113,29 @@ def ask(page, question: str):
     return reply
 
 
+def wait_for_viewer(page) -> dict:
+    """Wait for the viewer to finish drawing; returns the pages it shows, how many highlight boxes
+    it drew, and the text under them: the words of PDF.js's own text layer (read from the PDF by
+    PDF.js, not from our boxes) whose centres fall inside a highlight box."""
+    page.wait_for_function("document.getElementById('viewer') && document.getElementById('viewer').dataset.rendered")
+    return page.evaluate(
+        """() => {
+          const v = document.getElementById('viewer');
+          const pages = [...v.querySelectorAll('.pdf-page')].map(p => +p.dataset.page);
+          const boxes = [...v.querySelectorAll('.hl')].map(h => h.getBoundingClientRect());
+          const inside = [];
+          for (const span of v.querySelectorAll('.textLayer span')) {
+            const r = span.getBoundingClientRect();
+            if (!r.width) continue;
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            if (boxes.some(b => x >= b.left && x <= b.right && y >= b.top && y <= b.bottom)) inside.push(span.textContent);
+          }
+          return {rendered: v.dataset.rendered, pages, highlights: boxes.length, highlighted: inside.join(' '),
+                  status: v.querySelector('.viewer-status').textContent, text: v.querySelector('.viewer-pages').innerText};
+        }"""
+    )
+
+
 # --- asking ---------------------------------------------------------------------------------------
 
 
@@ -147,10 +185,24 @@ def test_streamed_answer_with_citations_opens_the_source_panel(page, server):
     page_number = panel.locator("dt:text('Page') + dd").inner_text()
     assert page_number.isdigit()
     href = link.get_attribute("href")
-    assert href.endswith(f"/file#page={page_number}") and link.inner_text() == f"Open the paper at page {page_number}"
-    pdf = page.request.get(server.url + href.split("#")[0])
+    assert href.endswith("/file") and link.get_attribute("download") is not None and link.inner_text() == "Download the original"
+    pdf = page.request.get(server.url + href)
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     shot(page, "03-citation-panel")
+    # "Show on page N" opens the paper in the app's own viewer at that page, the passage highlighted.
+    show = panel.locator("button.show-in-paper")
+    assert show.inner_text() == f"Show on page {page_number}"
+    show.click()
+    viewer = wait_for_viewer(page)
+    assert viewer["pages"] == [int(page_number)] and viewer["highlights"] > 0
+    # What PDF.js itself reads under the highlight is the cited passage, and little else.
+    passage, got = _tokens(panel.locator("blockquote.passage").inner_text()), _tokens(viewer["highlighted"])
+    assert sum(t in set(got) for t in passage) / len(passage) >= 0.9 and sum(t in set(passage) for t in got) / len(got) >= 0.9
+    assert "RESOLVED" in viewer["highlighted"]
+    shot(page, "03b-viewer-at-the-cited-page")
+    page.keyboard.press("Escape")
+    page.locator("#viewer").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.classList.contains('show-in-paper')")
     page.keyboard.press("Escape")
     panel.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.classList.contains('cite')")
@@ -179,7 +231,7 @@ def test_committee_chip_restricts_the_answer(page, server):
     assert page.locator("#committee-chips .chip[data-committee='Cabinet']").get_attribute("aria-pressed") == "true"
     filtered = ask(page, question)
     metas = filtered.locator(".source-meta").all_inner_texts()
-    assert metas and all(m.startswith("Cabinet") for m in metas), metas
+    assert metas and all("Cabinet" in m.split(" · ") for m in metas), metas
     assert page.locator(".question-msg").last.inner_text().endswith("Searching Cabinet")
     filtered.scroll_into_view_if_needed()
     shot(page, "04-committee-chip")
@@ -214,6 +266,9 @@ def test_follow_up_is_answered_in_context(page, server):
     shot(page, "05-follow-up")
     page.locator("#new-conversation").click()
     assert page.locator("#empty-state").is_visible() and page.locator(".reply").count() == 0
+    # The conversation is kept: listed, and reopened with its answers.
+    page.wait_for_function("document.querySelectorAll('#history-list .history-item').length >= 1")
+    assert page.locator(".history-open", has_text="Which actions are overdue for HOSC?").count() == 1
     fresh = ask(page, "and which of those are owned by Tom Okafor-Reid?")
     assert fresh.locator(".followup-note").count() == 0  # a new conversation has nothing to lean on
 
@@ -244,7 +299,7 @@ def test_actions_view_highlights_overdue_actions(page, server):
     page.goto(f"{server.url}/?as_of={AS_OF}#actions")
     page.wait_for_selector(".actions-table")
     assert page.locator("#actions-as-of").input_value() == AS_OF
-    page.locator("#actions-committee").select_option(label="Health and Social Care Overview and Scrutiny Committee (HOSC)")
+    page.locator("#actions-committee").select_option("Health and Social Care Overview and Scrutiny Committee")
     page.wait_for_function("document.getElementById('actions-summary').textContent.includes('HOSC') || document.querySelector('.actions-table tbody tr abbr')")
     page.wait_for_function(
         "[...document.querySelectorAll('.actions-table tbody tr abbr')].every(a => a.textContent === 'HOSC')"
@@ -258,9 +313,8 @@ def test_actions_view_highlights_overdue_actions(page, server):
     plain_bg = rows.filter(has_not=page.locator(".badge-overdue")).first.locator("td").first.evaluate("e => getComputedStyle(e).backgroundColor")
     overdue_bg = first.locator("td").first.evaluate("e => getComputedStyle(e).backgroundColor")
     assert plain_bg != overdue_bg
-    source = first.locator("a.file-link")
-    assert source.get_attribute("href").endswith("/file#page=1") and source.inner_text() == "Page 1"
-    assert "HOSC action log" in source.get_attribute("aria-label")
+    source = first.locator("td[data-label='Source'] button")
+    assert source.inner_text() == "Page 1" and "HOSC action log" in source.get_attribute("aria-label")
     shot(page, "08-actions-overdue")
 
     page.locator("#actions-overdue").check()
@@ -426,3 +480,364 @@ def test_phone_width_375(page, server):
     page.wait_for_function("document.querySelectorAll('.actions-table tbody tr.overdue').length > 0 && document.querySelectorAll('.actions-table tbody tr:not(.overdue)').length === 0")
     assert no_sideways_scroll(page)
     shot(page, "13-phone-actions")
+
+
+# --- the actions table at laptop and phone widths --------------------------------------------------
+
+HOSC = "Health and Social Care Overview and Scrutiny Committee"
+
+
+def rendered_actions(page) -> list[dict]:
+    """The rows of the actions table as shown: action text, due date (ISO, or None), status, overdue."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.actions-table tbody tr')].map(tr => ({
+             action: tr.querySelector('.action-text').textContent,
+             due: tr.querySelector('td.due-cell').dataset.due || null,
+             status: tr.querySelector('.status').textContent.toLowerCase(), overdue: tr.classList.contains('overdue')}))"""
+    )
+
+
+def actions_fit(page) -> dict:
+    """How the table sits in its container: widths, and any column or cell that overflows."""
+    return page.evaluate(
+        """() => {
+             const table = document.querySelector('.actions-table'), box = table.parentElement;
+             const right = box.getBoundingClientRect().right + 0.5;
+             const cells = [...table.querySelectorAll('th, td')].filter(c => c.offsetParent);
+             return {table: table.scrollWidth, box: box.clientWidth, page: document.documentElement.scrollWidth, view: innerWidth,
+                     outside: [...table.querySelectorAll('thead th')].filter(th => th.offsetParent && th.getBoundingClientRect().right > right).map(th => th.textContent),
+                     overflowing: cells.filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.textContent.slice(0, 60))};
+           }"""
+    )
+
+
+def assert_due_order(rows: list[dict], descending: bool = False) -> None:
+    dated = [r["due"] for r in rows if r["due"]]
+    assert dated and dated == sorted(dated, reverse=descending), dated
+    assert all(r["due"] is None for r in rows[len(dated):]), "rows without a due date go last"
+
+
+def test_actions_table_fits_sorts_and_exports_what_it_shows(page, server):
+    import csv
+    import io
+
+    from api.csv_export import safe_cell
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{server.url}/?as_of={AS_OF}#actions")
+    page.wait_for_selector(".actions-table tbody tr")
+
+    # Every committee with papers can be picked, the Kent paper's among them (it has no actions).
+    kent = next(d for d in page.request.get(f"{server.url}/documents").json()["documents"] if d["source"] == KENT_PDF.name)
+    options = page.locator("#actions-committee option").evaluate_all("os => os.map(o => [o.value, o.textContent, o.parentElement.label || ''])")
+    values = {value: (text, group) for value, text, group in options}
+    assert kent["committee"] and kent["committee"] in values, options
+    assert values[kent["committee"]][1] == "No actions recorded"
+    assert values[HOSC] == (f"{HOSC} (HOSC) · 8 actions", "With tracked actions")
+    groups = [group for value, _, group in options if value]
+    assert groups == sorted(groups, key=lambda g: g != "With tracked actions"), "committees with actions come first"
+
+    # At 1366 px the table fits its container: no sideways scroll, every column in view, long
+    # due text and file names wrapped inside their cells.
+    fit = actions_fit(page)
+    assert fit["table"] <= fit["box"] and fit["page"] <= fit["view"], fit
+    assert not fit["outside"] and not fit["overflowing"], fit
+    headers = page.locator(".actions-table thead th").all_inner_texts()
+    assert [h.split()[0] for h in headers] == ["Action", "Committee", "Owner", "Due", "Status", "Source"]
+    for column in ("status", "source"):
+        assert page.locator(f".actions-table thead th.col-{column}").is_visible()
+
+    # The Due header's button sorts by due date, earliest first, then reversed; aria-sort says so.
+    due = page.locator(".actions-table thead th.col-due")
+    assert due.get_attribute("aria-sort") is None
+    due.locator("button").click()
+    assert due.get_attribute("aria-sort") == "ascending"
+    assert_due_order(rendered_actions(page))
+    assert page.locator(".actions-table thead th[aria-sort]").count() == 1
+    assert "sorted earliest due first" in page.locator("#actions-summary").inner_text()
+    # By keyboard: the button keeps the focus through the redraw, and Enter reverses the order.
+    page.keyboard.press("Enter")
+    assert due.get_attribute("aria-sort") == "descending"
+    assert page.evaluate("document.activeElement.dataset.sort") == "due"
+    assert_due_order(rendered_actions(page), descending=True)
+    page.keyboard.press("Enter")
+    assert due.get_attribute("aria-sort") == "ascending"
+
+    # The sort outlasts a change of filters.
+    page.locator("#actions-committee").select_option(HOSC)
+    page.wait_for_function("document.querySelectorAll('.actions-table tbody tr').length === 8")
+    assert due.get_attribute("aria-sort") == "ascending"
+    shown = rendered_actions(page)
+    assert_due_order(shown)
+    shot(page, "actions-1366")
+
+    # Export CSV downloads the rows shown, no more and no fewer.
+    with page.expect_download() as got:
+        page.locator("#actions-export").click()
+    download = got.value
+    assert download.suggested_filename == f"actions-{AS_OF}.csv"
+    data = Path(download.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert sorted((r["action"], r["due_date"] or None, r["status"]) for r in rows) == sorted(
+        (safe_cell(r["action"]), r["due"], r["status"]) for r in shown
+    )
+    assert {r["committee"] for r in rows} == {HOSC}
+    page.wait_for_function("document.getElementById('actions-export-status').textContent.startsWith('Saved')")
+
+    # The Kent committee can be picked too: it has no actions, and says so.
+    page.locator("#actions-committee").select_option(kent["committee"])
+    page.wait_for_selector("#actions-body .state-empty")
+    assert page.locator("#actions-export").is_disabled()
+
+    # At 375 px: cards, no sideways scroll, and the sort buttons above them.
+    page.locator("#actions-committee").select_option("")
+    page.set_viewport_size({"width": 375, "height": 760})
+    page.wait_for_selector(".actions-table tbody tr")
+    fit = actions_fit(page)
+    assert fit["table"] <= fit["box"] and fit["page"] <= fit["view"] and not fit["overflowing"], fit
+    assert no_sideways_scroll(page)
+    bar = page.locator(".actions-table thead th.col-due button")
+    assert bar.is_visible() and due.get_attribute("aria-sort") == "ascending"
+    page.locator(".actions-table thead th.col-status button").click()
+    assert page.locator(".actions-table thead th.col-status").get_attribute("aria-sort") == "ascending"
+    assert due.get_attribute("aria-sort") is None
+    order = {"open": 1, "ongoing": 2, "responded": 3, "complete": 4}
+    ranks = [0 if r["overdue"] else order[r["status"]] for r in rendered_actions(page)]  # overdue first
+    assert ranks == sorted(ranks) and 0 in ranks and len(set(ranks)) >= 3, ranks
+    shot(page, "actions-375")
+
+
+
+# --- the page viewer, history, answer tools, accessibility -----------------------------------------
+
+
+def _kent_passages(server) -> list:
+    """The Kent report's passages as the catalog holds them (with their boxes)."""
+    service = make_service(server.home)
+    doc = next(d for d in service.documents() if d.source == KENT_PDF.name)
+    placed = []
+    for chunk in sorted((c for c in service.catalog.iter_chunks() if c.document_id == doc.id), key=lambda c: c.id):
+        found = service.catalog.passage_in_context(doc.id, chunk.id)
+        placed.append(found[0])
+    return doc, placed
+
+
+def _tokens(text: str) -> list[str]:
+    import re
+
+    return [t.lower() for t in re.findall(r"[^\W_]+", text)]
+
+
+def test_a_passage_across_a_page_break_is_highlighted_on_both_pages(page, server):
+    doc, chunks = _kent_passages(server)
+    spanning = next(c for c in chunks if c.boxes and len({b[0] for b in c.boxes}) == 2)
+    open_chat(page, server)
+    # Opened as the source panel opens it, for a public user.
+    page.evaluate(
+        "([d, c, p]) => window.PapersViewer.open({documentId: d, chunkId: c, page: p, pdf: true, title: 'Kent report',"
+        " headers: (x) => Object.assign({Accept: 'application/json'}, x || {})})",
+        [doc.id, spanning.id, spanning.page],
+    )
+    viewer = wait_for_viewer(page)
+    assert viewer["pages"] == [spanning.page, spanning.page + 1], viewer
+    boxes_per_page = page.evaluate("[...document.querySelectorAll('.pdf-page')].map(p => p.querySelectorAll('.hl').length)")
+    assert all(n > 0 for n in boxes_per_page), boxes_per_page
+    # What PDF.js itself reads under the highlight is the passage, across the break.
+    wanted, got = _tokens(spanning.text), _tokens(viewer["highlighted"])
+    assert sum(t in set(got) for t in wanted) / len(wanted) >= 0.85, (viewer["highlighted"][:300], spanning.text[:300])
+    assert sum(t in set(wanted) for t in got) / len(got) >= 0.8
+    assert "Page" in viewer["text"] or viewer["highlights"]
+    assert page.locator(".viewer-page").inner_text() == f"Pages {spanning.page}–{spanning.page + 1} of {doc.pages}"
+    shot(page, "13-viewer-across-a-page-break")
+    page.locator("button[aria-label='Next page']").click()
+    page.wait_for_function(f"document.getElementById('viewer').dataset.rendered === '{spanning.page + 2}-{spanning.page + 2}'")
+    assert page.locator(".pdf-page .hl").count() == 0  # the next page has no part of the passage
+    page.keyboard.press("Escape")
+
+
+def test_the_viewer_on_a_phone_and_for_a_paper_that_is_not_a_pdf(page, server):
+    open_chat(page, server, width=375)
+    reply = ask(page, "How many key workers were rehoused in 2022?")
+    reply.locator(".source-link").first.click()
+    page.locator("button.show-in-paper").click()
+    viewer = wait_for_viewer(page)
+    assert no_sideways_scroll(page)
+    box = page.locator("#viewer").bounding_box()
+    assert box["width"] <= 375
+    if viewer["rendered"] == "text":  # the examples are Markdown and text: shown in context
+        assert "not a PDF" in viewer["text"] and page.locator("#viewer mark.context-text").count() == 1
+        assert "Rehoused: 11" in page.locator("#viewer mark.context-text").inner_text()
+    else:
+        assert viewer["highlights"] > 0
+    shot(page, "14-phone-viewer")
+    page.locator("button[aria-label='Close the viewer']").click()
+
+
+def test_history_survives_a_reload_and_a_server_restart(page, server):
+    open_chat(page, server)
+    ask(page, "Which actions are overdue for HOSC?")
+    ask(page, "and which of those are owned by Tom Okafor-Reid?")
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('.reply.done').length === 2")
+    assert "Carers’ Strategy" in page.locator(".reply").last.inner_text()
+    assert page.locator(".history-open[aria-current='true']").inner_text().startswith("Which actions are overdue for HOSC?")
+    server.restart()
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('.reply.done').length === 2")
+    # Still a conversation: a follow-up leans on it.
+    follow = ask(page, "what about HASSC?")
+    assert "HASSC" in follow.locator(".followup-note").inner_text()
+    shot(page, "15-history-after-restart")
+    # Deleting asks first, then the conversation is gone from the list and from the server.
+    conversation_id = page.evaluate("document.querySelector('.history-open[aria-current=\"true\"]').dataset.id")
+    page.once("dialog", lambda d: d.accept())
+    page.locator(".history-item", has_text="Which actions are overdue for HOSC?").locator(".history-delete").click()
+    page.wait_for_function("!document.querySelector('.history-open[aria-current=\"true\"]')")
+    assert page.locator(".reply").count() == 0
+    assert page.request.get(f"{server.url}/conversations/{conversation_id}").status == 404
+
+
+def test_copy_feedback_and_regenerate(browser, server):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, bypass_csp=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    page = context.new_page()
+    try:
+        open_chat(page, server)
+        reply = ask(page, "What did the Planning Committee decide about Land at Mill Lane?")
+        answer = reply.locator(".answer-text").inner_text()
+        reply.locator(".tool", has_text="Copy").click()
+        page.wait_for_function("document.querySelector('.reply .tools-status').textContent.includes('copied')")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert _tokens(answer)[:8] == [t for t in _tokens(copied) if t not in ("4",)][:8] and "\nSources:\n[1] " in copied
+        down = reply.locator("button[aria-label='Poor answer']")
+        down.click()
+        page.wait_for_function("document.querySelector(\"button[aria-label='Poor answer']\").getAttribute('aria-pressed') === 'true'")
+        comment = reply.locator(".feedback-form textarea")
+        assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+        comment.fill("It should name the conditions <b>first</b>")
+        reply.locator(".feedback-form button", has_text="Send").click()
+        page.wait_for_function("document.querySelector('.reply .tools-status').textContent.includes('comment was saved')")
+        shot(page, "16-feedback")
+        listed = page.request.get(f"{server.url}/feedback", headers={"X-API-Key": server.admin_key}).json()["feedback"]
+        mine = next(f for f in listed if f["comment"] == "It should name the conditions <b>first</b>")
+        assert mine["rating"] == "down" and "Mill Lane" in mine["question"] and mine["citations"]
+        # Regenerate answers the question again in place: still one question and one answer.
+        reply.locator(".tool", has_text="Regenerate").click()
+        page.wait_for_function("document.querySelectorAll('.reply.done').length === 1 && !document.querySelector('.reply.loading')")
+        assert page.locator(".question-msg").count() == 1 and page.locator(".reply").count() == 1
+        cid = page.evaluate("document.querySelector('.history-open[aria-current=\"true\"]').dataset.id")
+        turns = page.request.get(f"{server.url}/conversations/{cid}").json()["turns"]
+        assert len(turns) == 1
+    finally:
+        context.close()
+
+
+def test_answers_render_markdown_but_never_html(page, server, tmp_path):
+    """A paper whose text holds markup: the answer quoting it shows the markup as text."""
+    auth = {"X-API-Key": server.admin_key}
+    text = (
+        "Parks Committee\nDate of meeting: 4 March 2025\nMinutes\n\n"
+        "1. Bandstand\nThe committee agreed the bandstand <img src=x onerror=\"window.pwned=1\"> repaint costs "
+        "**£4,200** <script>window.pwned=2</script> in the spring.\n"
+    )
+    up = page.request.post(f"{server.url}/documents", headers=auth,
+                           multipart={"files": {"name": "parks-markup.txt", "mimeType": "text/plain", "buffer": text.encode()}})
+    doc_id = up.json()["files"][0]["document_id"]
+    try:
+        open_chat(page, server)
+        reply = ask(page, "How much will the bandstand repaint cost?")
+        assert page.evaluate("window.pwned") is None
+        assert reply.locator(".answer-text img, .answer-text script").count() == 0
+        shown = reply.locator(".answer-text").inner_text()
+        if "bandstand" in shown:
+            assert "<img" in shown or "£4,200" in shown
+    finally:
+        page.request.delete(f"{server.url}/documents/{doc_id}", headers=auth)
+
+
+def test_the_question_box_says_when_a_question_is_too_long(page, server):
+    open_chat(page, server)
+    limit = int(page.locator("#question").get_attribute("data-limit"))
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/ask" in r.url else None)
+    page.locator("#question").fill("x" * (limit + 1))
+    assert page.locator("#question-count").inner_text() == f"{limit + 1} of {limit} characters"
+    page.locator("#question").press("Enter")
+    error = page.locator("#question-error")
+    assert error.is_visible() and str(limit) in error.inner_text()
+    assert page.locator("#question").input_value() == "x" * (limit + 1)  # nothing thrown away
+    assert not asked
+
+
+def test_a_mistyped_key_keeps_the_working_one(page, server):
+    open_chat(page, server)
+    page.locator("#access summary").click()
+    page.locator("#api-key").fill(server.admin_key)
+    page.locator("#key-form button[type=submit]").click()
+    page.wait_for_function("document.getElementById('access-label').textContent.startsWith('Signed in: admin')")
+    page.locator("#api-key").fill(server.admin_key[:-3] + "zzz")
+    page.locator("#key-form button[type=submit]").click()
+    page.wait_for_function("document.getElementById('key-status').textContent.includes('not accepted')")
+    assert "still using the key you had before" in page.locator("#key-status").inner_text()
+    assert page.locator("#access-label").inner_text().startswith("Signed in: admin")
+    assert page.evaluate("sessionStorage.getItem('papers.apiKey')") == server.admin_key
+
+
+def test_the_committee_chips_are_one_tab_stop(page, server):
+    open_chat(page, server)
+    page.locator("#question").focus()
+    page.keyboard.press("Shift+Tab")  # back from the box: the chips' one stop (the date chip is between)
+    stops = 0
+    while not page.evaluate("document.activeElement.classList.contains('chip') && !!document.activeElement.dataset.committee !== undefined && document.activeElement.closest('#committee-chips')"):
+        page.keyboard.press("Shift+Tab")
+        stops += 1
+        assert stops < 5
+    first = page.evaluate("document.activeElement.dataset.committee")
+    page.keyboard.press("ArrowRight")
+    moved = page.evaluate("document.activeElement.dataset.committee")
+    assert moved != first and page.locator(f"#committee-chips .chip[data-committee='{moved}']").get_attribute("aria-pressed") == "true"
+    page.keyboard.press("Shift+Tab")
+    assert not page.evaluate("!!document.activeElement.closest('#committee-chips')")  # one stop for them all
+
+
+@pytest.mark.parametrize("width", [1366, 375])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_view_passes_an_accessibility_scan(browser, server, width, scheme):
+    """axe-core over the chat with an answer, the source panel, the viewer, the actions and the
+    documents: no serious or critical violation, at laptop and phone width, light and dark."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(viewport={"width": width, "height": 900 if width > 500 else 800}, color_scheme=scheme, bypass_csp=True)
+    page = context.new_page()
+    axe, found = Axe(), {}
+
+    def scan(state: str) -> None:
+        page.wait_for_timeout(250)
+        results = axe.run(page).response
+        bad = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+        found[state] = [(v["id"], v["nodes"][0]["target"], v["nodes"][0].get("failureSummary", "")[:200]) for v in bad]
+        shot(page, f"axe-{width}-{scheme}-{state}", full_page=False)
+
+    try:
+        open_chat(page, server, width=width if width < 500 else None)
+        scan("empty")
+        reply = ask(page, "What did the Planning Committee decide about Land at Mill Lane?")
+        scan("answer")
+        reply.locator(".source-link").first.click()
+        page.locator("#citation-panel").wait_for(state="visible")
+        scan("source-panel")
+        page.locator("button.show-in-paper").click()
+        wait_for_viewer(page)
+        scan("viewer")
+        page.keyboard.press("Escape")
+        page.keyboard.press("Escape")
+        page.goto(f"{server.url}/?as_of={AS_OF}#actions")
+        page.wait_for_selector(".actions-table")
+        scan("actions")
+        page.goto(f"{server.url}/#documents")
+        page.wait_for_selector(".documents-table")
+        scan("documents")
+    finally:
+        context.close()
+    assert not any(found.values()), found

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from core.labels import paper_label
 from core.types import Action, ActionStatus, Chunk, Classification, DocType, Document
 
 SCHEMA = """
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS documents (
     pages INTEGER NOT NULL,
     chunks INTEGER NOT NULL,
     ingested_at TEXT NOT NULL,
-    provenance TEXT NOT NULL DEFAULT '{}'
+    provenance TEXT NOT NULL DEFAULT '{}',
+    body TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_sha ON documents(sha256);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -77,7 +79,42 @@ CREATE TABLE IF NOT EXISTS actions (
 CREATE INDEX IF NOT EXISTS actions_document ON actions(document_id, seq);
 CREATE INDEX IF NOT EXISTS actions_due ON actions(due_date);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS chunk_boxes (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    boxes TEXT NOT NULL
+);
 """
+
+
+_DOCUMENT_COLUMNS = (
+    "id", "source", "path", "sha256", "fingerprint", "title", "committee", "committee_acronym", "meeting_date",
+    "doc_type", "classification", "pages", "chunks", "ingested_at", "provenance", "body",
+)
+# Columns added since a catalog was first made (CREATE TABLE IF NOT EXISTS leaves an old table as
+# it was): table -> (column, declaration). Added when missing, so an existing home keeps working;
+# its papers get the new fields when next ingested.
+_ADDED_COLUMNS = {"documents": [("body", "TEXT")]}
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    for table, columns in _ADDED_COLUMNS.items():
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for name, declaration in columns:
+            if name not in have:
+                try:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {declaration}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc).lower():
+                        raise
+
+
+def _paper_of(row: sqlite3.Row) -> Document:
+    """The paper an action row was joined with, as much of it as a label needs."""
+    return Document(
+        id=row["document_id"], source=row["source"], path="", sha256=None, title=row["paper_title"],
+        committee=row["paper_committee"], meeting_date=_date(row["paper_date"]),
+        doc_type=DocType(row["paper_type"]), body=row["body"],
+    )
 
 
 def _date(value: str | None) -> date | None:
@@ -140,6 +177,7 @@ class SqliteCatalog:
         self._connections = ThreadConnections(self.path)
         with self._conn() as conn:
             conn.executescript(SCHEMA)
+            _add_missing_columns(conn)
 
     def _connection(self) -> sqlite3.Connection:
         return self._connections.get()
@@ -178,6 +216,7 @@ class SqliteCatalog:
             pages=row["pages"],
             chunks=row["chunks"],
             provenance=json.loads(row["provenance"] or "{}"),
+            body=row["body"],
         )
 
     def get_document(self, document_id: str, clearance: frozenset[Classification] | None = None) -> Document | None:
@@ -263,6 +302,21 @@ class SqliteCatalog:
                 out.append(dict(rows.fetchall()))
         return out[0], out[1]
 
+    def committee_bodies(self, clearance: frozenset[Classification] | None = None) -> dict[str, dict[str, int]]:
+        """Committee name (as the papers write it) -> the bodies whose papers name it, with how
+        many of those papers the clearance allows; papers whose body is not known are left out."""
+        sql_clear, args = _clearance_sql("classification", clearance)
+        out: dict[str, dict[str, int]] = {}
+        with self._conn() as conn:
+            rows = conn.execute(
+                f"SELECT committee, body, COUNT(*) FROM documents WHERE committee != '' AND body != '' AND {sql_clear} "
+                "GROUP BY committee, body",
+                args,
+            )
+            for committee, body, n in rows:
+                out.setdefault(committee, {})[body] = n
+        return out
+
     def fingerprint(self, document_id: str) -> str | None:
         """What the stored version was made from (file bytes, sidecar, chunker version)."""
         with self._conn() as conn:
@@ -285,12 +339,12 @@ class SqliteCatalog:
         with self.transaction() as conn:
             old = self._remove_chunks(conn, doc.id)
             conn.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f"INSERT OR REPLACE INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) VALUES ({','.join('?' * len(_DOCUMENT_COLUMNS))})",
                 (
                     doc.id, doc.source, doc.path, doc.sha256, fingerprint, doc.title, doc.committee,
                     doc.committee_acronym, doc.meeting_date.isoformat() if doc.meeting_date else None,
                     doc.doc_type.value, doc.classification.value if doc.classification else None,
-                    doc.pages, len(chunks), now, json.dumps(doc.provenance, sort_keys=True),
+                    doc.pages, len(chunks), now, json.dumps(doc.provenance, sort_keys=True), doc.body,
                 ),
             )
             conn.executemany(
@@ -302,6 +356,10 @@ class SqliteCatalog:
                     )
                     for i, c in enumerate(chunks)
                 ],
+            )
+            conn.executemany(
+                "INSERT INTO chunk_boxes VALUES (?,?)",
+                [(c.id, json.dumps(c.boxes, separators=(",", ":"))) for c in chunks if c.boxes],
             )
             if token_states is not None:
                 conn.executemany(
@@ -367,7 +425,7 @@ class SqliteCatalog:
 
     _CHUNK_SELECT = (
         "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
-        "d.committee, d.meeting_date, d.doc_type, c.classification, c.answers, c.ocr, "
+        "d.committee, d.meeting_date, d.doc_type, d.body, c.classification, c.answers, c.ocr, "
         "json_extract(d.provenance, '$.source_url.evidence') AS source_url FROM chunks c "
         "JOIN documents d ON d.id = c.document_id"
     )
@@ -390,6 +448,7 @@ class SqliteCatalog:
             answers=None if row["answers"] is None else frozenset(filter(None, row["answers"].split(","))),
             ocr=bool(row["ocr"]),
             source_url=_web_address(row["source_url"]),
+            body=row["body"],
         )
 
     def get_chunks(self, ids: Iterable[str], clearance: frozenset[Classification] | None = None) -> dict[str, Chunk]:
@@ -441,6 +500,33 @@ class SqliteCatalog:
                         [document_id, page, *clear_args],
                     ).fetchall()
             return [self._chunk(row) for row in rows]
+
+    def passage_in_context(
+        self, document_id: str, chunk_id: str, clearance: frozenset[Classification] | None = None, around: int = 1
+    ) -> tuple[Chunk, list[Chunk], list[Chunk]] | None:
+        """A chunk of a document with its boxes on the page (`Chunk.boxes`), and up to `around`
+        chunks before and after it in reading order; None when the chunk is not this document's
+        or is above `clearance`. Neighbours above the clearance are left out."""
+        sql_clear, clear_args = _clearance_sql("c.classification", clearance)
+        with self._conn() as conn:
+            row = conn.execute(
+                f"{self._CHUNK_SELECT.replace('SELECT ', 'SELECT c.seq, b.boxes, ', 1)} "
+                f"LEFT JOIN chunk_boxes b ON b.chunk_id = c.id WHERE c.id = ? AND c.document_id = ? AND {sql_clear}",
+                [chunk_id, document_id, *clear_args],
+            ).fetchone()
+            if row is None:
+                return None
+            chunk = self._chunk(row)
+            chunk.boxes = [tuple(b) for b in json.loads(row["boxes"])] if row["boxes"] else None
+            before = conn.execute(
+                f"{self._CHUNK_SELECT} WHERE c.document_id = ? AND c.seq < ? AND {sql_clear} ORDER BY c.seq DESC LIMIT ?",
+                [document_id, row["seq"], *clear_args, around],
+            ).fetchall()
+            after = conn.execute(
+                f"{self._CHUNK_SELECT} WHERE c.document_id = ? AND c.seq > ? AND {sql_clear} ORDER BY c.seq LIMIT ?",
+                [document_id, row["seq"], *clear_args, around],
+            ).fetchall()
+        return chunk, [self._chunk(r) for r in reversed(before)], [self._chunk(r) for r in after]
 
     def token_states(self, ids: Iterable[str]) -> dict[str, bytes]:
         """The packed late-interaction word pieces of these chunks (those stored)."""
@@ -530,7 +616,8 @@ class SqliteCatalog:
             where.append("a.document_id = ?")
             args.append(document_id)
         sql = (
-            "SELECT a.*, d.source FROM actions a JOIN documents d ON d.id = a.document_id"
+            "SELECT a.*, d.source, d.body, d.title AS paper_title, d.committee AS paper_committee, "
+            "d.meeting_date AS paper_date, d.doc_type AS paper_type FROM actions a JOIN documents d ON d.id = a.document_id"
             + f" WHERE {' AND '.join(where)}"
             + " ORDER BY a.meeting_date IS NULL, a.meeting_date DESC, a.document_id, a.seq"
         )
@@ -559,6 +646,8 @@ class SqliteCatalog:
                 tracks_response=bool(r["tracks_response"]),
                 classification=Classification(r["classification"]),
                 chunk_id=r["chunk_id"],
+                body=r["body"],
+                source_label=paper_label(_paper_of(r)),
             )
             for r in rows
         ]

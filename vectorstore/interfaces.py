@@ -140,6 +140,12 @@ class Catalog(Protocol):
     def page_chunks(self, document_id: str, page: int, clearance: frozenset[Classification] | None = None) -> list[Chunk]:
         """The chunks of one page of a document, in reading order, inside the clearance."""
 
+    def passage_in_context(
+        self, document_id: str, chunk_id: str, clearance: frozenset[Classification] | None = None, around: int = 1
+    ) -> tuple[Chunk, list[Chunk], list[Chunk]] | None:
+        """A document's chunk with its page boxes, and its neighbours in reading order, inside the
+        clearance; None when it is not the document's or is above the clearance."""
+
     def token_states(self, ids: Iterable[str]) -> dict[str, bytes]: ...
 
     def iter_chunks(self) -> Iterator[Chunk]: ...

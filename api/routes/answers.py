@@ -9,9 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
 from api.deps import Caller, Service, audit
+from api.errors import STORAGE_FULL
 from api.schemas import AskRequest, AskResponse, SearchResponse, answer_json, passage_json
 from api.streaming import answer_events, event
-from core.errors import StoreUnavailable
+from core.errors import StorageFull, StoreUnavailable
 from core.types import Answer, SearchFilters
 
 router = APIRouter(tags=["answers"])
@@ -42,10 +43,13 @@ async def ask(body: AskRequest, service: Service, caller: Caller, request: Reque
     Questions about actions (overdue, owners, due dates) are answered from the action records:
     mode "actions", with the actions listed and one citation per action's source row.
     Every answer carries a `conversation_id`; send it back with a follow-up question ("what about
-    Croydon?") and the follow-up is answered in context (`standalone_question` says how)."""
+    Croydon?") and the follow-up is answered in context (`standalone_question` says how).
+    `regenerate` with the conversation's id and its last question answers that turn again and
+    replaces it (GET /conversations/{id} shows the history)."""
     _check_length(service, body.question, "question")
     answer = await run_in_threadpool(
-        service.converse, caller.identity, body.conversation_id, body.question, _filters(body, caller), body.k, body.as_of
+        service.converse, caller.identity, body.conversation_id, body.question, _filters(body, caller), body.k, body.as_of,
+        body.regenerate,
     )
     audit(request, service, caller, _cited(answer), body.question)
     return answer_json(answer)
@@ -67,7 +71,7 @@ async def ask_stream(body: AskRequest, service: Service, caller: Caller, request
     _check_length(service, body.question, "question")
     filters = _filters(body, caller)
     follow_up = await run_in_threadpool(
-        service.begin_turn, caller.identity, body.conversation_id, body.question, caller.clearance
+        service.begin_turn, caller.identity, body.conversation_id, body.question, caller.clearance, body.regenerate
     )
 
     async def events():
@@ -88,8 +92,12 @@ async def ask_stream(body: AskRequest, service: Service, caller: Caller, request
                     yield event("delta", {"text": piece})
         except Exception as exc:  # the status line is sent already: report the failure in-band
             audit(request, service, caller, [], body.question, status=500)
-            unavailable = isinstance(exc, StoreUnavailable)
-            message = "the document store is unavailable; try again shortly" if unavailable else "the answer could not be made; try again"
+            if isinstance(exc, StoreUnavailable):
+                message = "the document store is unavailable; try again shortly"
+            elif isinstance(exc, StorageFull):
+                message = STORAGE_FULL
+            else:
+                message = "the answer could not be made; try again"
             yield event("error", {"message": message})
             return
         audit(request, service, caller, _cited(answer), body.question)

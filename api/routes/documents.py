@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.datastructures import UploadFile
@@ -21,10 +21,12 @@ from api.schemas import (
     KeyCreated,
     KeyRequest,
     KeysResponse,
+    PassagePlace,
     ReclassifyRequest,
     UploadResponse,
     document_json,
     key_json,
+    place_json,
 )
 from assistant.access import Principal
 
@@ -59,6 +61,22 @@ async def get_document(document_id: str, service: Service, caller: Caller, reque
     doc = await run_in_threadpool(service.document, document_id, caller.clearance)
     audit(request, service, caller, [doc.id])
     return document_json(doc)
+
+
+@router.get("/documents/{document_id}/passages/{chunk_id}", response_model=PassagePlace)
+async def get_passage_place(
+    document_id: str,
+    chunk_id: Annotated[str, Path(max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")],
+    service: Service,
+    caller: Caller,
+    request: Request,
+) -> dict:
+    """A cited passage in place: its boxes on the page (for highlighting it over the PDF), the
+    passages either side of it, and whether the caller may open the original. Only for a
+    caller who may see the passage; otherwise 404, as for a passage that does not exist."""
+    chunk, before, after, original = await run_in_threadpool(service.passage_place, document_id, chunk_id, caller.clearance)
+    audit(request, service, caller, [document_id], "passage")
+    return place_json(chunk, before, after, original is not None, bool(original and original.inline))
 
 
 def get_file_caller(

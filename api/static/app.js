@@ -18,7 +18,8 @@
     committees: [],
     documents: null,
     lastTrigger: null,
-    loaded: {}
+    loaded: {},
+    turns: 0
   };
 
   /* ---------- small helpers ---------- */
@@ -90,44 +91,57 @@
 
   function isPdf(source) { return /\.pdf$/i.test(source || ""); }
 
-  function fileUrl(documentId, page, source) {
-    var url = "/documents/" + encodeURIComponent(documentId) + "/file";
-    return isPdf(source) && page ? url + "#page=" + page : url;
+  /* A link that downloads an original paper (to read a paper here, the viewer opens it). It is
+     never shown as this page: the server sends anything but a PDF as an attachment with a
+     sandboxing policy, and it is never turned into a same-origin blob. With an API key the
+     browser cannot send the header on a plain navigation, so the page asks for a short-lived
+     link (POST /documents/{id}/file-link) and saves that. */
+  function fileLink(documentId, source, label) {
+    var a = el("a", "file-link", label);
+    setDownload(a, documentId);
+    return a;
   }
 
-  /* A link to an original paper. A PDF opens in the browser's own viewer at the cited page; any
-     other original (HTML, Word, text) is downloaded, never shown as this page: the server sends it
-     as an attachment with a sandboxing policy, and it is never turned into a same-origin blob.
-     With an API key the browser cannot send the header on a plain navigation, so the page asks
-     for a short-lived link (POST /documents/{id}/file-link) and opens that. */
-  function fileLink(documentId, page, source, label) {
-    var pdf = isPdf(source);
-    var a = el("a", "file-link", label);
-    a.href = fileUrl(documentId, page, source);
-    if (pdf) { a.target = "_blank"; a.rel = "noopener noreferrer"; } else { a.setAttribute("download", ""); }
+  function setDownload(a, documentId) {
+    a.href = "/documents/" + encodeURIComponent(documentId) + "/file";
+    a.setAttribute("download", "");
     a.addEventListener("click", function (e) {
       if (!apiKey()) return;
       e.preventDefault();
-      var win = pdf ? window.open("about:blank", "_blank") : null;
-      if (win) win.opener = null;
       getJSON("/documents/" + encodeURIComponent(documentId) + "/file-link", { method: "POST" })
         .then(function (link) {
-          var url = link.url + (pdf && page ? "#page=" + page : "");
-          if (win) { win.location.replace(url); return; }
-          if (pdf) { location.href = url; return; }
           var save = el("a");
-          save.href = url;
+          save.href = link.url;
           save.setAttribute("download", "");
           document.body.appendChild(save);
           save.click();
           save.remove();
         })
-        .catch(function (err) {
-          if (win) win.close();
-          alert("The original file could not be opened: " + err.message);
-        });
+        .catch(function (err) { alert("The original file could not be downloaded: " + err.message); });
     });
-    return a;
+  }
+
+  /* Open a paper in the in-app viewer: at a cited passage (highlighted) or, without one, at a page. */
+  function openViewer(p, trigger) {
+    var where = [p.body, p.committee, formatDate(p.meeting_date)].filter(Boolean).join(" · ");
+    window.PapersViewer.open({
+      documentId: p.document_id,
+      chunkId: p.chunk_id || null,
+      page: p.page || 1,
+      pdf: isPdf(p.source),
+      title: p.title || p.source,
+      where: where,
+      fileName: p.source,
+      headers: headers,
+      download: function (a) {
+        var fresh = a.cloneNode(true);
+        a.replaceWith(fresh);
+        setDownload(fresh, p.document_id);
+        fresh.textContent = "Download";
+        fresh.setAttribute("aria-label", "Download the original: " + (p.source || "the paper"));
+        return fresh;
+      }
+    }, trigger);
   }
 
   /* ---------- API key ---------- */
@@ -155,27 +169,33 @@
   }
 
   function keyChanged() {
-    state.conversationId = null;
+    window.PapersViewer.forget();
+    startFresh(false);
     state.loaded = {};
     loadCommittees();
     showView(currentView());
+    restoreConversation();
   }
 
   keyForm.addEventListener("submit", function (e) {
     e.preventDefault();
     var key = keyInput.value.trim();
     if (!key) { keyStatus.textContent = "Paste a key first."; keyInput.focus(); return; }
-    try { sessionStorage.setItem(KEY_STORE, key); } catch (err) { /* private mode: kept for this page only */ }
-    keyInput.value = "";
     keyStatus.textContent = "Checking the key…";
-    checkKey().then(function (me) {
-      keyStatus.textContent = "Key accepted: " + me.role + " access.";
-      keyChanged();
-    }, function () {
-      try { sessionStorage.removeItem(KEY_STORE); } catch (err) { /* ignore */ }
-      keyStatus.textContent = "That key was not accepted (invalid or revoked). You are using public access.";
-      showAccess(null);
-    });
+    // The new key is tried before it replaces the one in use: a mistyped key loses nothing.
+    fetch("/me", { headers: { Accept: "application/json", "X-API-Key": key } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (me) {
+        try { sessionStorage.setItem(KEY_STORE, key); } catch (err) { /* private mode: kept for this page only */ }
+        keyInput.value = "";
+        showAccess(me);
+        keyStatus.textContent = "Key accepted: " + me.role + " access.";
+        keyChanged();
+      }, function () {
+        keyStatus.textContent = "That key was not accepted (mistyped, invalid or revoked). " +
+          (apiKey() ? "You are still using the key you had before." : "You are using public access.");
+        keyInput.select();
+      });
   });
 
   $("key-clear").addEventListener("click", function () {
@@ -228,7 +248,9 @@
   function setCommittee(name) {
     state.committee = name;
     Array.prototype.forEach.call(chipRow.querySelectorAll(".chip"), function (b) {
-      b.setAttribute("aria-pressed", String(b.dataset.committee === name));
+      var on = b.dataset.committee === name;
+      b.setAttribute("aria-pressed", String(on));
+      b.tabIndex = on ? 0 : -1;
     });
   }
 
@@ -244,22 +266,36 @@
         var b = el("button", "chip", committeeLabel(c));
         b.type = "button";
         b.dataset.committee = c.name;
-        b.title = c.name;
-        if (committeeLabel(c) !== c.name) b.setAttribute("aria-label", c.name + " (" + committeeLabel(c) + ")");
+        // The council(s) whose papers name it: "Cabinet" is a committee of many councils.
+        var full = c.label || c.name;
+        b.title = full;
+        if (committeeLabel(c) !== full) b.setAttribute("aria-label", full + (committeeLabel(c) !== c.name ? " (" + committeeLabel(c) + ")" : ""));
         chipRow.appendChild(b);
       });
       if (state.committee && !state.committees.some(function (c) { return c.name === state.committee; })) state.committee = "";
       setCommittee(state.committee);
       chipsStatus.hidden = true;
 
+      // Every committee with papers can be picked; those with tracked actions come first.
       var select = $("actions-committee"), keep = select.value;
       select.length = 1;
-      state.committees.filter(function (c) { return c.actions > 0; }).forEach(function (c) {
-        var o = el("option", null, c.name + (committeeLabel(c) !== c.name ? " (" + committeeLabel(c) + ")" : ""));
-        o.value = c.name;
-        select.appendChild(o);
+      Array.prototype.slice.call(select.querySelectorAll("optgroup")).forEach(function (g) { g.remove(); });
+      [["With tracked actions", function (c) { return c.actions > 0; }],
+       ["No actions recorded", function (c) { return !(c.actions > 0); }]].forEach(function (group) {
+        var members = state.committees.filter(group[1]);
+        if (!members.length) return;
+        var g = el("optgroup");
+        g.label = group[0];
+        members.forEach(function (c) {
+          var count = c.actions > 0 ? c.actions + (c.actions === 1 ? " action" : " actions") : "no actions";
+          var o = el("option", null, c.name + (committeeLabel(c) !== c.name ? " (" + committeeLabel(c) + ")" : "") + " · " + count);
+          o.value = c.name;
+          g.appendChild(o);
+        });
+        select.appendChild(g);
       });
       select.value = keep;
+      if (select.value !== keep) select.value = "";
     }, function (err) {
       chipsStatus.textContent = "Could not load the committee list (" + err.message + "). You can still ask across all committees.";
       chipsStatus.hidden = false;
@@ -269,6 +305,18 @@
   chipRow.addEventListener("click", function (e) {
     var b = e.target.closest(".chip");
     if (b) setCommittee(b.dataset.committee || "");
+  });
+  // The chips are one tab stop (the chosen one); arrow keys, Home and End move between them.
+  chipRow.addEventListener("keydown", function (e) {
+    var chips = Array.prototype.slice.call(chipRow.querySelectorAll(".chip"));
+    var i = chips.indexOf(document.activeElement);
+    if (i < 0) return;
+    var to = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: chips.length - 1 }[e.key];
+    if (to === undefined) return;
+    e.preventDefault();
+    to = (to + chips.length) % chips.length;
+    setCommittee(chips[to].dataset.committee || "");
+    chips[to].focus();
   });
 
   /* ---------- date chip ---------- */
@@ -393,6 +441,7 @@
     panelBody.textContent = "";
     panelBody.appendChild(el("h3", "panel-title", c.title || c.source));
     var dl = el("dl", "meta");
+    if (c.body) metaRow(dl, "Council or body", c.body);
     metaRow(dl, "Committee", c.committee);
     metaRow(dl, "Meeting date", formatDate(c.meeting_date));
     metaRow(dl, "Page", c.page);
@@ -404,10 +453,15 @@
     var quote = el("blockquote", "passage");
     renderPassage(quote, c.text || "", highlightRanges(c.text || "", citedSentences(answerText, c.n, c.section)));
     panelBody.appendChild(quote);
-    var label = isPdf(c.source) && c.page ? "Open the paper at page " + c.page : "Open the original paper";
-    var link = fileLink(c.document_id, c.page, c.source, label);
+    var open = el("button", "btn-primary btn-small show-in-paper", c.page ? "Show on page " + c.page : "Show in the paper");
+    open.type = "button";
+    open.addEventListener("click", function () { openViewer(c, open); });
+    var row = el("div", "button-row panel-actions");
+    row.appendChild(open);
+    var link = fileLink(c.document_id, c.source, "Download the original");
     link.classList.add("btn-link");
-    panelBody.appendChild(link);
+    row.appendChild(link);
+    panelBody.appendChild(row);
     if (c.source_url && /^https?:\/\//.test(c.source_url)) {
       var site = el("a", "btn-link council-link", "On the council's site");
       site.href = c.source_url;
@@ -439,6 +493,7 @@
 
   $("panel-close").addEventListener("click", function () { closePanel(); });
   document.addEventListener("keydown", function (e) {
+    if (document.querySelector("dialog[open]")) return;  // the viewer closes itself on Escape
     if (e.key === "Escape" && !panel.hidden) { e.preventDefault(); closePanel(); }
     else if (e.key === "Escape" && !datePanel.hidden) { toggleDates(false); datesChip.focus(); }
   });
@@ -465,22 +520,69 @@
     return a;
   }
 
-  /* The answer text with each [n] marker a link to citation n. */
+  /* The answer as safe Markdown: paragraphs, "-" and "1." lists, "#" headings (as bold lines),
+     **bold**, *italic*, and each [n] marker a link to citation n. It is built as DOM nodes from
+     text, so raw HTML in an answer is shown as the text it is, never parsed. */
   function renderAnswerText(container, text, byNumber, answerText) {
     container.textContent = "";
-    var re = /\[(\d+)\]/g, last = 0, m;
-    while ((m = re.exec(text)) !== null) {
-      var c = byNumber[m[1]];
-      if (!c) continue;
-      if (m.index > last) container.appendChild(document.createTextNode(text.slice(last, m.index)));
-      container.appendChild(citeLink(c, answerText, "[" + c.n + "]"));
-      last = re.lastIndex;
+    var list = null, listType = null, para = null;
+    function inline(node, s) {
+      var re = /\*\*([^*\n]+)\*\*|\*([^*\s][^*\n]*)\*|\[(\d+)\]/g, last = 0, m;
+      while ((m = re.exec(s)) !== null) {
+        if (m[3] !== undefined && !byNumber[m[3]]) continue;
+        if (m.index > last) node.appendChild(document.createTextNode(s.slice(last, m.index)));
+        if (m[1] !== undefined) { var b = el("strong"); inline(b, m[1]); node.appendChild(b); }
+        else if (m[2] !== undefined) { var i = el("em"); inline(i, m[2]); node.appendChild(i); }
+        else node.appendChild(citeLink(byNumber[m[3]], answerText, "[" + m[3] + "]"));
+        last = re.lastIndex;
+      }
+      if (last < s.length) node.appendChild(document.createTextNode(s.slice(last)));
     }
-    if (last < text.length) container.appendChild(document.createTextNode(text.slice(last)));
+    function item(type, body, start) {
+      para = null;
+      if (!list || listType !== type) {
+        list = el(type);
+        if (type === "ol" && start > 1) list.start = start;
+        container.appendChild(list);
+        listType = type;
+      }
+      var li = el("li");
+      inline(li, body);
+      list.appendChild(li);
+    }
+    String(text || "").split("\n").forEach(function (line) {
+      var m;
+      if (!line.trim()) { list = null; para = null; return; }
+      if ((m = /^\s*[-*•]\s+(.*)$/.exec(line))) { item("ul", m[1]); return; }
+      if ((m = /^\s*(\d{1,3})[.)]\s+(.*)$/.exec(line))) { item("ol", m[2], +m[1]); return; }
+      list = null;
+      if ((m = /^\s{0,3}#{1,6}\s+(.*)$/.exec(line))) {
+        var h = el("p", "md-heading");
+        inline(h, m[1]);
+        container.appendChild(h);
+        para = null;
+        return;
+      }
+      if (para) para.appendChild(document.createElement("br"));
+      else { para = el("p"); container.appendChild(para); }
+      inline(para, line);
+    });
+  }
+
+  /* A paper as people tell papers apart: body, committee, date, then its title. */
+  function paperLabel(c) {
+    if (c.label) return c.label;
+    return [c.body, c.committee, formatDate(c.meeting_date), c.title || c.source].filter(Boolean).join(" · ");
+  }
+
+  function docTypeTitle(c) {
+    var type = TYPE_NAMES[c.doc_type] || "Paper";
+    return type + (c.committee ? " for " + c.committee : "") + (c.meeting_date ? ", " + formatDate(c.meeting_date) : "") + " (" + c.source + ")";
   }
 
   function sourceLine(c) {
     var parts = [];
+    if (c.body) parts.push(c.body);
     if (c.committee) parts.push(shortCommittee(c.committee));
     if (c.meeting_date) parts.push(formatDate(c.meeting_date));
     if (c.page !== null && c.page !== undefined) parts.push("p. " + c.page);
@@ -498,7 +600,7 @@
       var li = el("li", "source");
       var a = citeLink(c, answerText, "", "source-link");
       a.appendChild(el("span", "source-n", "[" + c.n + "]"));
-      a.appendChild(el("span", "source-title", c.title || c.source));
+      a.appendChild(el("span", "source-title", c.title || docTypeTitle(c)));
       li.appendChild(a);
       var line = sourceLine(c);
       if (line) li.appendChild(el("span", "source-meta", line));
@@ -571,9 +673,148 @@
     return box;
   }
 
-  function ask(text, note) {
+  /* ---------- answer tools: copy, feedback, regenerate ---------- */
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    return new Promise(function (resolve, reject) {
+      var area = el("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.className = "visually-hidden";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      area.remove();
+      if (ok) resolve(); else reject(new Error("copy refused"));
+    });
+  }
+
+  /* What "Copy" puts on the clipboard: the answer, then its sources as a reader would cite them. */
+  function answerForCopy(answer, citations) {
+    var lines = [String(answer || "").trim()];
+    if (citations.length) {
+      lines.push("", "Sources:");
+      citations.forEach(function (c) { lines.push("[" + c.n + "] " + paperLabel(c) + (c.page ? ", page " + c.page : "")); });
+    }
+    return lines.join("\n");
+  }
+
+  /* A thumb icon (drawn, so it needs no emoji font), pointing down for `down`. */
+  function thumb(down) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "18");
+    svg.setAttribute("height", "18");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M2 10h4v11H2zM8 21h9.3a2 2 0 0 0 2-1.6l1.6-7.2A2 2 0 0 0 19 9.8h-5.2l.9-4.3a1.6 1.6 0 0 0-.4-1.5L13.3 3 8 8.6z");
+    path.setAttribute("fill", "currentColor");
+    if (down) svg.setAttribute("transform", "rotate(180)");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  /* The tools under a finished answer. `turn`: {conversationId, n, question, answer, citations,
+     feedback}; `regenerate`: a function, or null when this is not the latest answer. */
+  function answerTools(reply, turn, regenerate) {
+    var old = reply.querySelector(".answer-tools");
+    if (old) old.remove();
+    var bar = el("div", "answer-tools");
+    bar.setAttribute("role", "group");
+    bar.setAttribute("aria-label", "This answer");
+    var status = el("p", "tools-status");
+    status.setAttribute("role", "status");
+
+    var copy = el("button", "tool", "Copy");
+    copy.type = "button";
+    copy.addEventListener("click", function () {
+      copyText(answerForCopy(turn.answer, turn.citations)).then(function () { status.textContent = "Answer and sources copied."; },
+        function () { status.textContent = "Copying was refused by the browser: select the text to copy it."; });
+    });
+    bar.appendChild(copy);
+
+    var ratings = {};
+    ["up", "down"].forEach(function (rating) {
+      var b = el("button", "tool tool-rate");
+      b.appendChild(thumb(rating === "down"));
+      b.type = "button";
+      b.setAttribute("aria-label", rating === "up" ? "Good answer" : "Poor answer");
+      b.title = rating === "up" ? "Good answer" : "Poor answer";
+      b.setAttribute("aria-pressed", String(!!(turn.feedback && turn.feedback.rating === rating)));
+      b.addEventListener("click", function () { rate(rating); });
+      ratings[rating] = b;
+      bar.appendChild(b);
+    });
+
+    var comment = el("form", "feedback-form");
+    comment.hidden = true;
+    var commentId = "fb-" + Math.random().toString(36).slice(2);
+    var label = el("label", null, "Tell us more (optional)");
+    label.htmlFor = commentId;
+    var area = el("textarea");
+    area.id = commentId;
+    area.rows = 2;
+    area.maxLength = 2000;
+    var send = el("button", "btn-secondary btn-small", "Send");
+    send.type = "submit";
+    comment.appendChild(label);
+    comment.appendChild(area);
+    comment.appendChild(send);
+    comment.addEventListener("submit", function (e) {
+      e.preventDefault();
+      submit(turn.feedback ? turn.feedback.rating : "up", area.value.trim(), true);
+    });
+
+    function submit(rating, text, withComment) {
+      if (!turn.conversationId) { status.textContent = "Feedback needs the answer's conversation; ask again to rate it."; return; }
+      var body = { conversation_id: turn.conversationId, turn: turn.n, rating: rating };
+      if (text) body.comment = text;
+      getJSON("/feedback", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) })
+        .then(function () {
+          turn.feedback = { rating: rating, comment: text || null };
+          ratings.up.setAttribute("aria-pressed", String(rating === "up"));
+          ratings.down.setAttribute("aria-pressed", String(rating === "down"));
+          status.textContent = withComment ? "Thank you: your comment was saved with the answer." : "Thank you: your rating was saved. You can add a comment.";
+          comment.hidden = withComment;
+          label.textContent = rating === "down" ? "What was wrong with it? (optional)" : "Anything to add? (optional)";
+          if (!withComment) area.focus();
+        }, function (err) { status.textContent = "The feedback could not be saved: " + err.message; });
+    }
+    function rate(rating) { submit(rating, "", false); }
+
+    if (regenerate) {
+      var again = el("button", "tool", "Regenerate");
+      again.type = "button";
+      again.setAttribute("aria-label", "Answer this question again");
+      again.addEventListener("click", regenerate);
+      bar.appendChild(again);
+    }
+    reply.appendChild(bar);
+    reply.appendChild(comment);
+    reply.appendChild(status);
+  }
+
+  /* Only the latest answer can be regenerated: take the button off the one before. */
+  function dropRegenerate() {
+    Array.prototype.forEach.call(messages.querySelectorAll(".answer-tools .tool"), function (b) {
+      if (b.textContent === "Regenerate") b.remove();
+    });
+  }
+
+  /* ---------- asking ---------- */
+
+  /* Ask `text` (a new turn, or with options.regenerate the latest turn again, its answer
+     replacing `options.reply` in place). */
+  function ask(text, note, options) {
+    options = options || {};
     text = text.trim();
     if (!text || state.busy) return;
+    var limit = questionLimit();
+    if (text.length > limit) { showQuestionError("Your question is " + text.length + " characters long: the limit is " + limit + ". Shorten it and ask again."); return; }
     state.busy = true;
     askButton.disabled = true;
     form.setAttribute("aria-busy", "true");
@@ -584,20 +825,27 @@
     if (state.dateTo) payload.date_to = state.dateTo;
     if (AS_OF) payload.as_of = AS_OF;
     if (state.conversationId) payload.conversation_id = state.conversationId;
+    if (options.regenerate) payload.regenerate = true;
 
-    var q = addMessage("question-msg");
-    q.appendChild(el("h2", "visually-hidden", "You asked"));
-    q.appendChild(el("p", "question-text", text));
-    var tags = filterSummary(payload);
-    if (tags.length) q.appendChild(el("p", "question-filters", "Searching " + tags.join(", ")));
+    var q = options.question;
+    if (!q) {
+      q = addMessage("question-msg");
+      q.appendChild(el("h2", "visually-hidden", "You asked"));
+      q.appendChild(el("p", "question-text", text));
+      var tags = filterSummary(payload);
+      if (tags.length) q.appendChild(el("p", "question-filters", "Searching " + tags.join(", ")));
+      dropRegenerate();
+    }
 
-    var reply = addMessage("reply loading");
+    var reply = el("article", "message reply loading");
+    if (options.reply) options.reply.replaceWith(reply); else messages.appendChild(reply);
     reply.setAttribute("aria-busy", "true");
     reply.appendChild(el("h2", "visually-hidden", "Answer"));
     if (note) reply.appendChild(el("p", "followup-note", note));
-    var status = el("p", "loading-text", "Searching the papers…");
+    var status = el("p", "loading-text", options.regenerate ? "Answering again…" : "Searching the papers…");
     reply.appendChild(status);
-    reply.scrollIntoView({ block: "nearest" });
+    // The question at the top of the view, so its answer appears below it and above the box.
+    q.scrollIntoView({ block: "start" });
 
     var answer = "", citations = [], byNumber = {}, mode = null, para = null, failed = false;
     var answerText = function () { return answer; };
@@ -613,24 +861,25 @@
       reply.appendChild(p);
       var again = el("button", "btn-secondary btn-small", "Try again");
       again.type = "button";
-      again.addEventListener("click", function () { q.remove(); reply.remove(); ask(text); });
+      again.addEventListener("click", function () {
+        if (options.regenerate) { ask(text, null, { regenerate: true, question: q, reply: reply }); return; }
+        q.remove(); reply.remove(); ask(text);
+      });
       reply.appendChild(again);
+      keepInView(reply);
     }
 
     function onEvent(name, data) {
       if (name === "meta") {
+        var started = !state.conversationId && data.conversation_id;
         state.conversationId = data.conversation_id || state.conversationId;
+        if (started) rememberConversation(state.conversationId);
         mode = data.mode;
         status.remove();
         reply.classList.remove("loading");
         reply.classList.add("streaming", "answer-" + mode);
-        if (data.standalone_question) {
-          var note = el("p", "followup-note");
-          note.appendChild(el("span", "followup-label", "Answered as: "));
-          note.appendChild(el("q", null, data.standalone_question));
-          reply.appendChild(note);
-        }
-        para = el("p", "answer-text");
+        if (data.standalone_question) reply.appendChild(standaloneNote(data.standalone_question));
+        para = el("div", "answer-text");
         reply.appendChild(para);
       } else if (name === "citations") {
         citations = data.citations || [];
@@ -639,6 +888,7 @@
       } else if (name === "delta") {
         answer += data.text;
         renderAnswerText(para, answer, byNumber, answerText);
+        keepInView(reply);
       } else if (name === "done") {
         answer = data.answer;
         if (data.mode && data.mode !== mode) {
@@ -658,8 +908,13 @@
         }
         if (data.note) reply.insertBefore(el("p", "answerer-note", data.note), para.nextSibling);
         if (data.mode !== "actions") reply.appendChild(alertButton(text, payload));
+        if (!options.regenerate) state.turns += 1;
+        var turn = { conversationId: state.conversationId, n: state.turns, question: text, answer: answer, citations: citations, feedback: null };
+        answerTools(reply, turn, regenerateFor(text, q, reply));
         reply.classList.remove("streaming");
         reply.classList.add("done");
+        keepInView(reply);
+        loadHistory();
       } else if (name === "error") {
         fail(data.message || "the answer could not be made.");
       }
@@ -701,13 +956,13 @@
         if (!failed && !reply.classList.contains("done")) fail("the answer was cut off. Try again.");
       })
       .catch(function (err) {
-        if (err && err.status === 404 && sentConversation) {
-          // The conversation expired on the server: ask again as a new conversation, and say so.
-          state.conversationId = null;
+        if (err && err.status === 404 && sentConversation && !options.regenerate) {
+          // The conversation is gone from the server (deleted elsewhere): ask again as a new one, and say so.
+          startFresh(false);
           q.remove(); reply.remove();
           state.busy = false;
           handedOff = true;
-          ask(text, "Your earlier conversation had expired, so this was asked as a new question.");
+          ask(text, "Your earlier conversation is no longer available, so this was asked as a new question.");
           return;
         }
         fail(err && err.message ? err.message : "the answer could not be displayed.");
@@ -721,12 +976,57 @@
       });
   }
 
+  function regenerateFor(text, q, reply) {
+    return function () { ask(text, null, { regenerate: true, question: q, reply: reply }); };
+  }
+
+  function standaloneNote(standalone) {
+    var note = el("p", "followup-note");
+    note.appendChild(el("span", "followup-label", "Answered as: "));
+    note.appendChild(el("q", null, standalone));
+    return note;
+  }
+
+  /* Keep the end of a growing answer above the question box (which sticks to the bottom). */
+  function keepInView(node) {
+    var box = form.getBoundingClientRect(), r = node.getBoundingClientRect();
+    if (r.bottom > box.top && r.top > 0) {
+      window.scrollBy(0, Math.min(r.bottom - box.top + 8, r.top - 8));
+    }
+  }
+
+  /* ---------- the question box ---------- */
+
+  var questionCount = $("question-count"), questionError = $("question-error");
+
+  function questionLimit() { return +question.dataset.limit || 1000; }
+
+  function showQuestionError(text) {
+    questionError.textContent = text;
+    questionError.hidden = !text;
+    if (text) question.setAttribute("aria-invalid", "true"); else question.removeAttribute("aria-invalid");
+  }
+
+  question.addEventListener("input", function () {
+    var n = question.value.length, limit = questionLimit();
+    questionCount.hidden = n < limit * 0.8;
+    questionCount.textContent = n + " of " + limit + " characters";
+    questionCount.classList.toggle("over", n > limit);
+    if (n <= limit) showQuestionError("");
+  });
+
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = question.value;
     if (!text.trim()) { question.focus(); return; }
     if (state.busy) return;
+    if (text.trim().length > questionLimit()) {
+      showQuestionError("Your question is " + text.trim().length + " characters long: the limit is " + questionLimit() + ". Shorten it and ask again.");
+      question.focus();
+      return;
+    }
     question.value = "";
+    questionCount.hidden = true;
     ask(text);
     question.focus();
   });
@@ -742,19 +1042,201 @@
     b.addEventListener("click", function () { question.value = b.textContent; form.requestSubmit(); });
   });
 
-  newConversation.addEventListener("click", function () {
+  // The box's height, for the page to scroll answers clear of it.
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      document.documentElement.style.setProperty("--ask-height", form.offsetHeight + "px");
+    }).observe(form);
+  }
+
+  /* ---------- history: conversations kept by the server, per key or per browser ---------- */
+
+  var historyList = $("history-list"), historyStatus = $("history-status"), historyBox = $("history");
+  var CONVERSATION_STORE = "papers.conversation";
+
+  function rememberConversation(id) {
+    try { if (id) localStorage.setItem(CONVERSATION_STORE + "." + accessScope(), id); else localStorage.removeItem(CONVERSATION_STORE + "." + accessScope()); } catch (e) { /* private mode */ }
+  }
+
+  function rememberedConversation() {
+    try { return localStorage.getItem(CONVERSATION_STORE + "." + accessScope()); } catch (e) { return null; }
+  }
+
+  /* Which caller the remembered conversation belongs to: the key's own short digest (never the
+     key), or the browser's public access. */
+  function accessScope() {
+    var key = apiKey();
+    if (!key) return "public";
+    var h = 0;
+    for (var i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+    return "k" + (h >>> 0).toString(36);
+  }
+
+  function startFresh(focus) {
     state.conversationId = null;
+    state.turns = 0;
+    rememberConversation(null);
     messages.textContent = "";
     emptyState.hidden = false;
     newConversation.hidden = true;
     closePanel(true);
-    question.focus();
-  });
+    markCurrent();
+    if (focus) question.focus();
+  }
+
+  function markCurrent() {
+    Array.prototype.forEach.call(historyList.querySelectorAll(".history-open"), function (b) {
+      if (b.dataset.id === state.conversationId) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+    });
+  }
+
+  function loadHistory() {
+    return getJSON("/conversations").then(function (data) {
+      var list = data.conversations || [];
+      historyList.textContent = "";
+      historyStatus.textContent = list.length ? "" : "Your conversations will be listed here.";
+      $("history-count").textContent = list.length ? "(" + list.length + ")" : "";
+      list.forEach(function (c) {
+        var li = el("li", "history-item");
+        var open = el("button", "history-open");
+        open.type = "button";
+        open.dataset.id = c.id;
+        open.appendChild(el("span", "history-title", c.title || "Conversation"));
+        open.appendChild(el("span", "history-when", formatDate(c.updated) + " · " + c.turns + (c.turns === 1 ? " question" : " questions")));
+        open.addEventListener("click", function () { openConversation(c.id, true); });
+        var del = el("button", "history-delete", "×");
+        del.type = "button";
+        del.setAttribute("aria-label", "Delete the conversation “" + (c.title || "Conversation") + "”");
+        del.title = "Delete";
+        del.addEventListener("click", function () { deleteConversation(c, li); });
+        li.appendChild(open);
+        li.appendChild(del);
+        historyList.appendChild(li);
+      });
+      markCurrent();
+    }, function (err) {
+      historyStatus.textContent = "Past conversations could not be loaded (" + err.message + ").";
+    });
+  }
+
+  function deleteConversation(c, li) {
+    if (!window.confirm("Delete the conversation “" + (c.title || "Conversation") + "”? This cannot be undone.")) return;
+    getJSON("/conversations/" + encodeURIComponent(c.id), { method: "DELETE" }).then(function () {
+      var next = li.nextElementSibling || li.previousElementSibling;
+      if (c.id === state.conversationId) startFresh(false);
+      li.remove();
+      historyStatus.textContent = "Conversation deleted.";
+      var focusTo = next && next.querySelector(".history-open");
+      if (focusTo) focusTo.focus(); else question.focus();
+      loadHistory();
+    }, function (err) { historyStatus.textContent = "The conversation could not be deleted: " + err.message; });
+  }
+
+  function showTurn(t, latest) {
+    var q = addMessage("question-msg");
+    q.appendChild(el("h2", "visually-hidden", "You asked"));
+    q.appendChild(el("p", "question-text", t.hidden ? "(question hidden)" : t.question));
+    var reply = addMessage("reply done answer-" + (t.mode || "extractive"));
+    reply.appendChild(el("h2", "visually-hidden", "Answer"));
+    if (t.hidden) {
+      reply.appendChild(el("p", "answerer-note", "This answer drew on papers your access no longer covers, so it is not shown."));
+      return;
+    }
+    if (t.standalone_question && t.standalone_question !== t.question) reply.appendChild(standaloneNote(t.standalone_question));
+    var citations = t.citations || [], byNumber = {};
+    citations.forEach(function (c) { byNumber[c.n] = c; });
+    var answerText = function () { return t.answer; };
+    var para = el("div", "answer-text");
+    reply.appendChild(para);
+    renderAnswerText(para, t.answer, byNumber, answerText);
+    renderSources(reply, citations, t.mode, answerText);
+    answerTools(reply, { conversationId: state.conversationId, n: t.n, question: t.question, answer: t.answer, citations: citations, feedback: t.feedback || null },
+      latest ? regenerateFor(t.question, q, reply) : null);
+  }
+
+  function openConversation(id, focus) {
+    if (state.busy) return Promise.resolve();
+    return getJSON("/conversations/" + encodeURIComponent(id)).then(function (c) {
+      messages.textContent = "";
+      closePanel(true);
+      state.conversationId = c.id;
+      state.turns = (c.turns || []).length ? c.turns[c.turns.length - 1].n : 0;
+      rememberConversation(c.id);
+      emptyState.hidden = !!(c.turns || []).length;
+      newConversation.hidden = false;
+      (c.turns || []).forEach(function (t, i) { showTurn(t, i === c.turns.length - 1); });
+      markCurrent();
+      var last = messages.lastElementChild;
+      if (last) last.scrollIntoView({ block: "end" });
+      if (focus) question.focus();
+      if (window.matchMedia("(max-width: 59.99rem)").matches) historyBox.open = false;
+    }, function (err) {
+      if (err.status === 404) { rememberConversation(null); loadHistory(); }
+      historyStatus.textContent = err.status === 404 ? "That conversation is no longer available." : "The conversation could not be opened: " + err.message;
+    });
+  }
+
+  newConversation.addEventListener("click", function () { startFresh(true); });
+
 
   /* ---------- Actions view ---------- */
 
   var actionsForm = $("actions-filters"), actionsBody = $("actions-body"), actionsSummary = $("actions-summary");
+  var actionsExport = $("actions-export"), actionsExportStatus = $("actions-export-status");
   $("actions-as-of").value = AS_OF || "";
+
+  // The rows shown (the last answer of GET /actions) and the query that fetched them: the export
+  // asks for exactly those. The sort is the reader's and outlasts filter changes.
+  var actionsShown = { data: null, query: "" };
+  var actionsSort = { key: null, dir: "ascending" };
+  var STATUS_ORDER = { open: 1, ongoing: 2, responded: 3, complete: 4 };
+  // Each sortable column: its key for a row, and how the order is said. Rows without a value go
+  // last whichever way the column is sorted.
+  var SORTS = {
+    due: { value: function (a) { return a.due_date || null; }, up: "earliest due first", down: "latest due first" },
+    status: { value: function (a) { return a.overdue ? 0 : (STATUS_ORDER[a.status] || 5); }, up: "overdue first, then open to complete", down: "complete first" },
+    committee: { value: function (a) { return a.committee ? shortCommittee(a.committee).toLowerCase() : null; }, up: "committee A to Z", down: "committee Z to A" },
+    owner: { value: function (a) { return a.owner ? a.owner.toLowerCase() : null; }, up: "owner A to Z", down: "owner Z to A" }
+  };
+  var ACTION_COLUMNS = [
+    { label: "Action", name: "action" },
+    { label: "Committee", name: "committee", sort: "committee" },
+    { label: "Owner", name: "owner", sort: "owner" },
+    { label: "Due", name: "due", sort: "due" },
+    { label: "Status", name: "status", sort: "status" },
+    { label: "Source", name: "source" }
+  ];
+
+  function sortedActions(list) {
+    var sort = SORTS[actionsSort.key];
+    if (!sort) return list;
+    var sign = actionsSort.dir === "descending" ? -1 : 1;
+    // Array.prototype.sort is stable: rows that tie keep the listing's order (newest meeting first).
+    return list.slice().sort(function (x, y) {
+      var a = sort.value(x), b = sort.value(y);
+      if (a === b) return 0;
+      if (a === null) return 1;
+      if (b === null) return -1;
+      var c = typeof a === "number" ? a - b : String(a).localeCompare(String(b), "en-GB");
+      return sign * c;
+    });
+  }
+
+  function sortHeader(column) {
+    var th = el("th", "col-" + column.name);
+    th.scope = "col";
+    if (!column.sort) { th.textContent = column.label; return th; }
+    th.dataset.sort = column.sort;
+    var active = actionsSort.key === column.sort;
+    if (active) th.setAttribute("aria-sort", actionsSort.dir);
+    var b = el("button", "sort-button");
+    b.type = "button";
+    b.dataset.sort = column.sort;
+    b.appendChild(el("span", null, column.label));
+    b.appendChild(el("span", "sort-icon", active ? (actionsSort.dir === "ascending" ? "▲" : "▼") : "↕")).setAttribute("aria-hidden", "true");
+    th.appendChild(b);
+    return th;
+  }
 
   function actionStatus(a) {
     var cell = el("td", "status-cell");
@@ -775,9 +1257,13 @@
   }
 
   function renderActions(data) {
+    actionsShown.data = data;
     var list = data.actions || [];
     var overdue = list.filter(function (a) { return a.overdue; }).length;
-    actionsSummary.textContent = list.length + (list.length === 1 ? " action" : " actions") + " · " + overdue + " overdue · as of " + formatDate(data.as_of);
+    var sort = SORTS[actionsSort.key];
+    actionsSummary.textContent = list.length + (list.length === 1 ? " action" : " actions") + " · " + overdue + " overdue · as of " + formatDate(data.as_of) +
+      (sort && list.length > 1 ? " · sorted " + (actionsSort.dir === "ascending" ? sort.up : sort.down) : "");
+    actionsExport.disabled = !list.length;
     actionsBody.textContent = "";
     if (!list.length) {
       var filtered = new FormData(actionsForm);
@@ -790,13 +1276,11 @@
     var table = el("table", "actions-table");
     table.appendChild(el("caption", "visually-hidden", "Tracked actions, overdue ones highlighted"));
     var head = el("thead"), hr = el("tr");
-    ["Action", "Committee", "Owner", "Due", "Status", "Source"].forEach(function (h) {
-      var th = el("th", null, h); th.scope = "col"; hr.appendChild(th);
-    });
+    ACTION_COLUMNS.forEach(function (column) { hr.appendChild(sortHeader(column)); });
     head.appendChild(hr);
     table.appendChild(head);
     var body = el("tbody");
-    list.forEach(function (a) {
+    sortedActions(list).forEach(function (a) {
       var tr = el("tr", a.overdue ? "overdue" : "");
       var action = el("td", "action-cell");
       action.dataset.label = "Action";
@@ -812,14 +1296,22 @@
       } else committee.textContent = "Not recorded";
       tr.appendChild(committee);
       tr.appendChild(td("Owner", a.owner || "Not recorded"));
-      var due = td("Due", a.due_date ? formatDate(a.due_date) : (a.due_text || "No date"));
+      var due = td("Due", a.due_date ? formatDate(a.due_date) : (a.due_text || "No date"), "due-cell");
+      if (a.due_date) due.dataset.due = a.due_date;
       if (a.due_text && a.due_date && a.due_text.trim() !== formatDate(a.due_date)) due.title = "As written: " + a.due_text;
       tr.appendChild(due);
       tr.appendChild(actionStatus(a));
       var src = td("Source", "");
       var s = a.source || {};
-      var open = fileLink(s.document_id, s.page, s.source, s.page ? "Page " + s.page : "Open paper");
-      open.setAttribute("aria-label", (s.page ? "Page " + s.page + " of " : "Open ") + (s.source || "the paper"));
+      var open = el("button", "link-button", s.page ? "Page " + s.page : "Open paper");
+      open.type = "button";
+      open.setAttribute("aria-label", (s.page ? "Show page " + s.page + " of " : "Show ") + (s.source || "the paper"));
+      open.addEventListener("click", (function (src, row, button) {
+        return function () {
+          openViewer({ document_id: src.document_id, chunk_id: src.chunk_id, page: src.page, source: src.source,
+            title: src.title || src.source, body: src.body, committee: row.committee, meeting_date: row.meeting_date }, button);
+        };
+      })(s, a, open));
       var where = el("span", "source-wrap");
       where.appendChild(open);
       if (s.source) where.appendChild(el("span", "file-name", s.source));
@@ -837,8 +1329,12 @@
     if (f.get("overdue")) query.set("overdue", "true");
     actionsSummary.textContent = "";
     actionsBody.textContent = "";
+    actionsExport.disabled = true;
+    actionsExportStatus.textContent = "";
     actionsBody.appendChild(stateBox("loading", "Loading actions…"));
-    getJSON("/actions?" + query.toString()).then(renderActions, function (err) {
+    var asked = query.toString();
+    getJSON("/actions?" + asked).then(function (data) { actionsShown.query = asked; renderActions(data); }, function (err) {
+      actionsShown.data = null;
       actionsBody.textContent = "";
       actionsBody.appendChild(stateBox("error", "The actions could not be loaded.", err.message, { label: "Try again", run: loadActions }));
     });
@@ -850,6 +1346,49 @@
     loadActions();
   }
 
+  /* A header's sort button: sort by that column, or reverse the sort it already has. The rows are
+     the ones loaded; the button keeps the focus across the redraw. */
+  actionsBody.addEventListener("click", function (e) {
+    var b = e.target.closest(".sort-button");
+    if (!b || !actionsShown.data) return;
+    var key = b.dataset.sort;
+    actionsSort = { key: key, dir: actionsSort.key === key && actionsSort.dir === "ascending" ? "descending" : "ascending" };
+    renderActions(actionsShown.data);
+    var again = actionsBody.querySelector(".sort-button[data-sort='" + key + "']");
+    if (again) again.focus();
+  });
+
+  /* Export CSV: the rows shown, as GET /actions/export.csv gives them for the same query. The key
+     goes in a header, so the file is fetched here and saved through a Blob URL with a download
+     name: it is data to save, never shown as a page. */
+  function exportActions() {
+    var rows = actionsShown.data ? (actionsShown.data.actions || []).length : 0;
+    actionsExport.disabled = true;
+    actionsExportStatus.textContent = "Preparing the CSV…";
+    fetch("/actions/export.csv?" + actionsShown.query, { headers: headers({ Accept: "text/csv" }) })
+      .catch(function () { throw { message: "Could not reach the service. Check your connection and try again." }; })
+      .then(function (r) {
+        if (!r.ok) return r.json().catch(function () { return null; }).then(function (body) { throw { message: errorText(r.status, body) }; });
+        var named = /filename="([\w.-]+)"/.exec(r.headers.get("Content-Disposition") || "");
+        return r.blob().then(function (blob) { return { blob: blob, name: named ? named[1] : "actions.csv" }; });
+      })
+      .then(function (file) {
+        var url = URL.createObjectURL(new Blob([file.blob], { type: "text/csv" }));
+        var save = el("a");
+        save.href = url;
+        save.download = file.name;
+        document.body.appendChild(save);
+        save.click();
+        save.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+        actionsExportStatus.textContent = "Saved " + file.name + ": " + rows + (rows === 1 ? " action." : " actions.");
+      }, function (err) {
+        actionsExportStatus.textContent = "The CSV could not be made: " + err.message;
+      })
+      .then(function () { actionsExport.disabled = !rows; });
+  }
+
+  actionsExport.addEventListener("click", exportActions);
   actionsForm.addEventListener("submit", function (e) { e.preventDefault(); loadActions(); });
   ["actions-committee", "actions-status", "actions-overdue", "actions-as-of"].forEach(function (id) {
     $(id).addEventListener("change", loadActions);
@@ -865,7 +1404,7 @@
     var docs = state.documents || [];
     var needle = documentsFilter.value.trim().toLowerCase();
     var shown = docs.filter(function (d) {
-      return !needle || [d.title, d.committee, d.committee_acronym, d.source].some(function (v) { return v && v.toLowerCase().indexOf(needle) >= 0; });
+      return !needle || [d.title, d.committee, d.committee_acronym, d.source, d.body].some(function (v) { return v && v.toLowerCase().indexOf(needle) >= 0; });
     });
     documentsSummary.textContent = needle ? shown.length + " of " + docs.length + " papers" : docs.length + (docs.length === 1 ? " paper" : " papers");
     documentsBody.textContent = "";
@@ -887,10 +1426,21 @@
     shown.forEach(function (d) {
       var tr = el("tr");
       var paper = td("Paper", "");
-      paper.appendChild(fileLink(d.id, null, d.source, d.title || d.source));
+      if (isPdf(d.source)) {
+        var openPaper = el("button", "link-button", d.title || d.source);
+        openPaper.type = "button";
+        openPaper.addEventListener("click", function () {
+          openViewer({ document_id: d.id, chunk_id: null, page: 1, source: d.source, title: d.title, body: d.body, committee: d.committee, meeting_date: d.meeting_date }, openPaper);
+        });
+        paper.appendChild(openPaper);
+      } else {
+        paper.appendChild(fileLink(d.id, d.source, d.title || d.source));
+      }
       if (d.title) paper.appendChild(el("span", "file-name", d.source));
       tr.appendChild(paper);
-      tr.appendChild(td("Committee", d.committee ? d.committee + (d.committee_acronym ? " (" + d.committee_acronym + ")" : "") : "Not recorded"));
+      var held = td("Committee", d.committee ? d.committee + (d.committee_acronym ? " (" + d.committee_acronym + ")" : "") : "Not recorded");
+      if (d.body) held.appendChild(el("span", "file-name", d.body));
+      tr.appendChild(held);
       tr.appendChild(td("Meeting", d.meeting_date ? formatDate(d.meeting_date) : "Not recorded"));
       tr.appendChild(td("Type", TYPE_NAMES[d.doc_type] || d.doc_type));
       var cls = td("Classification", "");
@@ -942,7 +1492,7 @@
       loadDocuments();
     }, function (err) {
       result.textContent = "";
-      var p = el("p", "field-error", err.status === 401 || err.status === 403 ? "Uploading needs an admin API key. " + err.message : err.message);
+      var p = el("p", "field-error", err.status === 401 || err.status === 403 ? "Uploading needs an admin API key: enter one with the access button at the top right." : err.message);
       p.setAttribute("role", "alert");
       result.appendChild(p);
     }).then(function () { $("upload-button").disabled = false; });
@@ -950,9 +1500,18 @@
 
   /* ---------- start ---------- */
 
+  /* The conversation this browser had open (per key), reopened after a reload. */
+  function restoreConversation() {
+    var id = rememberedConversation();
+    loadHistory();
+    if (id) openConversation(id, false);
+  }
+
   renderDatesChip();
+  if (window.matchMedia("(min-width: 70rem)").matches) historyBox.open = true;
   showView(currentView());
   loadCommittees();
+  restoreConversation();
   if (apiKey()) checkKey().catch(function () { /* shown in the access panel */ });
   else showAccess(null);
 })();

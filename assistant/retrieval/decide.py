@@ -181,19 +181,25 @@ def decide(
     return Decision(True)
 
 
-def refusal(question: str, passages: list[Passage], decision: Decision, filters: SearchFilters | None = None) -> Answer:
-    """The "not found" answer: what was looked for, within which committee and dates, and the
-    closest passages, cited."""
-    text = not_found_answer(decision.missing, decision.wanted, _scope(filters))
+def refusal(
+    question: str, passages: list[Passage], decision: Decision, filters: SearchFilters | None = None, council: str | None = None
+) -> Answer:
+    """The "not found" answer: what was looked for, within which committee, council and dates,
+    and the closest passages, cited. `council`: the council whose papers alone were searched (a
+    follow-up keeps the conversation's)."""
+    text = not_found_answer(decision.missing, decision.wanted, _scope(filters, council))
     return Answer(question, text, AnswerMode.not_found, [Citation(i + 1, p) for i, p in enumerate(passages)])
 
 
-def _scope(filters: SearchFilters | None) -> str | None:
-    if filters is None:
+def _scope(filters: SearchFilters | None, council: str | None = None) -> str | None:
+    if filters is None and council is None:
         return None
+    filters = filters or SearchFilters()
     parts = []
-    if filters.committee:
-        parts.append(f"the papers of {filters.committee}")
+    if filters.committee and council:
+        parts.append(f"the papers of {filters.committee} ({council})")
+    elif filters.committee or council:
+        parts.append(f"the papers of {filters.committee or council}")
     if filters.doc_type:
         parts.append(f"{filters.doc_type.value.replace('_', ' ')}s")
     if filters.date_from and filters.date_to:

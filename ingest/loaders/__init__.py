@@ -88,6 +88,7 @@ def load(path: Path, data: bytes | None = None) -> ParsedDocument:
         blocks=blocks,
         warnings=warnings,
         front_matter=loaded.front_matter,
+        words=loaded.words,
     )
 
 

@@ -22,6 +22,9 @@ class Loaded:
     pages: int = 0  # 0: the format has no pages
     warnings: list[str] = field(default_factory=list)
     front_matter: dict[str, str] = field(default_factory=dict)
+    # Each page's words with their boxes (ingest.positions.PageWord), for placing passages on
+    # the page; empty for formats without a page layout.
+    words: dict[int, list] = field(default_factory=dict)
 
 
 @runtime_checkable

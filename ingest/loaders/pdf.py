@@ -13,6 +13,7 @@ import numpy as np
 
 from core.errors import LoadError
 from ingest.parsed import Block, Table
+from ingest.positions import page_words
 
 
 def _cell_text(bbox, words) -> str:
@@ -219,10 +220,11 @@ def _ocr_textpage(page, flags, data_dir: str):
     return page.get_textpage_ocr(flags=flags, language="eng", dpi=_scan_dpi(page), full=True, tessdata=data_dir)
 
 
-def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
+def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list[Block], int, list[str]]:
     """Return (blocks, page count, warnings). Raises LoadError for unreadable PDFs. A page with no
     text layer (a scan, or text drawn as shapes) is read by OCR (Tesseract, through pymupdf) and
-    its blocks are marked `ocr`."""
+    its blocks are marked `ocr`. `words_out`, when given, gets each page's words with their
+    boxes (ingest.positions.page_words), OCR'd pages included."""
     import pymupdf
 
     _quiet_pymupdf()
@@ -266,6 +268,8 @@ def load_pdf(path: Path) -> tuple[list[Block], int, list[str]]:
                 page_dict = page.get_text("dict", textpage=textpage)
                 ocr_pages.add(number)
             words = page.get_text("words", textpage=textpage) if tables else []
+            if words_out is not None:
+                words_out[number] = page_words(page, textpage)
             for tab in tables:
                 t = _table_from(tab, words)
                 if t is not None:
@@ -402,5 +406,6 @@ class PdfLoader:
     def load(self, path: Path, data: bytes):
         from ingest.loaders.base import Loaded
 
-        blocks, pages, warnings = load_pdf(path)
-        return Loaded(blocks, pages, warnings)
+        words: dict[int, list] = {}
+        blocks, pages, warnings = load_pdf(path, words)
+        return Loaded(blocks, pages, warnings, words=words)
