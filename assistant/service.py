@@ -641,15 +641,22 @@ class PapersService:
 
     def _hidden(self, turns: list[Turn], clearance: frozenset[Classification] | None) -> set[int]:
         """Which of the turns showed what `clearance` may not see now: the most protected thing
-        they showed then, or a cited passage since reclassified above it."""
+        they showed then, a cited passage since reclassified above it, or a passage of a paper
+        since removed, or now above the clearance (an admin who deletes a paper published by
+        mistake takes it out of everyone's history too). A paper re-ingested with new passages
+        keeps its old answers shown while the caller may still see the paper."""
         if clearance is None:
             return set()
         ids = {c.passage.chunk.id for t in turns for c in t.citations}
-        above = set(self.catalog.get_chunks(ids)) - set(self.catalog.get_chunks(ids, clearance)) if ids else set()
+        present = set(self.catalog.get_chunks(ids)) if ids else set()
+        above = present - set(self.catalog.get_chunks(ids, clearance)) if ids else set()
+        gone_papers = {c.passage.chunk.document_id for t in turns for c in t.citations if c.passage.chunk.id not in present}
+        gone = {d for d in gone_papers if self.catalog.get_document(d, clearance) is None}
         return {
             i
             for i, t in enumerate(turns)
-            if t.classification not in clearance or any(c.passage.chunk.id in above for c in t.citations)
+            if t.classification not in clearance
+            or any(c.passage.chunk.id in above or c.passage.chunk.document_id in gone for c in t.citations)
         }
 
     def _retrieve(

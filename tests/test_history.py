@@ -351,6 +351,14 @@ def test_turns_are_hidden_once_the_caller_may_not_see_what_they_cited(service, t
     follow = ask(officer, "and who is selling it?", depot["conversation_id"])
     assert "standalone_question" not in follow  # the rewrite never leans on a hidden turn
 
+    # A paper deleted (published by mistake, say) leaves no trace in anyone's history.
+    admin = browser(s2, key(s2, "admin"))
+    mine = ask(admin, "Who is buying the Quarry Road depot?")
+    assert "Felbridge" in mine["answer"]
+    s2.delete_document(mine["citations"][0]["document_id"])
+    r = admin.get(f"/conversations/{mine['conversation_id']}")
+    assert r.json()["turns"][0]["hidden"] is True and "Felbridge" not in r.text
+
 
 @pytest.mark.parametrize(
     "method, url, body, field",
