@@ -9,6 +9,7 @@ on a scanned page read by OCR, and for a passage running across a page break.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -37,25 +38,30 @@ def _parse(path: Path):
     return PaperParser(get_settings()).parse(path, path.read_bytes(), "doc", "0" * 64).chunks
 
 
-def _words_in_boxes(path: Path, boxes) -> list[str]:
-    """The words of the PDF whose centres fall inside the boxes, page by page, in reading order,
-    read afresh by pymupdf (OCR'd the same way for a scanned page)."""
+@lru_cache(maxsize=64)
+def _fresh_words(path: Path, number: int) -> list[tuple[float, float, str]]:
+    """A page's words as pymupdf reads them afresh (OCR'd the same way for a scanned page): the
+    centre of each, as fractions of the page, and its text, in reading order."""
     import pymupdf
 
     from ingest.loaders.pdf import _needs_ocr, _ocr_textpage, tessdata
 
-    out: list[str] = []
     with pymupdf.open(path) as doc:
-        for number in sorted({b[0] for b in boxes}):
-            page = doc[number - 1]
-            textpage = page.get_textpage()
-            if _needs_ocr(page, page.get_text("dict", textpage=textpage)):
-                textpage = _ocr_textpage(page, 0, tessdata())
-            w, h = page.rect.width, page.rect.height
-            for x0, y0, x1, y1, text, *_ in page.get_text("words", textpage=textpage):
-                cx, cy = (x0 + x1) / 2 / w, (y0 + y1) / 2 / h
-                if any(b[0] == number and b[1] <= cx <= b[3] and b[2] <= cy <= b[4] for b in boxes):
-                    out.extend(_tokens(text))
+        page = doc[number - 1]
+        textpage = page.get_textpage()
+        if _needs_ocr(page, page.get_text("dict", textpage=textpage)):
+            textpage = _ocr_textpage(page, 0, tessdata())
+        w, h = page.rect.width, page.rect.height
+        return [((x0 + x1) / 2 / w, (y0 + y1) / 2 / h, text) for x0, y0, x1, y1, text, *_ in page.get_text("words", textpage=textpage)]
+
+
+def _words_in_boxes(path: Path, boxes) -> list[str]:
+    """The words of the PDF whose centres fall inside the boxes, page by page, in reading order."""
+    out: list[str] = []
+    for number in sorted({b[0] for b in boxes}):
+        for cx, cy, text in _fresh_words(path, number):
+            if any(b[0] == number and b[1] <= cx <= b[3] and b[2] <= cy <= b[4] for b in boxes):
+                out.extend(_tokens(text))
     return out
 
 
