@@ -160,7 +160,7 @@
       (function (number) {
         var holder = el("div", "pdf-page");
         holder.dataset.page = String(number);
-        holder.setAttribute("role", "img");
+        holder.setAttribute("role", "group");
         holder.setAttribute("aria-label", "Page " + number + (boxesOn(number).length ? ", with the cited passage highlighted" : ""));
         pagesEl.appendChild(holder);
         chain = chain.then(function () {
