@@ -22,20 +22,13 @@ words with committee names from the caller's own registry, so it carries nothing
 the rewritten question is then answered under their clearance like any other. Councils, too, are
 learnt only from the papers the caller may see.
 
-`ConversationStore` keeps the turns in memory, bounded per caller and expiring, keyed by the
-caller's identity as well as the id: another caller presenting the id finds nothing. Without a
-key the identity is the browser's session cookie, so two anonymous browsers are two callers.
+The turns themselves are kept by `assistant.history.SqliteConversationStore`.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 
 from assistant.action_questions import (
@@ -49,113 +42,8 @@ from assistant.action_questions import (
 from core.committees import Committee, CommitteeRegistry
 from core.councils import Council
 from core.dates import DateRange, month_end, parse_date_range
-from core.errors import ConversationNotFound
 from core.text import STOP_WORDS
 from core.types import ActionStatus, AnswerMode, Turn
-
-# --- the store ------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Conversation:
-    turns: list[Turn] = field(default_factory=list)
-    touched: float = 0.0
-
-
-class ConversationStore:
-    """Turns per (caller, conversation id), in memory, bounded per caller: each caller (a key, or a
-    browser without one) keeps at most `max_per_caller` conversations, and callers without a key
-    share `max_conversations` among them (the least recently used go first), so a flood of
-    anonymous questions can only evict anonymous conversations. Each is forgotten `ttl_seconds`
-    after its last use and keeps its last `max_turns` turns. Safe to use from several threads."""
-
-    def __init__(
-        self,
-        max_conversations: int = 1000,
-        ttl_seconds: float = 7200,
-        max_turns: int = 20,
-        clock: Callable[[], float] = time.monotonic,
-        max_per_caller: int = 50,
-    ) -> None:
-        self.max_conversations = max_conversations
-        self.max_per_caller = max_per_caller
-        self.ttl_seconds = ttl_seconds
-        self.max_turns = max_turns
-        self._clock = clock
-        self._items: OrderedDict[tuple[str, str], _Conversation] = OrderedDict()
-        self._per_owner: dict[str, int] = {}
-        self._anonymous = 0
-        self._lock = threading.Lock()
-
-    def __len__(self) -> int:
-        with self._lock:
-            self._expire()
-            return len(self._items)
-
-    def start(self, owner: str) -> str:
-        """A new, empty conversation for `owner`; returns its id (unguessable)."""
-        conversation_id = "c_" + secrets.token_urlsafe(16)
-        with self._lock:
-            self._put((owner, conversation_id), _Conversation([], self._clock()))
-        return conversation_id
-
-    def history(self, owner: str, conversation_id: str) -> list[Turn]:
-        """The turns so far, oldest first. Raises ConversationNotFound for an id this owner did
-        not start or that has expired (the same message either way)."""
-        with self._lock:
-            self._expire()
-            conversation = self._items.get((owner, conversation_id))
-            if conversation is None:
-                raise ConversationNotFound(
-                    f"conversation_id: no conversation '{conversation_id}' (it may have expired); "
-                    "leave conversation_id out to start a new one"
-                )
-            conversation.touched = self._clock()
-            self._items.move_to_end((owner, conversation_id))
-            return list(conversation.turns)
-
-    def add(self, owner: str, conversation_id: str, turn: Turn, replace_last: bool = False) -> None:
-        """Record a turn (re-creating the conversation if it expired while the answer was made);
-        `replace_last`: it takes the place of the last turn (a regenerated answer)."""
-        key = (owner, conversation_id)
-        with self._lock:
-            conversation = self._items.get(key)
-            if conversation is None:
-                conversation = _Conversation()
-                self._put(key, conversation)
-            kept = conversation.turns[:-1] if replace_last else conversation.turns
-            conversation.turns = [*kept, turn][-self.max_turns :]
-            conversation.touched = self._clock()
-            self._items.move_to_end(key)
-
-    @staticmethod
-    def _is_anonymous(owner: str) -> bool:
-        return owner.startswith("anonymous")
-
-    def _put(self, key: tuple[str, str], conversation: _Conversation) -> None:
-        self._expire()
-        owner = key[0]
-        self._items[key] = conversation
-        self._per_owner[owner] = self._per_owner.get(owner, 0) + 1
-        self._anonymous += self._is_anonymous(owner)
-        if self._per_owner[owner] > self.max_per_caller:
-            self._drop(next(k for k in self._items if k[0] == owner))
-        while self._anonymous > self.max_conversations:
-            self._drop(next(k for k in self._items if self._is_anonymous(k[0])))
-
-    def _drop(self, key: tuple[str, str]) -> None:
-        del self._items[key]
-        owner = key[0]
-        self._per_owner[owner] -= 1
-        if not self._per_owner[owner]:
-            del self._per_owner[owner]
-        self._anonymous -= self._is_anonymous(owner)
-
-    def _expire(self) -> None:
-        cutoff = self._clock() - self.ttl_seconds
-        for key in [k for k, c in self._items.items() if c.touched < cutoff]:
-            self._drop(key)
-
 
 # --- the rewriter ---------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 SQLite (PAPERS_HOME/conversations.sqlite3), so a conversation survives a restart of the server and
 of the browser.
 
-`SqliteConversationStore` has the interface of the in-memory `ConversationStore`
-(`start`/`history`/`add`), so the follow-up rewriter reads it the same way, and the same bounds:
+`SqliteConversationStore` gives the follow-up rewriter its turns (`start`/`history`/`add`), with
+these bounds:
 each caller keeps at most `max_per_caller` conversations, callers without a key share
 `max_conversations` (the least recently used go first, and only anonymous ones), a conversation
 keeps its newest `max_turns` turns and is forgotten `retention_seconds` after its last question.

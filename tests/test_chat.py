@@ -4,7 +4,6 @@ on /ask and the server-sent events of /ask/stream, over the real corpus."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import date
 
 import pytest
@@ -13,9 +12,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.streaming import answer_pieces
 from assistant.action_questions import ActionQuestion, parse_action_question
-from assistant.conversation import ConversationStore, action_question_text, rewrite_follow_up
+from assistant.conversation import action_question_text, rewrite_follow_up
 from core.committees import CommitteeRegistry
-from core.errors import ConversationNotFound
 from core.types import ActionFilters, ActionStatus, Turn
 
 HASSC = "Health and Adults Scrutiny Sub-Committee"
@@ -137,88 +135,6 @@ def test_written_action_questions_read_back_to_the_same_filters(registry, asked)
     assert parsed.filters == asked.filters, text
     if asked.kind in ("overdue", "who"):  # the kinds that change how the answer is written
         assert parsed.kind == asked.kind, text
-
-
-# --- the store ------------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_store_keeps_turns_per_owner_and_id():
-    store = ConversationStore(max_turns=3)
-    cid = store.start("key_a/member")
-    for i in range(5):
-        store.add("key_a/member", cid, turn(f"q{i}"))
-    assert [t.question for t in store.history("key_a/member", cid)] == ["q2", "q3", "q4"]
-    with pytest.raises(ConversationNotFound) as other:
-        store.history("anonymous/public", cid)  # someone else presenting the id
-    with pytest.raises(ConversationNotFound) as unknown:
-        store.history("key_a/member", "c_never")
-    assert str(other.value).replace(cid, "X") == str(unknown.value).replace("c_never", "X")
-
-
-def test_store_forgets_idle_conversations_and_the_least_recently_used():
-    clock = Clock()
-    store = ConversationStore(max_conversations=2, ttl_seconds=60, clock=clock)
-    o = "anonymous:browser1/public"
-    a, b = store.start(o), store.start(o)
-    clock.now = 30
-    store.history(o, a)  # a is now more recent than b
-    c = store.start(o)  # over the limit: b goes
-    with pytest.raises(ConversationNotFound):
-        store.history(o, b)
-    assert store.history(o, a) == [] and store.history(o, c) == []
-    clock.now = 30 + 61
-    with pytest.raises(ConversationNotFound):
-        store.history(o, a)
-    assert len(store) == 0
-
-
-def test_anonymous_floods_never_evict_a_keyed_callers_conversation():
-    """1,000 anonymous questions used to push a member's conversation out of the shared store:
-    anonymous callers now share their own bound, and each caller has its own."""
-    store = ConversationStore(max_conversations=100, max_per_caller=5)
-    member = store.start("key_m/member")
-    store.add("key_m/member", member, turn("which actions are overdue for HOSC?"))
-    for n in range(1000):
-        store.start(f"anonymous:browser{n}/public")
-    assert [t.question for t in store.history("key_m/member", member)] == ["which actions are overdue for HOSC?"]
-    assert len(store) == 101  # the member's one and the newest 100 anonymous
-    mine = [store.start("key_m/member") for _ in range(7)]  # one caller over its own bound
-    with pytest.raises(ConversationNotFound):
-        store.history("key_m/member", member)  # its own least recently used went, nobody else's
-    assert store.history("key_m/member", mine[-1]) == []
-    assert len(store) == 105
-
-
-def test_store_is_safe_across_threads():
-    store = ConversationStore(max_conversations=50, max_turns=1000)
-    shared = store.start("o")
-    errors = []
-
-    def work(n: int) -> None:
-        try:
-            for i in range(200):
-                store.add("o", shared, turn(f"{n}-{i}"))
-                store.history("o", shared)
-                store.start(f"owner{n}")
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
-    assert len(store.history("o", shared)) == 1000  # the newest 1000 of 1600
-    assert len(store) <= 1 + 8 * 50  # the shared one, and each owner's newest 50
 
 
 def test_answer_pieces_join_back_to_the_answer():

@@ -12,7 +12,6 @@ from conftest import EXAMPLES, make_service
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from assistant.conversation import ConversationStore
 from assistant.history import SqliteConversationStore
 from bench.metrics import is_hit
 from core.errors import ConversationNotFound
@@ -34,14 +33,12 @@ def turn(question: str) -> Turn:
     return Turn(question, question, "extractive")
 
 
-# --- the stores' contract: the in-memory store and the history ----------------------------------------
+# --- the store -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def make_store(request, tmp_path):
+@pytest.fixture
+def make_store(tmp_path):
     def make(max_conversations=1000, max_turns=20, max_per_caller=50):
-        if request.param == "memory":
-            return ConversationStore(max_conversations, 7200, max_turns, max_per_caller=max_per_caller)
         return SqliteConversationStore(tmp_path / "c.sqlite3", max_conversations, 86400, max_turns, max_per_caller)
 
     return make
