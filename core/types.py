@@ -318,6 +318,101 @@ class ActionFilters:
     clearance: frozenset[Classification] | None = None  # None: no restriction
 
 
+class DecisionKind(str, Enum):
+    """What a recommendation or decision record is (ingest.decisions)."""
+
+    recommendation = "recommendation"  # put to a body for it to decide (an officer's report)
+    resolution = "resolution"  # the meeting decided to do, approve or adopt something
+    decision = "decision"  # an executive decision (a Cabinet Member's, a decision notice's)
+    noted = "noted"  # the meeting only noted or received something
+    deferred = "deferred"  # put off to a later meeting
+    called_in = "called_in"  # an executive decision called in for scrutiny
+    referred = "referred"  # sent or recommended on to another body
+
+
+@dataclass(frozen=True)
+class Votes:
+    """A vote as the minutes record it; None where they do not say."""
+
+    for_: int | None = None
+    against: int | None = None
+    abstain: int | None = None
+    unanimous: bool = False
+    for_names: tuple[str, ...] = ()
+    against_names: tuple[str, ...] = ()
+    abstain_names: tuple[str, ...] = ()
+    evidence: str = ""  # the words the vote was read from
+
+    def summary(self) -> str:
+        if self.unanimous and self.against in (None, 0):
+            return "agreed unanimously"
+        parts = [f"{n} {w}" for n, w in ((self.for_, "for"), (self.against, "against"), (self.abstain, "abstaining")) if n is not None]
+        return ", ".join(parts)
+
+
+@dataclass
+class Decision:
+    """One recommendation or decision, as a record: what was put to or decided by which body, at
+    which meeting, with its reference and where the paper says it."""
+
+    id: str
+    document_id: str
+    kind: DecisionKind
+    text: str  # as written (sub-parts joined)
+    body: str | None = None  # the body it goes to (a recommendation) or was taken by
+    meeting_date: date | None = None
+    item: str | None = None  # the agenda item or minute number as printed
+    item_title: str | None = None  # the item's heading ("Review of Decision 24/00093 - Family Hubs")
+    reference: str | None = None  # a decision number (24/00093), else the minute number, else None
+    refs: tuple[str, ...] = ()  # every decision number the record or its item names
+    votes: Votes | None = None
+    page: int | None = None
+    chunk_id: str | None = None  # the passage the record is read from
+    classification: Classification | None = None
+    source: str = ""
+    # Filled when read back: the paper's body (council) and display label, and its title.
+    council: str | None = None
+    source_label: str | None = None
+    paper_title: str | None = None
+    doc_type: DocType = DocType.other
+
+
+@dataclass(frozen=True)
+class DecisionFilters:
+    body: str | None = None  # the body that took it or that it goes to (committee names resolve)
+    date_from: date | None = None
+    date_to: date | None = None
+    kind: DecisionKind | None = None
+    reference: str | None = None  # "24/00093", a minute number
+    q: str | None = None  # words the record, its item or its paper must contain
+    document_id: str | None = None
+    clearance: frozenset[Classification] | None = None  # None: no restriction
+
+
+@dataclass
+class ChainStep:
+    """One step of a matter: a decision record or an action record, and what happened at it."""
+
+    outcome: str  # "recommended to Cabinet", "agreed", "called in", "updated: ongoing", ...
+    decision: Decision | None = None
+    action: Action | None = None
+
+    @property
+    def day(self) -> date | None:
+        return self.decision.meeting_date if self.decision else self.action.meeting_date if self.action else None
+
+
+@dataclass
+class Chain:
+    """The records that are one matter, in meeting order, with where it stands and where the
+    papers leave a gap (said, never guessed)."""
+
+    steps: list[ChainStep]
+    state: str
+    gaps: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # why the steps are one matter ("decision 24/00093")
+
+
 @dataclass
 class FileResult:
     """What happened to one input file during ingest."""
@@ -328,6 +423,7 @@ class FileResult:
     pages: int = 0
     chunks: int = 0
     actions: int = 0
+    decisions: int = 0
     reason: str | None = None
     warnings: list[str] = field(default_factory=list)
 
