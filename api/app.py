@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from api import errors
-from api.routes import actions, alerts, answers, conversations, documents, feedback
+from api.routes import actions, alerts, answers, conversations, decisions, documents, feedback
 from api.security import Guard
 from assistant.service import PapersService
 from core.config import get_settings
@@ -132,6 +132,7 @@ def create_app(service: PapersService | None = None) -> FastAPI:
 
     app.include_router(answers.router)
     app.include_router(actions.router)
+    app.include_router(decisions.router)
     app.include_router(documents.router)
     app.include_router(alerts.router)
     app.include_router(conversations.router)

@@ -112,15 +112,79 @@ class ActionsResponse(BaseModel):
     actions: list[ActionPublic]
 
 
+class VotesPublic(BaseModel):
+    for_: int | None = Field(None, alias="for", serialization_alias="for")
+    against: int | None = None
+    abstain: int | None = None
+    unanimous: bool = False
+    for_names: list[str] = []
+    against_names: list[str] = []
+    abstain_names: list[str] = []
+    summary: str = ""
+
+    model_config = {"populate_by_name": True}
+
+
+class DecisionSource(BaseModel):
+    document_id: str
+    chunk_id: str | None = None
+    source: str
+    page: int | None = None
+    label: str
+
+
+class DecisionPublic(BaseModel):
+    id: str
+    kind: str = Field(..., description="recommendation | resolution | decision | noted | deferred | called_in | referred")
+    text: str
+    body: str | None = Field(None, description="The body it goes to (a recommendation) or was taken by.")
+    meeting_date: date | None = None
+    item: str | None = None
+    item_title: str | None = None
+    reference: str | None = None
+    refs: list[str] = []
+    votes: VotesPublic | None = None
+    council: str | None = None
+    source: DecisionSource
+
+
+class DecisionsResponse(BaseModel):
+    total: int
+    decisions: list[DecisionPublic]
+
+
+class ChainStepPublic(BaseModel):
+    outcome: str
+    meeting_date: date | None = None
+    kind: str  # "decision" | "action"
+    decision: DecisionPublic | None = None
+    action: dict | None = None
+
+
+class ChainPublic(BaseModel):
+    steps: list[ChainStepPublic]
+    state: str
+    gaps: list[str]
+    links: list[str]
+
+
+class DecisionDetail(BaseModel):
+    decision: DecisionPublic
+    chain: ChainPublic
+
+
 class AskResponse(BaseModel):
     question: str
     answer: str
-    mode: str = Field(..., description="extractive | not_found | actions | generated (by a language model, each sentence checked)")
-    answerer: str = Field("extractive", description="What made the answer: extractive, actions, or llm:<model>.")
+    mode: str = Field(
+        ..., description="extractive | not_found | actions | decisions (followed along the decision records) | generated (by a language model, each sentence checked)"
+    )
+    answerer: str = Field("extractive", description="What made the answer: extractive, actions, decisions, or llm:<model>.")
     note: str | None = Field(None, description="Said with the answer, e.g. why the language model's answer was not used.")
     citations: list[CitationPublic]
     as_of: date | None = Field(None, description="Set when mode is 'actions'.")
     actions: list[ActionPublic] | None = Field(None, description="Set when mode is 'actions'.")
+    decisions: list[DecisionPublic] | None = Field(None, description="Set when mode is 'decisions': the records cited, [n] is the n-th.")
     conversation_id: str | None = Field(
         None, description="The conversation this answer belongs to; send it with the next question to follow up."
     )
@@ -366,6 +430,41 @@ def action_json(v: ActionView) -> dict:
     }
 
 
+def votes_json(v) -> dict | None:
+    if v is None:
+        return None
+    return {
+        "for": v.for_, "against": v.against, "abstain": v.abstain, "unanimous": v.unanimous,
+        "for_names": list(v.for_names), "against_names": list(v.against_names), "abstain_names": list(v.abstain_names),
+        "summary": v.summary(),
+    }
+
+
+def decision_json(d) -> dict:
+    return {
+        "id": d.id, "kind": d.kind.value, "text": d.text, "body": d.body, "meeting_date": _day(d.meeting_date),
+        "item": d.item, "item_title": d.item_title, "reference": d.reference, "refs": list(d.refs),
+        "votes": votes_json(d.votes), "council": d.council,
+        "source": {"document_id": d.document_id, "chunk_id": d.chunk_id, "source": d.source, "page": d.page, "label": d.source_label or d.source},
+    }
+
+
+def chain_json(chain) -> dict:
+    from core.types import ActionView
+
+    return {
+        "steps": [
+            {
+                "outcome": s.outcome, "meeting_date": _day(s.day), "kind": "decision" if s.decision else "action",
+                "decision": decision_json(s.decision) if s.decision else None,
+                "action": action_json(ActionView(s.action, date.today())) if s.action else None,
+            }
+            for s in chain.steps
+        ],
+        "state": chain.state, "gaps": list(chain.gaps), "links": list(chain.links),
+    }
+
+
 def answer_json(a: Answer) -> dict:
     """An answer as /ask returns it: `as_of` and `actions` only for answers from the action records,
     `conversation_id` and `standalone_question` only when set."""
@@ -381,6 +480,8 @@ def answer_json(a: Answer) -> dict:
     if a.actions is not None:
         d["as_of"] = _day(a.as_of)
         d["actions"] = [action_json(v) for v in a.actions]
+    if a.decisions is not None:
+        d["decisions"] = [decision_json(x) for x in a.decisions]
     if a.conversation_id is not None:
         d["conversation_id"] = a.conversation_id
     if a.standalone_question is not None:

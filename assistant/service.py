@@ -4,6 +4,7 @@ on first use, never at import) and orchestrates: understand the question, retrie
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ from functools import cached_property
 from pathlib import Path
 
 from assistant import action_questions as action_records
+from assistant import decision_chains, decision_questions
 from assistant.access import AccessControl
 from assistant.answerers import Answerer, ExtractiveAnswerer, stream_whole
 from assistant.companions import covering_papers, with_covering_committees
@@ -24,15 +26,19 @@ from core.config import Settings
 from core.councils import Council, learn_councils
 from core.errors import ConfigError, InvalidInput, NotFoundError, StorageFull
 from core.labels import committee_label
+from core.text import content_words
 from core.types import (
     ActionFilters,
     ActionView,
     Answer,
     AnswerMode,
+    Chain,
     Chunk,
     Citation,
     Classification,
     Conversation,
+    Decision,
+    DecisionFilters,
     Document,
     Feedback,
     FollowUp,
@@ -87,6 +93,12 @@ def _shown_level(answer: Answer, clearance: frozenset[Classification] | None) ->
     levels = [c.passage.chunk.classification for c in answer.citations]
     levels += [v.action.classification for v in answer.actions or []]
     return max((level or ceiling for level in levels), key=lambda c: c.level, default=Classification.public)
+
+
+# Words of a question about a decision that say it is one, not what it is about.
+_QUESTION_WORDS = frozenset(
+    "happened happen became decide decided decision recommendation agreed agree vote voted response respond said say outcome".split()
+)
 
 
 class PapersService:
@@ -464,6 +476,85 @@ class PapersService:
             citations = [Citation(i + 1, p) for i, p in enumerate(passages)]
         return Answer(question, text, AnswerMode.actions, citations, actions=views, as_of=as_of, answerer="actions")
 
+    # --- recommendations and decisions ---------------------------------------------------------
+
+    def decisions(self, filters: DecisionFilters | None = None) -> list[Decision]:
+        """Recommendation and decision records matching the filters, newest meeting first. `body`
+        resolves like a committee filter (name, acronym or alias) and also matches the body as
+        written; `q`: every word must appear in the record, its item title or its paper's title."""
+        filters = filters or DecisionFilters()
+        body_test = None
+        if filters.body:
+            registry = self.committees(filters.clearance)
+            in_committee = action_records.committee_matcher(filters.body, registry)
+            wanted = committee_key(filters.body)
+
+            def body_test(cell: str | None) -> bool:
+                return bool(cell) and (in_committee(cell) or committee_key(cell) == wanted)
+
+        records = self.catalog.decisions(
+            clearance=filters.clearance, kind=filters.kind, date_from=filters.date_from, date_to=filters.date_to,
+            reference=filters.reference.strip() if filters.reference else None, document_id=filters.document_id, body=body_test,
+        )
+        if filters.q:
+            words = [w for w in re.findall(r"[a-z0-9£]+", filters.q.lower()) if len(w) > 1][:20]
+            records = [
+                r for r in records
+                if all(w in f"{r.text} {r.item_title or ''} {r.paper_title or ''} {r.reference or ''}".lower() for w in words)
+            ]
+        return records
+
+    def decision(self, decision_id: str, clearance: frozenset[Classification] | None = None) -> tuple[Decision, Chain]:
+        """One record and its matter's chain, from the records the caller may see only: a record
+        above the clearance is not found, in the same words as one that does not exist."""
+        found = self.catalog.decisions(clearance=clearance, ids=[decision_id]) if decision_id else []
+        if not found:
+            raise NotFoundError(f"decision '{decision_id[:100]}' not found")
+        record = found[0]
+        return record, self.decision_chain(record, clearance)
+
+    def decision_chain(self, record: Decision, clearance: frozenset[Classification] | None = None) -> Chain:
+        candidates = self.catalog.decision_candidates(record, clearance)
+        return decision_chains.chain(decision_chains.related(record, candidates))
+
+    def _answer_from_decisions(
+        self, question: str, passages: list[Passage], filters: SearchFilters
+    ) -> Answer | None:
+        """A question about what became of a matter, answered along its records (assistant.
+        decision_questions), or None when it is not one or its passages hold no record."""
+        kind = decision_questions.decision_question(question)
+        if kind is None or not passages or not self.catalog.has_decisions(filters.clearance):
+            return None
+        top = [p.chunk.id for p in passages[:10]]
+        by_chunk: dict[str, list[Decision]] = {}
+        for r in self.catalog.decisions(clearance=filters.clearance, chunks=top):
+            by_chunk.setdefault(r.chunk_id, []).append(r)
+        ranked = [r for cid in top for r in by_chunk.get(cid, [])]
+        if not ranked:
+            # The passages found tell of the matter without holding a record's own words: the
+            # records of their papers that share most of the question's words (two at least).
+            asked = content_words(question) - _QUESTION_WORDS
+            papers = list(dict.fromkeys(p.chunk.document_id for p in passages[:3]))
+            scored = []
+            for document_id in papers:
+                for r in self.catalog.decisions(clearance=filters.clearance, document_id=document_id):
+                    shared = len(asked & content_words(f"{r.text} {r.item_title or ''}"))
+                    if shared >= 2:
+                        scored.append((-shared, len(scored), r))
+            ranked = [r for *_, r in sorted(scored, key=lambda t: t[:2])]
+        if not ranked:
+            return None
+        if kind == "vote":
+            ranked = sorted(ranked, key=lambda r: r.votes is None)  # stable: the best-found record with a vote
+        record = ranked[0]
+        chain = self.decision_chain(record, filters.clearance)
+        composed = decision_questions.compose(kind, record, chain)
+        chunks = self.catalog.get_chunks([d.chunk_id for d in composed.records if d.chunk_id], filters.clearance)
+        citations = [
+            Citation(n, Passage(chunks[d.chunk_id], 1.0)) for n, d in enumerate(composed.records, start=1) if d.chunk_id in chunks
+        ]
+        return Answer(question, composed.text, AnswerMode.decisions, citations, decisions=composed.records, answerer="decisions")
+
     def search(self, query: str, filters: SearchFilters | None = None, k: int | None = None) -> list[Passage]:
         return self._retrieve(query, filters or SearchFilters(), k or self.settings.retrieval.k).passages
 
@@ -509,7 +600,10 @@ class PapersService:
             found = self._retrieve(asked, filters, k or self.settings.retrieval.k, with_windows=True, papers=papers)
             found.passages = with_front_sheets(asked, found.passages, self.catalog, filters.clearance)
             decision = decide(asked, found.passages, found.query_vector, found.unmatched, self.embedder, self.settings.retrieval)
-            if decision.answerable:
+            from_records = self._answer_from_decisions(asked, found.passages, filters) if decision.answerable else None
+            if from_records is not None:
+                pieces = stream_whole(from_records)
+            elif decision.answerable:
                 pieces = self.answerer.stream(asked, found.passages, found.query_vector)
             else:
                 named = self.committees(filters.clearance).resolve(filters.committee) if filters.committee else None

@@ -22,7 +22,7 @@ from core.types import Classification
 
 # Bumped whenever cleaning or chunking changes what a chunk contains: it is part of the collection
 # name, so vectors from an older chunker are never mixed with new ones.
-CHUNKING_VERSION = "c21"  # c21: titles that were a body's name or a template line give way to the real heading
+CHUNKING_VERSION = "c22"  # c22: recommendation and decision records; c21: titles that were a body's name or a template line give way to the real heading
 # Bumped whenever the packed word pieces for late interaction change (vectorstore.late_interaction:
 # projection, precision, which pieces are kept); part of the collection name too.
 TOKEN_STATES_VERSION = "t1"

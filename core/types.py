@@ -152,6 +152,7 @@ class AnswerMode(str, Enum):
     extractive = "extractive"  # sentences or rows quoted from the cited passages
     not_found = "not_found"  # the papers do not answer it: the closest passages are cited
     actions = "actions"  # listed from the action records
+    decisions = "decisions"  # followed along the recommendation and decision records, a cited line per step
     generated = "generated"  # written by a language model, every sentence checked against its citations
 
 
@@ -162,6 +163,7 @@ class Answer:
     mode: AnswerMode
     citations: list[Citation] = field(default_factory=list)
     actions: list[ActionView] | None = None  # set when the answer comes from action records
+    decisions: list[Decision] | None = None  # set when the answer comes from decision records, in citation order
     as_of: date | None = None
     conversation_id: str | None = None  # set when the question was asked in a conversation
     standalone_question: str | None = None  # the follow-up rewritten from the previous turn, if it was

@@ -156,6 +156,7 @@ class _Found:
     subject: str | None  # the body a recommendation is put to
     item: _Item
     procedural: bool = False  # "X proposed and Y seconded that ...": kept beside a formal RESOLVED
+    reported: bool = False  # a report telling of a decision taken elsewhere, at a meeting it may date
 
 
 def decision_id(document_id: str, seq: int, text: str) -> str:
@@ -308,7 +309,7 @@ def extract_decisions(doc: ParsedDocument, meta: Document) -> list[Decision]:
                 kind=kind,
                 text=body_text[:MAX_TEXT],
                 body=_body(f, meta),
-                meeting_date=meta.meeting_date,
+                meeting_date=_reported_date(body_text, meta) if f.reported else meta.meeting_date,
                 item=f.item.number,
                 item_title=f.item.title or (None if minutes else meta.title),
                 reference=reference,
@@ -359,7 +360,7 @@ def _split_title(title: str, is_header: bool = False) -> tuple[str | None, str]:
 # A report telling of a decision taken elsewhere: "the Scrutiny Committee unanimously agreed the
 # following motion", "Cabinet resolved the following", "a call-in request was submitted".
 _REPORTED = re.compile(
-    r"\b(?:(?:the\s+)?(?:[A-Z][\w&'’-]*\s+){0,5}(?:Council|Cabinet|Committee|Board|Panel|Executive)|Members|Councillors)\s+"
+    r"\b(?P<subject>(?:the\s+)?(?:[A-Z][\w&'’-]*\s+){0,5}(?:Council|Cabinet|Committee|Board|Panel|Executive)|Members|Councillors)\s+"
     r"(?:unanimously\s+|formally\s+)?(?:resolved|agreed|RESOLVED|AGREED|decided)\s+(?:the\s+following|that|to)\b"
     r"|\bcall[- ]in\s+(?:request\s+)?(?:was|has\s+been)\s+(?:made|submitted|received|lodged)\b|\bconsidered\s+a\s+call[- ]in\b"
     r"|\bDecision\s+\d{2}/\d{5}\b[^.]{0,160}?\bwas\s+taken\b"
@@ -396,7 +397,7 @@ def _find(ui: int, text: str, unit: _Unit, item: _Item, minutes: bool, in_recomm
         for m in _REPORTED.finditer(text):
             if in_quote(m.start()) or _EARLIER.search(text[max(0, m.start() - 20) : m.end()]):
                 continue
-            out.append(_Found(ui, _sentence_start(text, m.start()), text, False, False, None, item))
+            out.append(_Found(ui, _sentence_start(text, m.start()), text, False, False, m.group("subject"), item, reported=True))
         return sorted({f.start: f for f in out}.values(), key=lambda f: f.start)
     # Paragraph markers ("3) RESOLVED ...") split a unit into the minute's own paragraphs.
     starts = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
@@ -525,9 +526,24 @@ def _kind(text: str, f: _Found, meta: Document, refs: tuple[str, ...]) -> Decisi
 def _body(f: _Found, meta: Document) -> str | None:
     """The body a recommendation is put to, or the meeting's own body."""
     subject = (f.subject or "").strip()
+    if f.reported and not subject:
+        return None  # "Decision 24/00093 was taken on ...": the report does not say here by whom
     if subject and not re.fullmatch(r"(?i)(?:the\s+)?(?:committee|board|panel|members|councillors|sub-committee|group)", subject):
         return re.sub(r"^(?:The|the)\s+", "", subject)
     return meta.committee or meta.body
+
+
+def _reported_date(text: str, meta: Document):
+    """The date a report gives for a decision taken elsewhere ("On 29 January 2025, the Scrutiny
+    Committee ...", "... was taken on 17 January 2025"), when it is before the report's own
+    meeting; else the report's meeting date."""
+    from core.dates import find_dates
+
+    for found in find_dates(text[:400]):
+        day = found.value
+        if day is not None and (meta.meeting_date is None or day <= meta.meeting_date):
+            return day
+    return meta.meeting_date
 
 
 def _paper_refs(doc: ParsedDocument, meta: Document) -> list[str]:

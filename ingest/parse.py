@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.config import Settings
 from core.errors import LoadError, MetadataError
 from core.intent import answer_kinds
-from core.types import Action, Chunk, Document
+from core.types import Action, Chunk, Decision, Document
 from ingest.action_tables import extract_actions
 from ingest.classify import section_classifications
 from ingest.clean import clean
+from ingest.decisions import extract_decisions, place_decisions
 from ingest.loaders import load
 from ingest.metadata import apply_sidecar, detect_metadata, unsettled
 from ingest.positions import locate_chunks
@@ -37,6 +38,7 @@ class Paper:
     chunks: list[Chunk]
     actions: list[Action]
     warnings: list[str]
+    decisions: list[Decision] = field(default_factory=list)
 
 
 class PaperParser:
@@ -92,6 +94,7 @@ class PaperParser:
             body=meta.body,
         )
         actions = extract_actions(parsed, doc)
+        decisions = extract_decisions(parsed, doc)
         chunks = self.splitter.split(parsed, doc, actions, sections)
         if not chunks:
             raise LoadError("no text found to index")
@@ -103,10 +106,11 @@ class PaperParser:
             )
         for chunk in chunks:
             chunk.answers = answer_kinds(chunk.text, chunk.kind)
+        place_decisions(decisions, chunks)
         if parsed.words:
             locate_chunks(chunks, parsed.words)
             parsed.words = {}  # the boxes are on the chunks: the words need not travel further
-        return Paper(doc, chunks, actions.actions, parsed.warnings)
+        return Paper(doc, chunks, actions.actions, parsed.warnings, decisions)
 
 
     def _check_size(self, parsed, size: int) -> None:

@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -98,6 +98,7 @@ class _Prepared:
     fingerprint: str
     replacing: bool
     warnings: list[str]
+    decisions: list = field(default_factory=list)
     token_states: list[bytes] | None = None  # per chunk, set when it is embedded
     encoding: Future | None = None  # (window vectors, token states) from the encoder
 
@@ -261,7 +262,8 @@ class Ingestor:
             result.reason = f"cannot read file: {exc.strerror or exc}"
             return result
         return _Prepared(
-            result, paper.document, paper.chunks, paper.actions, item.fingerprint, item.replacing, paper.warnings
+            result, paper.document, paper.chunks, paper.actions, item.fingerprint, item.replacing, paper.warnings,
+            decisions=paper.decisions,
         )
 
     def commit_group(self, group: list[_Prepared]) -> list[FileResult]:
@@ -292,12 +294,13 @@ class Ingestor:
         for prepared in accepted:
             result, doc = prepared.result, prepared.document
             replaced = self.catalog.replace_document(
-                doc, prepared.chunks, prepared.fingerprint, prepared.actions, prepared.token_states
+                doc, prepared.chunks, prepared.fingerprint, prepared.actions, prepared.token_states, prepared.decisions
             )
             if replaced:
                 self.store.delete(replaced)
             result.status = "replaced" if prepared.replacing else "added"
             result.pages, result.chunks, result.actions = doc.pages, len(prepared.chunks), len(prepared.actions)
+            result.decisions = len(prepared.decisions)
             result.warnings.extend(prepared.warnings)
         return results
 

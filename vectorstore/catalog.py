@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from core.labels import paper_label
-from core.types import Action, ActionStatus, Chunk, Classification, DocType, Document
+from core.types import Action, ActionStatus, Chunk, Classification, Decision, DecisionKind, DocType, Document, Votes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -79,6 +79,30 @@ CREATE TABLE IF NOT EXISTS actions (
 CREATE INDEX IF NOT EXISTS actions_document ON actions(document_id, seq);
 CREATE INDEX IF NOT EXISTS actions_due ON actions(due_date);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS decisions (
+    id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    body TEXT,
+    meeting_date TEXT,
+    item TEXT,
+    item_title TEXT,
+    reference TEXT,
+    refs TEXT NOT NULL,
+    votes TEXT,
+    page INTEGER,
+    chunk_id TEXT,
+    classification TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_document ON decisions(document_id, seq);
+CREATE INDEX IF NOT EXISTS decisions_date ON decisions(meeting_date);
+CREATE TABLE IF NOT EXISTS decision_refs (
+    decision_id TEXT NOT NULL REFERENCES decisions(id) ON DELETE CASCADE,
+    ref TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decision_refs_ref ON decision_refs(ref);
 CREATE TABLE IF NOT EXISTS chunk_boxes (
     chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
     boxes TEXT NOT NULL
@@ -330,11 +354,12 @@ class SqliteCatalog:
         fingerprint: str,
         actions: Iterable[Action] = (),
         token_states: Sequence[bytes] | None = None,
+        decisions: Iterable[Decision] = (),
     ) -> list[str]:
         """Atomically store a document, its chunks (with each chunk's packed word pieces for late
-        interaction, `token_states[i]` for chunk i, when given) and its action records, replacing
-        any previous version. Returns the ids of the chunks it replaced (to delete from the other
-        indexes)."""
+        interaction, `token_states[i]` for chunk i, when given), its action records and its
+        recommendation and decision records, replacing any previous version. Returns the ids of
+        the chunks it replaced (to delete from the other indexes)."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as conn:
             old = self._remove_chunks(conn, doc.id)
@@ -378,6 +403,19 @@ class SqliteCatalog:
                     for i, a in enumerate(actions)
                 ],
             )
+            decisions = list(decisions)
+            conn.executemany(
+                "INSERT INTO decisions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        d.id, doc.id, i, d.kind.value, d.text, d.body, _iso(d.meeting_date), d.item, d.item_title,
+                        d.reference, json.dumps(list(d.refs)), _votes_json(d.votes), d.page, d.chunk_id,
+                        _level(d.classification),
+                    )
+                    for i, d in enumerate(decisions)
+                ],
+            )
+            conn.executemany("INSERT INTO decision_refs VALUES (?,?)", [(d.id, ref) for d in decisions for ref in d.refs])
             self._bump(conn)
         new_ids = {c.id for c in chunks}
         return [i for i in old if i not in new_ids]
@@ -396,11 +434,12 @@ class SqliteCatalog:
                 mine = Classification(current)
                 new_levels[cid] = (level.at_least(mine) if mine.level > old.level else level).value
             conn.executemany("UPDATE chunks SET classification = ? WHERE id = ?", [(v, k) for k, v in new_levels.items()])
-            conn.execute(
-                "UPDATE actions SET classification = COALESCE((SELECT c.classification FROM chunks c "
-                "WHERE c.id = actions.chunk_id), ?) WHERE document_id = ?",
-                (level.value, document_id),
-            )
+            for table in ("actions", "decisions"):
+                conn.execute(
+                    f"UPDATE {table} SET classification = COALESCE((SELECT c.classification FROM chunks c "
+                    f"WHERE c.id = {table}.chunk_id), ?) WHERE document_id = ?",
+                    (level.value, document_id),
+                )
             conn.execute("UPDATE documents SET classification = ? WHERE id = ?", (level.value, document_id))
             self._bump(conn)
         return new_levels
@@ -421,6 +460,7 @@ class SqliteCatalog:
         old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (document_id,))]
         conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
         conn.execute("DELETE FROM actions WHERE document_id = ?", (document_id,))
+        conn.execute("DELETE FROM decisions WHERE document_id = ?", (document_id,))
         return old
 
     _CHUNK_SELECT = (
@@ -652,6 +692,104 @@ class SqliteCatalog:
             for r in rows
         ]
 
+    # --- recommendations and decisions --------------------------------------------------------
+
+    _DECISION_SELECT = (
+        "SELECT x.*, d.source, d.body AS council, d.title AS paper_title, d.committee AS paper_committee, "
+        "d.meeting_date AS paper_date, d.doc_type AS paper_type FROM decisions x JOIN documents d ON d.id = x.document_id"
+    )
+
+    @staticmethod
+    def _decision(r: sqlite3.Row) -> Decision:
+        return Decision(
+            id=r["id"], document_id=r["document_id"], kind=DecisionKind(r["kind"]), text=r["text"], body=r["body"],
+            meeting_date=_date(r["meeting_date"]), item=r["item"], item_title=r["item_title"], reference=r["reference"],
+            refs=tuple(json.loads(r["refs"] or "[]")), votes=_votes(r["votes"]), page=r["page"], chunk_id=r["chunk_id"],
+            classification=Classification(r["classification"]), source=r["source"], council=r["council"],
+            source_label=paper_label(_paper_of(_PaperRow(r))), paper_title=r["paper_title"],
+            doc_type=DocType(r["paper_type"]),
+        )
+
+    def decisions(
+        self,
+        clearance: frozenset[Classification] | None = None,
+        kind: DecisionKind | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        reference: str | None = None,
+        document_id: str | None = None,
+        body: Callable[[str | None], bool] | None = None,
+        ids: Iterable[str] | None = None,
+        chunks: Iterable[str] | None = None,
+    ) -> list[Decision]:
+        """Recommendation and decision records, newest meeting first, narrowed inside SQLite;
+        records above `clearance` are never read. `reference`: a decision number or minute number
+        as the record or its item gives it; `body`: a test of the body it went to or was taken by."""
+        sql_clear, args = _clearance_sql("x.classification", clearance)
+        where, args = [sql_clear], list(args)
+        tests: dict[str, Callable] = {}
+        if kind:
+            where.append("x.kind = ?")
+            args.append(kind.value)
+        if date_from:
+            where.append("x.meeting_date >= ?")
+            args.append(date_from.isoformat())
+        if date_to:
+            where.append("x.meeting_date <= ?")
+            args.append(date_to.isoformat())
+        if reference:
+            where.append("(lower(x.reference) = lower(?) OR x.id IN (SELECT decision_id FROM decision_refs WHERE ref = ?))")
+            args += [reference, reference]
+        if document_id:
+            where.append("x.document_id = ?")
+            args.append(document_id)
+        if ids is not None:
+            ids = list(ids)[:900]
+            where.append(f"x.id IN ({','.join('?' * len(ids)) or 'NULL'})")
+            args += ids
+        if chunks is not None:
+            chunks = list(chunks)[:900]
+            where.append(f"x.chunk_id IN ({','.join('?' * len(chunks)) or 'NULL'})")
+            args += chunks
+        if body:
+            tests["papers_body"] = lambda cell: int(body(cell))
+            where.append("papers_body(x.body)")
+        sql = (
+            f"{self._DECISION_SELECT} WHERE {' AND '.join(where)} "
+            "ORDER BY x.meeting_date IS NULL, x.meeting_date DESC, x.document_id, x.seq"
+        )
+        with self._conn() as conn:
+            for name, test in tests.items():
+                conn.create_function(name, 1, test, deterministic=True)
+            rows = conn.execute(sql, args).fetchall()
+        return [self._decision(r) for r in rows]
+
+    def decision_candidates(self, record: Decision, clearance: frozenset[Classification] | None = None) -> list[Decision]:
+        """The records that could be one matter with `record`: those sharing a decision number,
+        and those of the same council whose item or report title shares a word with its title
+        (assistant.decision_chains decides which are). Above `clearance`, never read."""
+        sql_clear, args = _clearance_sql("x.classification", clearance)
+        where, params = [], []
+        if record.refs:
+            where.append(f"x.id IN (SELECT decision_id FROM decision_refs WHERE ref IN ({','.join('?' * len(record.refs))}))")
+            params += list(record.refs)
+        words = sorted(w for w in re.findall(r"[a-z]{5,}", (record.item_title or "").lower()))[:6]
+        if words:
+            likes = " OR ".join("lower(x.item_title) LIKE ?" for _ in words)
+            where.append(f"((d.body IS ? OR d.body = ?) AND ({likes}))")
+            params += [record.council, record.council or "", *[f"%{w}%" for w in words]]
+        if not where:
+            return [record]
+        sql = f"{self._DECISION_SELECT} WHERE {sql_clear} AND ({' OR '.join(where)}) LIMIT 2000"
+        with self._conn() as conn:
+            rows = conn.execute(sql, [*args, *params]).fetchall()
+        return [self._decision(r) for r in rows]
+
+    def has_decisions(self, clearance: frozenset[Classification] | None = None) -> bool:
+        sql_clear, args = _clearance_sql("classification", clearance)
+        with self._conn() as conn:
+            return conn.execute(f"SELECT 1 FROM decisions WHERE {sql_clear} LIMIT 1", args).fetchone() is not None
+
     # --- generation: bumped by every change, so derived indexes know when they are stale ------
 
     def _bump(self, conn: sqlite3.Connection) -> None:
@@ -664,6 +802,34 @@ class SqliteCatalog:
         with self._conn() as conn:
             row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
         return int(row[0]) if row else 0
+
+
+class _PaperRow(dict):
+    """A decision row's paper columns under the names `_paper_of` reads."""
+
+    def __init__(self, r: sqlite3.Row) -> None:
+        super().__init__({k: r[k] for k in r.keys()})
+        self["body"] = r["council"]
+
+
+def _votes_json(v: Votes | None) -> str | None:
+    if v is None:
+        return None
+    return json.dumps({
+        "for": v.for_, "against": v.against, "abstain": v.abstain, "unanimous": v.unanimous,
+        "for_names": list(v.for_names), "against_names": list(v.against_names), "abstain_names": list(v.abstain_names),
+        "evidence": v.evidence,
+    })
+
+
+def _votes(value: str | None) -> Votes | None:
+    if not value:
+        return None
+    d = json.loads(value)
+    return Votes(
+        d.get("for"), d.get("against"), d.get("abstain"), bool(d.get("unanimous")), tuple(d.get("for_names") or ()),
+        tuple(d.get("against_names") or ()), tuple(d.get("abstain_names") or ()), d.get("evidence") or "",
+    )
 
 
 def _web_address(value: str | None) -> str | None:

@@ -21,7 +21,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from core.types import Action, Chunk, Classification, Document, SearchFilters
+from core.types import Action, Chunk, Classification, Decision, Document, SearchFilters
 from vectorstore.chunk_table import ChunkSet
 
 
@@ -106,9 +106,11 @@ class Catalog(Protocol):
         fingerprint: str,
         actions: Iterable[Action] = (),
         token_states: Sequence[bytes] | None = None,
+        decisions: Iterable[Decision] = (),
     ) -> list[str]:
-        """Store a document with its chunks and actions in one transaction, replacing its earlier
-        version; the ids of the replaced chunks no longer in it (for the indexes to drop)."""
+        """Store a document with its chunks, actions and decision records in one transaction,
+        replacing its earlier version; the ids of the replaced chunks no longer in it (for the
+        indexes to drop)."""
 
     def delete_document(self, document_id: str) -> list[str]:
         """Remove a document; the ids of its chunks (for the indexes to drop)."""
@@ -161,6 +163,16 @@ class Catalog(Protocol):
 
     def actions(self, **query) -> list[Action]:
         """Action records by due date, status, document, committee and clearance."""
+
+    def has_decisions(self, clearance: frozenset[Classification] | None = None) -> bool: ...
+
+    def decisions(self, **query) -> list[Decision]:
+        """Recommendation and decision records by kind, meeting date, reference, body, document,
+        ids and clearance, newest meeting first."""
+
+    def decision_candidates(self, record: Decision, clearance: frozenset[Classification] | None = None) -> list[Decision]:
+        """The records inside the clearance that could be one matter with `record` (the same
+        decision number, or a title word in common in the same council's papers)."""
 
 
 __all__ = ["Catalog", "DenseIndex", "LexicalIndex"]
