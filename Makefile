@@ -67,6 +67,8 @@ bench: install
 # Quality side by side (ours, textbook, dense-only, lexical-only): bench/results/eval.md and eval.png.
 eval: install
 	$(PY) -m bench.eval
+	# Recommendation and decision records, chains and "what happened to" answers, dev and held-back apart.
+	$(PY) -m bench.decisions_eval --answers
 
 # Answer quality on every labelled set, dev and held-back apart (bench/results/answers-extractive.md).
 answers: install

@@ -135,6 +135,41 @@ def cmd_actions(args) -> int:
     return 0
 
 
+def cmd_decisions(args) -> int:
+    from api.schemas import chain_json, decision_json
+    from core.types import DecisionFilters, DecisionKind
+
+    service = _service()
+    if args.id:
+        record, chain = service.decision(args.id)
+        if args.json:
+            print(json.dumps({"decision": decision_json(record), "chain": chain_json(chain)}, indent=2, ensure_ascii=False))
+            return 0
+        print(f"Where it stands: {chain.state}")
+        for step in chain.steps:
+            d = step.decision
+            print(f"  {d.meeting_date or '-'} | {step.outcome} | {d.source_label or d.source}" + (f", page {d.page}" if d.page else ""))
+            print(f"      {d.text[:200]}")
+        for gap in chain.gaps:
+            print(f"  note: {gap}")
+        return 0
+    filters = DecisionFilters(
+        body=args.body, kind=DecisionKind(args.kind) if args.kind else None, reference=args.reference, q=args.q,
+        date_from=args.date_from, date_to=args.date_to,
+    )
+    records = service.decisions(filters)
+    if args.json:
+        print(json.dumps({"total": len(records), "decisions": [decision_json(r) for r in records]}, indent=2, ensure_ascii=False))
+        return 0
+    for r in records:
+        votes = f" ({r.votes.summary()})" if r.votes and r.votes.summary() else ""
+        print(f"{r.meeting_date or '-'} | {r.body or '-'} | {r.kind.value}{votes} | ref {r.reference or '-'} | id {r.id}")
+        print(f"    {r.text[:200]}")
+        print(f"    source: {r.source_label or r.source}" + (f", page {r.page}" if r.page else ""))
+    print(f"{len(records)} record{'' if len(records) == 1 else 's'}")
+    return 0
+
+
 def cmd_documents(args) -> int:
     docs = _service().documents()
     if args.json:
@@ -300,6 +335,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_iso, help="judge 'overdue' on this date (YYYY-MM-DD); default today")
     p.add_argument("--json", action="store_true", help="print the API's JSON")
     p.set_defaults(func=cmd_actions)
+
+    p = sub.add_parser("decisions", help="list recommendation and decision records, or follow one's chain (--id)")
+    p.add_argument("--id", help="one record's id: show the chain of its matter")
+    p.add_argument("--body", help="the body it went to or was taken by (committee name, acronym or alias)")
+    p.add_argument("--kind", choices=["recommendation", "resolution", "decision", "noted", "deferred", "called_in", "referred"])
+    p.add_argument("--reference", help="a decision number (24/00093) or minute number")
+    p.add_argument("--date-from", type=_iso, help="meetings on or after YYYY-MM-DD")
+    p.add_argument("--date-to", type=_iso, help="meetings on or before YYYY-MM-DD")
+    p.add_argument("-q", help="words the record, its item or its paper should contain")
+    p.add_argument("--json", action="store_true", help="print the API's JSON")
+    p.set_defaults(func=cmd_decisions)
 
     p = sub.add_parser("documents", help="list ingested documents")
     p.add_argument("--json", action="store_true", help="print the API's JSON")

@@ -186,6 +186,74 @@ def evaluate(corpus: Path, verbose: bool = False, splits=("dev", "heldout")) -> 
     return results
 
 
+QUESTIONS = {
+    "dev": REPO / "tests" / "data" / "decisions" / "questions_dev.jsonl",
+    "heldout": REPO / "tests" / "data" / "decisions" / "questions_heldout.jsonl",
+}
+
+
+def answers(corpus: Path, verbose: bool = False) -> dict:
+    """Answer containment on the blind "what happened to" questions: every labelled paper of
+    both splits ingested into a fresh home (the real model, real Chroma), each question asked
+    through the service as a member would. A question is answered when every expected phrase is
+    in the answer (normalised); a no-answer question is right when the answer is a refusal."""
+    import tempfile
+
+    from assistant.service import PapersService
+    from core.config import Settings
+
+    papers = []
+    for split in ("dev", "heldout"):
+        if LABELS[split].exists():
+            papers += [corpus / d["path"] for d in json.loads(LABELS[split].read_text())["documents"]]
+    out = {}
+    with tempfile.TemporaryDirectory() as home:
+        service = PapersService(Settings(home=Path(home)))
+        service.ingest(list(dict.fromkeys(papers)))
+        for split, path in QUESTIONS.items():
+            if not path.exists():
+                out[split] = None
+                continue
+            rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+            answerable = [q for q in rows if q["kind"] != "no_answer"]
+            contained = from_records = refused = 0
+            facts = facts_found = 0
+            for q in rows:
+                a = service.ask(q["question"])
+                if q["kind"] == "no_answer":
+                    refused += a.mode.value == "not_found"
+                    continue
+                got = norm(a.answer)
+                ok = all(norm(e) in got for e in q["expect"])
+                facts += len(q["expect"])
+                facts_found += sum(norm(e) in got for e in q["expect"])
+                contained += ok
+                from_records += a.mode.value == "decisions"
+                if verbose and split == "dev" and not ok:
+                    print(f"  {q['id']} [{a.mode.value}] {q['question']}\n    missing: {[e for e in q['expect'] if norm(e) not in got]}")
+            out[split] = {
+                "questions": len(answerable), "contained": contained, "facts": facts, "facts_found": facts_found, "from_records": from_records,
+                "no_answer": len(rows) - len(answerable), "refused": refused,
+            }
+    return out
+
+
+def answers_markdown(results: dict) -> list[str]:
+    lines = [
+        "| Questions | Asked | Every expected fact in the answer | Expected facts in the answer | Answered from the records | No-answer refused |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for split in ("dev", "heldout"):
+        r = results.get(split)
+        if r:
+            lines.append(
+                f"| {split} | {r['questions']} | {pct(r['contained'] / r['questions'] if r['questions'] else None)} | "
+                f"{pct(r['facts_found'] / r['facts'] if r['facts'] else None)} | "
+                f"{r['from_records']} of {r['questions']} | {r['refused']} of {r['no_answer']} |"
+            )
+    return lines
+
+
 def table_markdown(results: dict) -> list[str]:
     lines = [
         "| Labels | Papers | Labelled | Extracted | Precision | Recall | Kind | Reference | Votes | Chain links found | Wrong links |",
@@ -208,9 +276,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("-v", "--verbose", action="store_true", help="print the dev split's misses")
     ap.add_argument("--split", choices=("dev", "heldout"), action="append")
+    ap.add_argument("--answers", action="store_true", help="also ingest the labelled papers and ask the blind questions")
     args = ap.parse_args(argv)
     results = evaluate(args.corpus, args.verbose, tuple(args.split or ("dev", "heldout")))
     print("\n".join(table_markdown(results)))
+    if args.answers:
+        print()
+        print("\n".join(answers_markdown(answers(args.corpus, args.verbose))))
     return 0
 
 
