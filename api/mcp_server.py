@@ -26,18 +26,22 @@ from api.schemas import (
     ActionsResponse,
     AskResponse,
     CommitteesResponse,
+    DecisionDetail,
+    DecisionsResponse,
     DocumentPublic,
     DocumentsResponse,
     SearchResponse,
     action_json,
     answer_json,
+    chain_json,
+    decision_json,
     document_json,
     passage_json,
 )
 from assistant.access import Principal
 from assistant.service import PapersService
 from core.errors import AccessDenied, ConversationNotFound, NotFoundError, StoreUnavailable
-from core.types import ActionFilters, ActionStatus, Chunk, SearchFilters
+from core.types import ActionFilters, ActionStatus, Chunk, DecisionFilters, DecisionKind, SearchFilters
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +132,25 @@ class PapersTools:
         total, views = len(views), views[offset : offset + limit]
         data = {"as_of": day.isoformat(), "total": total, "actions": [action_json(v) for v in views]}
         return _wire(ActionsResponse, data), [v.action.document_id for v in views]
+
+    def list_decisions(
+        self, caller: Principal, body, kind, reference, q, date_from, date_to, limit: int, offset: int
+    ) -> tuple[dict, list[str]]:
+        if q is not None:
+            self._text(q, "q")
+        self._dates(date_from, date_to)
+        filters = DecisionFilters(
+            body=body, kind=kind, reference=reference, q=q, date_from=date_from, date_to=date_to, clearance=caller.clearance
+        )
+        records = self.service.decisions(filters)
+        total, records = len(records), records[offset : offset + limit]
+        data = {"total": total, "decisions": [decision_json(r) for r in records]}
+        return _wire(DecisionsResponse, data), [r.document_id for r in records]
+
+    def get_decision(self, caller: Principal, decision_id: str) -> tuple[dict, list[str]]:
+        record, chain = self.service.decision(decision_id, caller.clearance)
+        shown = [record.document_id, *(s.decision.document_id for s in chain.steps if s.decision)]
+        return _wire(DecisionDetail, {"decision": decision_json(record), "chain": chain_json(chain)}), list(dict.fromkeys(shown))
 
     def get_document(self, caller: Principal, document_id: str, page: int | None) -> tuple[dict, list[str]]:
         doc = self.service.document(document_id, caller.clearance)
@@ -277,6 +300,32 @@ def build_server(service: PapersService, caller_of: Callable[[Any], Principal], 
         return await call(
             ctx, "list_actions", q, tools.list_actions, committee, owner, status, overdue, as_of, due_from, due_to, q, limit, offset
         )
+
+    @server.tool(structured_output=True)
+    async def list_decisions(
+        ctx: Context,
+        body: Annotated[str | None, Field(max_length=200, description="The body it went to or was taken by (committee name, acronym or alias).")] = None,
+        kind: Annotated[DecisionKind | None, Field(description="recommendation, resolution, decision, noted, deferred, called_in or referred.")] = None,
+        reference: Annotated[str | None, Field(max_length=100, description="A decision number (24/00093) or minute number.")] = None,
+        q: Annotated[str | None, Field(max_length=1000, description="Words the record, its item or its paper should contain.")] = None,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        limit: Annotated[int, Field(ge=1, le=limit_max, description=f"At most this many records (1-{limit_max}).")] = 50,
+        offset: Annotated[int, Field(ge=0, le=1_000_000_000, description="Records to skip (newest meeting first).")] = 0,
+    ) -> dict[str, Any]:
+        """Recommendations put to a body and the resolutions and decisions taken, as records: body,
+        meeting date, item, reference, kind, votes where recorded, and the source passage. Use
+        get_decision with a record's id to follow its matter from meeting to meeting."""
+        return await call(ctx, "list_decisions", q, tools.list_decisions, body, kind, reference, q, date_from, date_to, limit, offset)
+
+    @server.tool(structured_output=True)
+    async def get_decision(
+        ctx: Context,
+        decision_id: Annotated[str, Field(max_length=64, pattern=r"^[0-9a-f]{1,64}$", description="A record's id from list_decisions.")],
+    ) -> dict[str, Any]:
+        """One record and the chain of its matter: each step (date, what happened, the record, its
+        source), where it stands now, and where the papers leave a gap. Report gaps as gaps."""
+        return await call(ctx, "get_decision", None, tools.get_decision, decision_id)
 
     @server.tool(structured_output=True)
     async def get_document(

@@ -548,7 +548,11 @@ class PapersService:
             ranked = sorted(ranked, key=lambda r: r.votes is None)  # stable: the best-found record with a vote
         record = ranked[0]
         chain = self.decision_chain(record, filters.clearance)
-        composed = decision_questions.compose(kind, record, chain)
+        alongside = [
+            r for r in self.catalog.decisions(clearance=filters.clearance, document_id=record.document_id)
+            if record.item and r.item == record.item and r.item_title == record.item_title and r.id != record.id
+        ]
+        composed = decision_questions.compose(kind, record, chain, alongside)
         chunks = self.catalog.get_chunks([d.chunk_id for d in composed.records if d.chunk_id], filters.clearance)
         citations = [
             Citation(n, Passage(chunks[d.chunk_id], 1.0)) for n, d in enumerate(composed.records, start=1) if d.chunk_id in chunks

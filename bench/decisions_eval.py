@@ -222,6 +222,8 @@ def answers(corpus: Path, verbose: bool = False) -> dict:
                 a = service.ask(q["question"])
                 if q["kind"] == "no_answer":
                     refused += a.mode.value == "not_found"
+                    if verbose and split == "dev" and a.mode.value != "not_found":
+                        print(f"  {q['id']} NOT REFUSED [{a.mode.value}] {q['question']}\n    {a.answer[:300]}")
                     continue
                 got = norm(a.answer)
                 ok = all(norm(e) in got for e in q["expect"])

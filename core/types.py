@@ -349,6 +349,12 @@ class Votes:
         if self.unanimous and self.against in (None, 0):
             return "agreed unanimously"
         parts = [f"{n} {w}" for n, w in ((self.for_, "for"), (self.against, "against"), (self.abstain, "abstaining")) if n is not None]
+        if not parts:  # no counts, only members who asked for their own vote to be recorded
+            parts = [
+                f"{', '.join(names)} recorded as {w}"
+                for names, w in ((self.for_names, "voting for"), (self.against_names, "voting against"), (self.abstain_names, "abstaining"))
+                if names
+            ]
         return ", ".join(parts)
 
 

@@ -572,7 +572,12 @@ def parse_votes(text: str) -> Votes | None:
     m = tables[-1] if tables else None  # the last vote before a decision is the substantive motion's
     if m:
         names = [_names(m.group(g)) for g in ("for_names", "against_names", "abstain_names")]
-        return Votes(int(m.group(1)), int(m.group(3)), int(m.group(5)), False, *names, evidence=m.group(0)[:300])
+        # As printed, without the names: "For (52) … Against (0) … Abstain (11). Motion carried"
+        printed = f"For ({m.group(1)}) … Against ({m.group(3)}) … Abstain ({m.group(5)})"
+        outcome = _VOTE_OUTCOME.match(text, m.end())
+        if outcome:
+            printed += f". {outcome.group(1)}"
+        return Votes(int(m.group(1)), int(m.group(3)), int(m.group(5)), False, *names, evidence=printed)
     counts = list(_VOTE_COUNTS.finditer(text))
     m = counts[-1] if counts else None
     if m:
@@ -583,6 +588,9 @@ def parse_votes(text: str) -> Votes | None:
     if m:
         return Votes(unanimous=True, evidence=m.group(0))
     return None
+
+
+_VOTE_OUTCOME = re.compile(r"\s*((?:Substantive\s+)?(?:[Mm]otion|Amendment|[Aa]mendment)\s+(?:carried|lost|fell|agreed|defeated)|Carried|Lost|Agreed)\b")
 
 
 def _names(text: str) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from conftest import EXAMPLES, KENT, ROOT, SEEDS, make_service
 from servers import papers_env, run_cli, serving
 from test_leaks import EXEMPT_REPORT, RESTRICTED_LOG
 
-TOOLS = {"search_papers", "ask", "list_actions", "get_document", "list_committees", "list_documents"}
+TOOLS = {"search_papers", "ask", "list_actions", "list_decisions", "get_decision", "get_document", "list_committees", "list_documents"}
 SECRET = "Okonkwo-Hart"  # only in the exempt report (the questions name the quarry, not this)
 AS_OF = "2025-03-01"
 
