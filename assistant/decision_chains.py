@@ -65,13 +65,15 @@ class _Sets:
 def link(records: list[Decision]) -> list[list[Decision]]:
     """The records grouped into matters (each group in meeting order); a record alone is a group of one."""
     sets = _Sets(len(records))
-    by_ref: dict[str, int] = {}
+    # Councils number their decisions alike (24/00093 may be any council's): a number links
+    # records of the same council, or of a paper whose council is not known.
+    by_ref: dict[str, list[int]] = {}
     for i, r in enumerate(records):
         for ref in r.refs:
-            if ref in by_ref:
-                sets.join(i, by_ref[ref])
-            else:
-                by_ref[ref] = i
+            for j in by_ref.get(ref, []):
+                if not _council(r) or not _council(records[j]) or _council(r) == _council(records[j]):
+                    sets.join(i, j)
+            by_ref.setdefault(ref, []).append(i)
     keyed = [(i, title_key(r)) for i, r in enumerate(records)]
     keyed = [(i, k) for i, k in keyed if k]
     for x, (i, a) in enumerate(keyed):

@@ -542,6 +542,19 @@ class PapersService:
                     if shared >= 2:
                         scored.append((-shared, len(scored), r))
             ranked = [r for *_, r in sorted(scored, key=lambda t: t[:2])]
+        # The record must be about what the question is about: share its topic words, not only the
+        # words naming the body ("Limerick Joint Policing Committee") or the kind of question.
+        asked = content_words(question) - _QUESTION_WORDS
+        named = self.committees(filters.clearance).find_council(question)  # "Has Souldern agreed ...": Souldern's records only
+
+        def on_topic(r: Decision) -> bool:
+            if named is not None and r.document_id not in named[0].documents and r.council and r.council != named[0].name:
+                return False  # another council's record (one whose council is not known may be the one named)
+            topic = asked - content_words(" ".join(filter(None, [r.body, r.council])))
+            shared = topic & content_words(f"{r.text} {r.item_title or ''} {r.paper_title or ''}")
+            return len(shared) >= min(2, len(topic))
+
+        ranked = [r for r in ranked if on_topic(r)]
         if not ranked:
             return None
         if kind == "vote":

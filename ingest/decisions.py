@@ -31,7 +31,7 @@ from ingest.parsed import ParsedDocument
 
 MAX_TEXT = 1500  # characters of a record's text kept (a resolution with many parts is cut here)
 
-DECISION_NUMBER = re.compile(r"\b(\d{2}/\d{5})\b")
+DECISION_NUMBER = re.compile(r"(?<![/\d])(\d{2}/\d{5})\b(?!/)")  # 24/00093; not a planning number (25/00971/LB)
 _DECISION_NUMBER_LABEL = re.compile(r"\bdecision\s*(?:no\.?|number|ref(?:erence)?)\s*[:.]?\s*(\d{2}/\d{5})\b", re.I)
 _FILE_DECISION_NUMBER = re.compile(r"^(\d{2})-(\d{5})\b")
 
@@ -115,7 +115,8 @@ _REFERRED = re.compile(
 )
 _DEFERRED = re.compile(
     r"\b(?:defer(?:s|red)?|postpone[ds]?|adjourn(?:ed)?|held\s+over|carried\s+(?:forward|over)|be\s+brought\s+back|revisit\w*\s+at\s+the\s+next"
-    r"|come\s?back\s+to\s+this|brought\s+(?:back\s+)?to\s+(?:the|a)\s+(?:next|future|later)\s+meeting)\b",
+    r"|come\s?back\s+to\s+this|brought\s+(?:back\s+)?to\s+(?:the|a)\s+(?:next|future|later)\s+meeting"
+    r"|(?:placed|put|go|included)\s+on\s+(?:the\s+)?(?:next|following|a\s+future)\s+(?:meeting'?s?\s+)?agenda)\b",
     re.I,
 )
 _CALLED_IN = re.compile(r"\bcall(?:ed)?[- ]in\b", re.I)
@@ -402,6 +403,8 @@ def _find(ui: int, text: str, unit: _Unit, item: _Item, minutes: bool, in_recomm
     # Paragraph markers ("3) RESOLVED ...") split a unit into the minute's own paragraphs.
     starts = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
     taken: set[int] = set()
+    if _PLANNING_RESPONSE.match(text) and not _STRONG.search(text) and not _WEAK.search(text):
+        return [_Found(ui, 0, text, False, False, None, item)]  # the row or line is the response
     for pattern, strong in ((_STRONG, True), (_PROPOSED_THAT, False), (_WEAK, False), (_DEFERRED_TO, False)):
         for m in pattern.finditer(text):
             if in_quote(m.start()):
@@ -432,7 +435,15 @@ _PROPOSED_THAT = re.compile(
     r"\b(?:proposed|nominated)(?:\s+by\s+[^,.]{2,60})?,?\s+(?:and\s+)?[^.]{0,60}?\bseconded(?:\s+by\s+[^,.]{2,60})?,?\s+that\b,?\s*(?![“\"])(?!the\s+following)"
 )
 _DEFERRED_TO = re.compile(
-    r"\b(?:brought|deferred|carried\s+forward|held\s+over|postponed|adjourned)\s+(?:back\s+)?(?:to|until)\s+(?:the\s+)?(?:next|a\s+future|a\s+later)\s+meeting\b",
+    r"\b(?:brought|deferred|carried\s+forward|held\s+over|postponed|adjourned)\s+(?:back\s+)?(?:to|until)\s+(?:the\s+)?(?:next|a\s+future|a\s+later)\s+meeting\b"
+    r"|\b(?:placed|put|go|included)\s+on\s+(?:the\s+)?(?:next|following|a\s+future)\s+(?:meeting'?s?\s+)?agenda\b",
+    re.I,
+)
+# A parish or town council's response to a planning application, as its minutes record it:
+# "25/00971/LB The Rock, replacement windows – No objection", "Application 3/19/0123: support".
+_PLANNING_RESPONSE = re.compile(
+    r"(?=.*\b(?:\d{1,2}/\d{2,4}/\d{3,5}|\d{2,4}/\d{3,5}(?:/[A-Z]{1,5})?|[A-Z]{1,3}/\d{2,4}/\d{3,5})\b)"
+    r".*?\b(?:no\s+objections?|(?:the\s+council\s+)?(?:objects?|objected)\b|no\s+comments?|supports?\b|supported\b|recommend(?:s|ed)?\s+(?:approval|refusal))",
     re.I,
 )
 

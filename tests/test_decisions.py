@@ -240,3 +240,19 @@ def test_questions_about_a_matter_are_answered_along_its_records(clients):
 def test_a_matter_the_papers_do_not_hold_is_not_answered_from_records(clients):
     r = clients["public"].post("/ask", json={"question": "What happened to the plan to close Dover swimming pool?"}).json()
     assert r["mode"] != "decisions"
+
+
+def test_the_same_decision_number_in_two_councils_is_two_matters():
+    parsed, meta = _doc(["88. 24/00093 - Library opening hours", "RESOLVED that the opening hours be extended."])
+    a = extract_decisions(parsed, meta)
+    parsed, meta = _doc(["12. 24/00093 - Car park charges", "RESOLVED that the charges be frozen."])
+    meta.id = "e"
+    b = extract_decisions(parsed, meta)
+    assert a[0].refs == b[0].refs == ("24/00093",)
+    a[0].council, b[0].council = "Anytown Borough Council", "Othertown District Council"
+    assert all(len(group) == 1 for group in link(a + b))
+    b[0].council = None  # a paper whose council is not known: its number is taken as the same matter
+    assert any(len(group) == 2 for group in link(a + b))
+    parsed, meta = _doc(["7. Planning", "25/00971/LB The Rock, The Hill: replacement of damaged windows – No objection."])
+    planning = extract_decisions(parsed, meta)
+    assert planning[0].refs == () and planning[0].kind == DecisionKind.resolution
