@@ -271,7 +271,9 @@ def extract_decisions(doc: ParsedDocument, meta: Document) -> list[Decision]:
                 item.title = text.rstrip(" .:")
             in_recommendations = bool(label) and not label.group("rest").strip()
             continue
-        found.extend(_find(ui, text, unit, item, minutes, in_recommendations))
+        if meta.doc_type == DocType.action_log and unit.table:
+            continue  # a log's rows are actions (ingest.action_tables), not the meeting's decisions
+        found.extend(_find(ui, text, unit, item, minutes, in_recommendations, log=meta.doc_type == DocType.action_log))
         label = _RECOMMENDATION_LABEL.match(text)
         if label and not label.group("rest").strip():
             in_recommendations = True
@@ -372,7 +374,12 @@ _ASK_VERBS = re.compile(
 )
 
 
-def _find(ui: int, text: str, unit: _Unit, item: _Item, minutes: bool, in_recommendations: bool) -> list[_Found]:
+def _find(
+    ui: int, text: str, unit: _Unit, item: _Item, minutes: bool, in_recommendations: bool, log: bool = False
+) -> list[_Found]:
+    """The records that start in one paragraph. `log`: an action log, whose prose describes how
+    the log is kept ("... removed once brought to the next meeting"): only a decision written
+    formally ("RESOLVED", "AGREED") is one there."""
     out: list[_Found] = []
     quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
 
@@ -387,9 +394,9 @@ def _find(ui: int, text: str, unit: _Unit, item: _Item, minutes: bool, in_recomm
             break
         if not out:
             label = _RECOMMENDATION_LABEL.match(text)
-            if label and len(label.group("rest").split()) >= 4 and not re.match(r"\d", label.group("rest")):
+            if label and not unit.table and len(label.group("rest").split()) >= 4 and not re.match(r"\d", label.group("rest")):
                 out.append(_Found(ui, label.start("rest"), text, True, True, None, item))
-            elif in_recommendations and len(text.split()) >= 5 and not unit.heading and _ASKS.search(text):
+            elif in_recommendations and len(text.split()) >= 5 and not unit.heading and not unit.table and _ASKS.search(text):
                 out.append(_Found(ui, 0, text, True, True, None, item))
             else:
                 m = _RECOMMENDED_THAT.search(text)
@@ -403,9 +410,10 @@ def _find(ui: int, text: str, unit: _Unit, item: _Item, minutes: bool, in_recomm
     # Paragraph markers ("3) RESOLVED ...") split a unit into the minute's own paragraphs.
     starts = [0] + [m.end() for m in _PARAGRAPH.finditer(text)]
     taken: set[int] = set()
-    if _PLANNING_RESPONSE.match(text) and not _STRONG.search(text) and not _WEAK.search(text):
+    if not log and _PLANNING_RESPONSE.match(text) and not _STRONG.search(text) and not _WEAK.search(text):
         return [_Found(ui, 0, text, False, False, None, item)]  # the row or line is the response
-    for pattern, strong in ((_STRONG, True), (_PROPOSED_THAT, False), (_WEAK, False), (_DEFERRED_TO, False)):
+    patterns = ((_STRONG, True),) if log else ((_STRONG, True), (_PROPOSED_THAT, False), (_WEAK, False), (_DEFERRED_TO, False))
+    for pattern, strong in patterns:
         for m in pattern.finditer(text):
             if in_quote(m.start()):
                 continue
