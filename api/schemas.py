@@ -168,6 +168,11 @@ class ChainPublic(BaseModel):
     links: list[str]
 
 
+class ActionHistory(BaseModel):
+    action: ActionPublic
+    chain: ChainPublic
+
+
 class DecisionDetail(BaseModel):
     decision: DecisionPublic
     chain: ChainPublic

@@ -517,6 +517,16 @@ class PapersService:
         candidates = self.catalog.decision_candidates(record, clearance)
         return decision_chains.chain(decision_chains.related(record, candidates))
 
+    def action_history(self, action_id: str, clearance: frozenset[Classification] | None = None) -> tuple[ActionView, Chain]:
+        """One action record and its history: as raised, and as each later log of the same
+        council reports it (assistant.decision_chains.action_history), from the records the
+        caller may see; a record above the clearance is not found, as one that does not exist."""
+        records = self.catalog.actions(clearance=clearance)
+        action = next((a for a in records if a.id == action_id), None)
+        if action is None:
+            raise NotFoundError(f"action '{action_id[:100]}' not found")
+        return ActionView(action, date.today()), decision_chains.action_history(action, records)
+
     def _answer_from_decisions(
         self, question: str, passages: list[Passage], filters: SearchFilters
     ) -> Answer | None:

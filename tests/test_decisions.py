@@ -37,6 +37,15 @@ Minutes of the meeting held on 20 March 2025
 RESOLVED that the lease of the Seashells building be offered to {SECRET} for £1 a year.
 """
 
+LOG = """Classification: Unrestricted
+Anytown Parish Council
+Parks Committee
+Action Log, meeting of {day}
+
+Reference\tAction\tAssigned to\tDue Date\tResponse
+PK/1\tRepaint the Mill Lane bandstand before the summer fair season opens\tParks Officer\t31 March 2025\t{response}
+"""
+
 
 def _doc(lines: list[str], doc_type=DocType.minutes) -> tuple[ParsedDocument, Document]:
     parsed = ParsedDocument(Path("x.txt"), "x.txt", "", "text", 1, [Block(1, [line]) for line in lines])
@@ -142,6 +151,8 @@ def test_records_of_different_councils_never_link_on_a_title():
 def service(tmp_path_factory, shared_embedder):
     folder = tmp_path_factory.mktemp("decisions-planted")
     (folder / "exempt-cabinet-minute.txt").write_text(EXEMPT_MINUTE, encoding="utf-8")
+    (folder / "parks-log-february.txt").write_text(LOG.format(day="4 February 2025", response="Awaiting Response"), encoding="utf-8")
+    (folder / "parks-log-may.txt").write_text(LOG.format(day="6 May 2025", response="Complete: repainted in April"), encoding="utf-8")
     svc = make_service(tmp_path_factory.mktemp("decisions-home"))
     svc.embedder = shared_embedder
     report = svc.ingest([*CHAIN, folder])
@@ -256,3 +267,17 @@ def test_the_same_decision_number_in_two_councils_is_two_matters():
     parsed, meta = _doc(["7. Planning", "25/00971/LB The Rock, The Hill: replacement of damaged windows – No objection."])
     planning = extract_decisions(parsed, meta)
     assert planning[0].refs == () and planning[0].kind == DecisionKind.resolution
+
+
+def test_an_action_carries_its_history_through_later_logs(clients):
+    listed = clients["public"].get("/actions", params={"q": "bandstand"}).json()["actions"]
+    assert len(listed) == 2
+    first = min(listed, key=lambda a: a["meeting_date"])
+    history = clients["public"].get(f"/actions/{first['id']}/history").json()
+    steps = history["chain"]["steps"]
+    assert [s["kind"] for s in steps] == ["action", "action"]
+    assert steps[0]["outcome"].startswith("raised") and steps[1]["outcome"].startswith("closed: complete")
+    assert [s["meeting_date"] for s in steps] == ["2025-02-04", "2025-05-06"]
+    assert history["chain"]["state"] == "closed: complete"
+    assert clients["public"].get(f"/actions/{'0' * 16}:a{'0' * 10}/history").status_code == 404
+    assert clients["public"].get("/actions/not-an-id/history").status_code == 422

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.csv_export import actions_csv
 from api.deps import Caller, Service, audit
-from api.schemas import ActionsResponse, CommitteesResponse, action_json
+from api.schemas import ActionHistory, ActionsResponse, CommitteesResponse, action_json, chain_json
 from core.types import ActionFilters, ActionStatus
 
 router = APIRouter(tags=["actions"])
@@ -86,6 +86,22 @@ async def export_actions(service: Service, caller: Caller, request: Request, que
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="actions-{day.isoformat()}.csv"'},
     )
+
+
+@router.get("/actions/{action_id}/history", response_model=ActionHistory)
+async def action_history(
+    service: Service,
+    caller: Caller,
+    request: Request,
+    action_id: str = Path(..., max_length=100, pattern=r"^[0-9a-f]{1,64}(?::a[0-9a-f]{1,32})?$"),
+) -> dict:
+    """One action and its history: raised at a meeting, then each later log of the same council
+    that carries the same action, with its status then (updated, closed). Only the logs the
+    caller may see are read."""
+    view, chain = await run_in_threadpool(service.action_history, action_id, caller.clearance)
+    shown = list(dict.fromkeys(s.action.document_id for s in chain.steps if s.action))
+    audit(request, service, caller, shown)
+    return {"action": action_json(view), "chain": chain_json(chain)}
 
 
 @router.get("/committees", response_model=CommitteesResponse)
