@@ -145,6 +145,11 @@ class _Unit:
 class _Item:
     number: str | None = None
     title: str | None = None
+    parent: "_Item | None" = None  # a numbered paragraph's item ("4.4" of item 4)
+
+    @property
+    def key(self) -> int:
+        return id(self.parent or self)
 
 
 @dataclass
@@ -255,7 +260,12 @@ def extract_decisions(doc: ParsedDocument, meta: Document) -> list[Decision]:
             pending_number = None
         numbered = _NUMBERED_TITLE.match(text)
         followed_by_note = ui + 1 < len(units) and _ITEM_NOTE.match(units[ui + 1].text)
-        if numbered and minutes and not _PARAGRAPH_NUMBER.match(text) and not _goes_back(numbered.group(1), item):
+        paragraph = None
+        if numbered and minutes and item.number and numbered.group(1).startswith(f"{(item.parent or item).number}."):
+            # "4.4 It was moved ..." under item 4: the item's paragraph, numbered (its own reference).
+            paragraph = _Item(numbered.group(1), (item.parent or item).title, item.parent or item)
+            text = numbered.group("title")
+        elif numbered and minutes and not _PARAGRAPH_NUMBER.match(text) and not _goes_back(numbered.group(1), item):
             head, rest = _split_title(numbered.group("title"), bool(followed_by_note))
             item = _Item(numbered.group(1), head or None)
             if not _runs_on and numbered.group(1).isdigit():
@@ -273,7 +283,7 @@ def extract_decisions(doc: ParsedDocument, meta: Document) -> list[Decision]:
             continue
         if meta.doc_type == DocType.action_log and unit.table:
             continue  # a log's rows are actions (ingest.action_tables), not the meeting's decisions
-        found.extend(_find(ui, text, unit, item, minutes, in_recommendations, log=meta.doc_type == DocType.action_log))
+        found.extend(_find(ui, text, unit, paragraph or item, minutes, in_recommendations, log=meta.doc_type == DocType.action_log))
         label = _RECOMMENDATION_LABEL.match(text)
         if label and not label.group("rest").strip():
             in_recommendations = True
@@ -288,7 +298,7 @@ def extract_decisions(doc: ParsedDocument, meta: Document) -> list[Decision]:
         after = found[n + 1] if n + 1 < len(found) else None
         body_text = _extend(units, f, after.start if after is not None and after.unit == f.unit else None)
         words = _norm(body_text)
-        key = f"{f.item.number}|{id(f.item)}|{words[:80]}"  # the same words under two items are two decisions
+        key = f"{f.item.number}|{f.item.key}|{words[:80]}"  # the same words under two items are two decisions
         if not words or key in seen or len(words.split()) < 4:
             continue
         if f.report:
@@ -331,9 +341,11 @@ _PARAGRAPH_NUMBER = re.compile(r"^\s*\d{1,2}[.)]\s+(?:RESOLVED|It\s|The\s+(?:Cha
 
 
 def _goes_back(number: str, item: "_Item") -> bool:
-    """A number whose first part is lower than the current item's ("3." or a quoted "14.60"
-    inside minute 306): a paragraph of the item or a quotation (minutes number their items
-    upwards), not a new item."""
+    """A number that extends the current item's ("4.1" under 4) or whose first part is lower
+    than the current item's ("3." or a quoted "14.60" inside minute 306): a paragraph of the item
+    or a quotation (minutes number their items upwards), not a new item."""
+    if item.number and number.startswith(f"{item.number}."):
+        return True  # "4.1" under item 4: its paragraph
     first = re.match(r"\d+", number)
     current = re.match(r"\d+", item.number or "")
     return bool(first and current and int(first.group(0)) < int(current.group(0)))
@@ -473,8 +485,8 @@ def _strong_wins(found: list[_Found]) -> list[_Found]:
     """Within an item that records its decision formally ("RESOLVED that", "DECISION:",
     "Agreed:"), its other decision-like sentences are the debate's narrative or the vote, and
     are dropped; a procedural motion the meeting agreed ("proposed ... seconded that ...") stays."""
-    formal = {id(f.item) for f in found if not f.report and _FORMAL.match(f.text[f.start :])}
-    return [f for f in found if f.report or f.procedural or id(f.item) not in formal or _FORMAL.match(f.text[f.start :])]
+    formal = {f.item.key for f in found if not f.report and _FORMAL.match(f.text[f.start :])}
+    return [f for f in found if f.report or f.procedural or f.item.key not in formal or _FORMAL.match(f.text[f.start :])]
 
 
 def _extend(units: list[_Unit], f: _Found, until: int | None = None) -> str:
@@ -613,7 +625,14 @@ _VOTE_OUTCOME = re.compile(r"\s*((?:Substantive\s+)?(?:[Mm]otion|Amendment|[Aa]m
 
 
 def _names(text: str) -> tuple[str, ...]:
-    parts = [p.strip(" .,;") for p in re.split(r",\s*", text or "")]
+    """The members a recorded vote lists: "Mr Baker, Mrs Bell" or "Councillors Brackley,
+    Ellingham and Fennimore" (the title once, for all)."""
+    text = re.split(r"(?<=[a-z])\.\s", (text or "").strip(" :;"))[0].strip(" :.;")  # the list ends with its sentence
+    shared = re.match(r"^(?:Councillors|Cllrs)\.?\s+", text)
+    if shared:
+        parts = [p.strip(" .,;") for p in re.split(r",\s*|\s+and\s+", text[shared.end():])]
+        return tuple(p for p in parts if re.fullmatch(r"[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+){0,2}", p))
+    parts = [p.strip(" .,;:") for p in re.split(r",\s*|\s+and\s+(?=(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Cllr|Councillor)\b)", text)]
     return tuple(p for p in parts if re.match(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Cllr|Councillor|Lord|Lady)\b", p))
 
 
@@ -632,7 +651,7 @@ def _attach_votes(records: list[Decision], found: list[_Found], units: list[_Uni
     joined = [u.text for u in units]
     for i, (record, f) in enumerate(zip(records, found)):
         own = parse_votes(record.text)
-        same_item = i and found[i - 1].item is f.item
+        same_item = i and found[i - 1].item.key == f.item.key
         before = _between(joined, units, found[i - 1].unit if same_item else None, found[i - 1].start + 1 if same_item else None, f.unit, f.start)
         vote = own if own is not None and not own.unanimous else (parse_votes(before) if before else None)
         if vote is None or (vote.unanimous and own is not None):
@@ -640,7 +659,7 @@ def _attach_votes(records: list[Decision], found: list[_Found], units: list[_Uni
         nxt = found[i + 1] if i + 1 < len(found) else None
         after = _after(joined, f, nxt)
         if vote is None:
-            vote = parse_votes(after[:200])
+            vote = parse_votes(after[:1200])
         m = _RECORDED_OWN_VOTE.search(after[:600])
         if m:
             name, how = m.group("name"), m.group("how")

@@ -301,16 +301,19 @@ def examples_service(tmp_path_factory, shared_embedder):
     [
         ("What did the Planning Committee decide about Land at Mill Lane?", "GRANTED"),
         ("Who wrote the homelessness prevention report?", "Joanna Trevelyan-Hart"),
-        ("What is the total Homelessness Prevention Grant for 2025-26?", "2,685"),
+        ("What is the total Homelessness Prevention Grant for 2025-26?", ("2,685", "2.685m")),
         ("When is the budget meeting of full council?", "26 February 2025"),
     ],
 )
 def test_a_small_store_answers_questions_in_words_its_papers_do_not_use(examples_service, question, expected):
     """Five papers use few words: 'what', 'decide' and 'wrote' are not among them. A question word
     the papers never use does not make an answer 'not found' when a passage is close to the
-    question anyway (the demo a newcomer tries first)."""
+    question anyway (the demo a newcomer tries first). A question about what a meeting decided
+    is answered along the decision records; the grant's total may be quoted from either of the
+    report's sentences that give it (which one wins depends on the encoder backend, by CPU)."""
     answer = examples_service.ask(question)
-    assert answer.mode == "extractive" and expected in answer.answer, answer.answer
+    assert answer.mode in ("extractive", "decisions"), answer.answer
+    assert any(e in answer.answer for e in ((expected,) if isinstance(expected, str) else expected)), answer.answer
 
 
 def test_a_small_store_refuses_what_its_papers_never_mention(examples_service):
