@@ -208,7 +208,7 @@
 
   /* ---------- views ---------- */
 
-  var VIEWS = ["chat", "actions", "documents"];
+  var VIEWS = ["chat", "actions", "decisions", "documents"];
 
   function currentView() {
     var v = location.hash.replace("#", "");
@@ -224,6 +224,7 @@
     if (view !== "chat") closePanel(true);
     if (view === "actions" && !state.loaded.actions) { state.loaded.actions = true; loadActions(); }
     if (view === "documents" && !state.loaded.documents) { state.loaded.documents = true; loadDocuments(); }
+    if (view === "decisions" && !state.loaded.decisions) { state.loaded.decisions = true; loadDecisions(); }
   }
 
   window.addEventListener("hashchange", function () {
@@ -1339,6 +1340,127 @@
       actionsBody.appendChild(stateBox("error", "The actions could not be loaded.", err.message, { label: "Try again", run: loadActions }));
     });
   }
+
+  /* ---------- decisions: the records, and one record's chain ---------- */
+
+  var decisionsForm = $("decisions-filters"), decisionsBody = $("decisions-body"), decisionsSummary = $("decisions-summary");
+  var chainBox = $("decision-chain"), chainBody = $("decision-chain-body");
+  var KIND_LABELS = { recommendation: "Recommendation", resolution: "Resolution", decision: "Decision", noted: "Noted",
+    deferred: "Deferred", called_in: "Called in", referred: "Referred on" };
+
+  function clipped(text, n) { return text.length > n ? text.slice(0, n).replace(/\s+\S*$/, "") + " …" : text; }
+
+  function sourceButton(d, label) {
+    var s = d.source || {};
+    var open = el("button", "link-button", label || (s.page ? "Page " + s.page : "Open paper"));
+    open.type = "button";
+    open.setAttribute("aria-label", (s.page ? "Show page " + s.page + " of " : "Show ") + (s.label || s.source || "the paper"));
+    open.addEventListener("click", function () {
+      openViewer({ document_id: s.document_id, chunk_id: s.chunk_id, page: s.page, source: s.source, title: s.label || s.source,
+        body: d.council, committee: d.body, meeting_date: d.meeting_date }, open);
+    });
+    return open;
+  }
+
+  function renderDecisions(data) {
+    var list = data.decisions || [];
+    decisionsSummary.textContent = data.total + (data.total === 1 ? " record" : " records") + (list.length < data.total ? " · showing " + list.length : "");
+    decisionsBody.textContent = "";
+    if (!list.length) {
+      decisionsBody.appendChild(stateBox("empty", "No decisions match.", "Try other words or another body, or clear the filters.", { label: "Clear filters", run: resetDecisions }));
+      return;
+    }
+    var table = el("table", "actions-table decisions-table");
+    table.appendChild(el("caption", "visually-hidden", "Recommendations and decisions, newest meeting first"));
+    var head = el("thead"), hr = el("tr");
+    ["Meeting", "Body", "Kind", "Reference", "What was decided", "Votes", "Source", ""].forEach(function (h) {
+      var th = el("th", null, h); th.scope = "col"; hr.appendChild(th);
+    });
+    head.appendChild(hr);
+    table.appendChild(head);
+    var body = el("tbody");
+    list.forEach(function (d) {
+      var tr = el("tr");
+      tr.appendChild(td("Meeting", d.meeting_date ? formatDate(d.meeting_date) : "No date"));
+      tr.appendChild(td("Body", d.body || "Not recorded"));
+      tr.appendChild(td("Kind", KIND_LABELS[d.kind] || d.kind));
+      tr.appendChild(td("Reference", d.reference || "—"));
+      var what = el("td", "action-cell");
+      what.dataset.label = "What was decided";
+      if (d.item_title) what.appendChild(el("span", "ref", clipped(d.item_title, 120)));
+      what.appendChild(el("span", "action-text", clipped(d.text, 220)));
+      tr.appendChild(what);
+      tr.appendChild(td("Votes", d.votes && d.votes.summary ? d.votes.summary : "—"));
+      var src = td("Source", "");
+      src.appendChild(sourceButton(d));
+      if (d.source && d.source.label) src.appendChild(el("span", "file-name", d.source.label));
+      tr.appendChild(src);
+      var act = td("Chain", "");
+      var chain = el("button", "btn-secondary btn-small", "Chain");
+      chain.type = "button";
+      chain.setAttribute("aria-label", "What happened to it: " + clipped(d.text, 60));
+      chain.addEventListener("click", function () { loadChain(d.id); });
+      act.appendChild(chain);
+      tr.appendChild(act);
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    decisionsBody.appendChild(table);
+  }
+
+  function loadDecisions() {
+    var f = new FormData(decisionsForm), query = new URLSearchParams();
+    ["body", "kind", "reference", "q", "date_from", "date_to"].forEach(function (k) { var v = (f.get(k) || "").trim(); if (v) query.set(k, v); });
+    query.set("limit", "200");
+    decisionsSummary.textContent = "";
+    decisionsBody.textContent = "";
+    chainBox.hidden = true;
+    decisionsBody.appendChild(stateBox("loading", "Loading decisions…"));
+    getJSON("/decisions?" + query.toString()).then(renderDecisions, function (err) {
+      decisionsBody.textContent = "";
+      decisionsSummary.textContent = "The decisions could not be loaded: " + err.message;
+      decisionsBody.appendChild(stateBox("error", "The decisions could not be loaded.", err.message, { label: "Try again", run: loadDecisions }));
+    });
+  }
+
+  function loadChain(id) {
+    chainBody.textContent = "";
+    chainBox.hidden = false;
+    chainBody.appendChild(stateBox("loading", "Following the records…"));
+    getJSON("/decisions/" + encodeURIComponent(id)).then(function (data) {
+      var chain = data.chain || { steps: [], gaps: [], links: [] };
+      chainBody.textContent = "";
+      var state = el("p", "chain-state");
+      state.appendChild(el("strong", null, "Where it stands: "));
+      state.appendChild(document.createTextNode(chain.state));
+      chainBody.appendChild(state);
+      var ol = el("ol", "chain-steps");
+      chain.steps.forEach(function (step) {
+        var li = el("li");
+        var rec = step.decision || {};
+        li.appendChild(el("span", "chain-when", step.meeting_date ? formatDate(step.meeting_date) : "No date"));
+        li.appendChild(document.createTextNode(" — " + step.outcome + ": "));
+        li.appendChild(el("q", null, clipped(rec.text || (step.action && step.action.action) || "", 200)));
+        if (step.decision) { li.appendChild(document.createTextNode(" ")); li.appendChild(sourceButton(rec, "Source")); }
+        ol.appendChild(li);
+      });
+      chainBody.appendChild(ol);
+      (chain.gaps || []).forEach(function (g) { chainBody.appendChild(el("p", "chain-gap", g)); });
+      if ((chain.links || []).length) chainBody.appendChild(el("p", "chain-links", "Linked by: " + chain.links.join(", ")));
+      $("decision-chain-heading").focus();
+    }, function (err) {
+      chainBody.textContent = "";
+      chainBody.appendChild(stateBox("error", "The chain could not be loaded.", err.message));
+    });
+  }
+
+  function resetDecisions() {
+    decisionsForm.reset();
+    loadDecisions();
+  }
+
+  decisionsForm.addEventListener("submit", function (e) { e.preventDefault(); loadDecisions(); });
+  $("decisions-reset").addEventListener("click", resetDecisions);
 
   function resetActions() {
     actionsForm.reset();
