@@ -1348,7 +1348,7 @@
   var KIND_LABELS = { recommendation: "Recommendation", resolution: "Resolution", decision: "Decision", noted: "Noted",
     deferred: "Deferred", called_in: "Called in", referred: "Referred on" };
 
-  function clipped(text, n) { return text.length > n ? text.slice(0, n).replace(/\s+\S*$/, "") + " …" : text; }
+  function clipped(text, n) { text = text || ""; return text.length > n ? text.slice(0, n).replace(/\s+\S*$/, "") + " …" : text; }
 
   function sourceButton(d, label) {
     var s = d.source || {};
@@ -1357,7 +1357,7 @@
     open.setAttribute("aria-label", (s.page ? "Show page " + s.page + " of " : "Show ") + (s.label || s.source || "the paper"));
     open.addEventListener("click", function () {
       openViewer({ document_id: s.document_id, chunk_id: s.chunk_id, page: s.page, source: s.source, title: s.label || s.source,
-        body: d.council, committee: d.body, meeting_date: d.meeting_date }, open);
+        body: d.council || s.body, committee: d.body || d.committee, meeting_date: d.meeting_date }, open);
     });
     return open;
   }
@@ -1373,8 +1373,10 @@
     var table = el("table", "actions-table decisions-table");
     table.appendChild(el("caption", "visually-hidden", "Recommendations and decisions, newest meeting first"));
     var head = el("thead"), hr = el("tr");
-    ["Meeting", "Body", "Kind", "Reference", "What was decided", "Votes", "Source", ""].forEach(function (h) {
-      var th = el("th", null, h); th.scope = "col"; hr.appendChild(th);
+    ["Meeting", "Body", "Kind", "Reference", "What was decided", "Votes", "Source", "Chain"].forEach(function (h, i, all) {
+      var th = el("th"); th.scope = "col";
+      th.appendChild(i === all.length - 1 ? el("span", "visually-hidden", h) : document.createTextNode(h));
+      hr.appendChild(th);
     });
     head.appendChild(hr);
     table.appendChild(head);
@@ -1431,17 +1433,16 @@
       var chain = data.chain || { steps: [], gaps: [], links: [] };
       chainBody.textContent = "";
       var state = el("p", "chain-state");
-      state.appendChild(el("strong", null, "Where it stands: "));
-      state.appendChild(document.createTextNode(chain.state));
+      state.appendChild(el("strong", null, "Where it stands: " + (chain.state || "not recorded")));
       chainBody.appendChild(state);
       var ol = el("ol", "chain-steps");
-      chain.steps.forEach(function (step) {
+      (chain.steps || []).forEach(function (step) {
         var li = el("li");
-        var rec = step.decision || {};
+        var rec = step.decision || step.action || {};
         li.appendChild(el("span", "chain-when", step.meeting_date ? formatDate(step.meeting_date) : "No date"));
         li.appendChild(document.createTextNode(" — " + step.outcome + ": "));
-        li.appendChild(el("q", null, clipped(rec.text || (step.action && step.action.action) || "", 200)));
-        if (step.decision) { li.appendChild(document.createTextNode(" ")); li.appendChild(sourceButton(rec, "Source")); }
+        li.appendChild(el("q", null, clipped(step.decision ? rec.text : rec.action, 200)));
+        if (rec.source && rec.source.document_id) { li.appendChild(document.createTextNode(" ")); li.appendChild(sourceButton(rec, "Source")); }
         ol.appendChild(li);
       });
       chainBody.appendChild(ol);
