@@ -239,7 +239,7 @@ def extract_decisions(doc: ParsedDocument, meta: Document) -> list[Decision]:
     item = _Item()
     pending_number: str | None = None
     in_recommendations = False
-    _runs_on: list[bool] = []  # the paper's first item number is above 1: numbered on from earlier meetings
+    _runs_on: list[bool] = []  # the paper's first item number is 10 or more: its minutes are numbered on from earlier meetings
     for ui, unit in enumerate(units):
         text = _ITEM_NOTE.sub("", unit.text).strip()
         if not text:
