@@ -149,8 +149,8 @@ class PapersTools:
 
     def get_decision(self, caller: Principal, decision_id: str) -> tuple[dict, list[str]]:
         record, chain = self.service.decision(decision_id, caller.clearance)
-        shown = [record.document_id, *(s.decision.document_id for s in chain.steps if s.decision)]
-        return _wire(DecisionDetail, {"decision": decision_json(record), "chain": chain_json(chain)}), list(dict.fromkeys(shown))
+        shown = list(dict.fromkeys([record.document_id, *chain.documents]))
+        return _wire(DecisionDetail, {"decision": decision_json(record), "chain": chain_json(chain)}), shown
 
     def get_document(self, caller: Principal, document_id: str, page: int | None) -> tuple[dict, list[str]]:
         doc = self.service.document(document_id, caller.clearance)

@@ -540,10 +540,10 @@ class PapersService:
         for r in self.catalog.decisions(clearance=filters.clearance, chunks=top):
             by_chunk.setdefault(r.chunk_id, []).append(r)
         ranked = [r for cid in top for r in by_chunk.get(cid, [])]
+        asked = content_words(question) - _QUESTION_WORDS
         if not ranked:
             # The passages found tell of the matter without holding a record's own words: the
             # records of their papers that share most of the question's words (two at least).
-            asked = content_words(question) - _QUESTION_WORDS
             papers = list(dict.fromkeys(p.chunk.document_id for p in passages[:3]))
             scored = []
             for document_id in papers:
@@ -554,7 +554,6 @@ class PapersService:
             ranked = [r for *_, r in sorted(scored, key=lambda t: t[:2])]
         # The record must be about what the question is about: share its topic words, not only the
         # words naming the body ("Limerick Joint Policing Committee") or the kind of question.
-        asked = content_words(question) - _QUESTION_WORDS
         named = self.committees(filters.clearance).find_council(question)  # "Has Souldern agreed ...": Souldern's records only
 
         def on_topic(r: Decision) -> bool:

@@ -420,6 +420,12 @@ class Chain:
     gaps: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # why the steps are one matter ("decision 24/00093")
 
+    @property
+    def documents(self) -> list[str]:
+        """The papers its steps are read from, in step order, each once (what the caller is shown)."""
+        ids = (s.decision.document_id if s.decision else s.action.document_id for s in self.steps if s.decision or s.action)
+        return list(dict.fromkeys(ids))
+
 
 @dataclass
 class FileResult:

@@ -26,6 +26,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from core.dates import find_dates
 from core.types import Chunk, Classification, Decision, DecisionKind, DocType, Document, Votes
 from ingest.parsed import ParsedDocument
 
@@ -102,7 +103,7 @@ _OPERATIVE = re.compile(
     r"\b(?:approv|agree|adopt|delegat|endors|authori[sz]|ask|request|support|urg|appoint|elect|co-?opt|accept|refer|recommend|"
     r"defer|postpon|confirm|amend|rescind|proceed|pay|purchas|buy|apply|write|join|instruct|establish|set|allocat|award|grant|"
     r"reject|refus|object|replace|renew|commission|transfer|make|hold|hire|spend|sign|continue|seek|take|invite|send|contact|"
-    r"implement|explore|develop|agreed)\w*",
+    r"implement|explore|develop)\w*",
     re.I,
 )
 _NOTING = re.compile(r"\bnot(?:e|es|ed|ing)\b|\breceived\b|\backnowledg", re.I)
@@ -568,8 +569,6 @@ def _reported_date(text: str, meta: Document):
     """The date a report gives for a decision taken elsewhere ("On 29 January 2025, the Scrutiny
     Committee ...", "... was taken on 17 January 2025"), when it is before the report's own
     meeting; else the report's meeting date."""
-    from core.dates import find_dates
-
     for found in find_dates(text[:400]):
         day = found.value
         if day is not None and (meta.meeting_date is None or day <= meta.meeting_date):

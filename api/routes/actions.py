@@ -99,8 +99,7 @@ async def action_history(
     that carries the same action, with its status then (updated, closed). Only the logs the
     caller may see are read."""
     view, chain = await run_in_threadpool(service.action_history, action_id, caller.clearance)
-    shown = list(dict.fromkeys(s.action.document_id for s in chain.steps if s.action))
-    audit(request, service, caller, shown)
+    audit(request, service, caller, chain.documents)
     return {"action": action_json(view), "chain": chain_json(chain)}
 
 

@@ -53,6 +53,5 @@ async def decision(
     item title in the papers the caller may see, in meeting order, with the outcome at each
     step, where it stands, and where the papers leave a gap."""
     record, chain = await run_in_threadpool(service.decision, decision_id, caller.clearance)
-    shown = list(dict.fromkeys([record.document_id, *(s.decision.document_id for s in chain.steps if s.decision)]))
-    audit(request, service, caller, shown)
+    audit(request, service, caller, list(dict.fromkeys([record.document_id, *chain.documents])))
     return {"decision": decision_json(record), "chain": chain_json(chain)}
