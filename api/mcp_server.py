@@ -62,7 +62,7 @@ AsOf = Annotated[date | None, Field(description="The day 'overdue' is judged on 
 
 def _wire(model: type[BaseModel], data: dict) -> dict:
     """`data` exactly as the REST endpoint answering with `model` returns it."""
-    return model.model_validate(data).model_dump(mode="json", exclude_unset=model is AskResponse)
+    return model.model_validate(data).model_dump(mode="json", by_alias=True, exclude_unset=model is AskResponse)
 
 
 def page_json(document_id: str, page: int, chunks: list[Chunk]) -> dict:

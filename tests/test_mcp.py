@@ -438,3 +438,23 @@ def test_the_retriever_refuses_a_muddled_configuration():
         PapersRetriever(url="http://127.0.0.1:9", k=0)
     with pytest.raises(PapersRetrieverError, match="did not answer"):
         PapersRetriever(url="http://127.0.0.1:9", timeout=2).invoke("budget")
+
+
+def test_the_decision_tools_answer_as_the_rest_api_and_refuse_bad_arguments(served):
+    key = served.keys["member"]
+    listed = _calls(served, key, [("list_decisions", {"reference": "24/00093", "limit": 5})])[0]
+    assert not listed.isError, _text_of(listed)
+    assert listed.structuredContent == _rest(served, "/decisions?reference=24/00093&limit=5", key)
+    assert listed.structuredContent["total"] >= 1
+    first = listed.structuredContent["decisions"][0]["id"]
+    results = _calls(served, key, [
+        ("get_decision", {"decision_id": first}),
+        ("get_decision", {"decision_id": "0" * 20}),
+        ("get_decision", {"decision_id": "../../etc/passwd"}),
+        ("list_decisions", {"kind": "overruled"}),
+        ("list_decisions", {"date_from": "2025-03-01", "date_to": "2025-01-01"}),
+    ])
+    assert not results[0].isError and results[0].structuredContent == _rest(served, f"/decisions/{first}", key)
+    assert all(r.isError for r in results[1:]), [_text_of(r) for r in results[1:]]
+    for r, field in zip(results[1:], ["not found", "decision_id", "kind", "date_from"]):
+        assert field in _text_of(r) and "Traceback" not in _text_of(r)
