@@ -64,6 +64,34 @@ class _ScheduledSyncs:
             self.runs += 1
 
 
+class _Follower:
+    """Brings the replica's lexical index to the catalog's generation every `api.follow_seconds`,
+    in one background thread: another replica's ingest is answered here within a bounded time
+    even when no search comes to find the index stale."""
+
+    def __init__(self, service: PapersService, seconds: float) -> None:
+        import threading
+
+        self.service = service
+        self.seconds = seconds
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="papers-follow", daemon=True)
+
+    def _loop(self) -> None:
+        import logging
+
+        log = logging.getLogger("papers.follow")
+        failing = False
+        while not self.stop.wait(self.seconds):
+            try:
+                self.service.follow_catalog()
+                failing = False
+            except Exception as exc:  # the database down: said once, retried each period
+                if not failing:
+                    log.warning("cannot follow the catalog: %s", exc)
+                failing = True
+
+
 def _warm(service: PapersService) -> None:
     import logging
 
@@ -87,6 +115,10 @@ def create_app(service: PapersService | None = None) -> FastAPI:
             # The model, the lexical index and a first search made ready while the server starts
             # taking requests, so the first person to ask does not wait for them.
             threading.Thread(target=_warm, args=(app.state.service,), name="papers-warm", daemon=True).start()
+        follow = app.state.service.settings.api.follow_seconds
+        app.state.follower = _Follower(app.state.service, follow) if follow else None
+        if app.state.follower:
+            app.state.follower.thread.start()
         minutes = app.state.service.settings.sync.interval_minutes
         app.state.syncs = _ScheduledSyncs(app.state.service, minutes) if minutes else None
         if app.state.syncs:
@@ -100,6 +132,8 @@ def create_app(service: PapersService | None = None) -> FastAPI:
         finally:
             if app.state.syncs:
                 app.state.syncs.stop.set()
+            if app.state.follower:
+                app.state.follower.stop.set()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -409,9 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one clear line, never a traceback
-        from core.errors import ConfigError, NotFoundError, StoreUnavailable
+        from core.errors import ConfigError, IngestBusy, NotFoundError, StoreUnavailable
 
-        if isinstance(exc, (NotFoundError, StoreUnavailable, ConfigError)):
+        if isinstance(exc, (NotFoundError, StoreUnavailable, ConfigError, IngestBusy)):
             print(f"papers: error: {exc}", file=sys.stderr)
             return 1
         raise

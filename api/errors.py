@@ -13,6 +13,7 @@ from core.errors import (
     AccessDenied,
     ConfigError,
     ConversationNotFound,
+    IngestBusy,
     InvalidInput,
     NotFoundError,
     StorageFull,
@@ -77,6 +78,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StoreUnavailable)
     async def unavailable(_: Request, exc: StoreUnavailable):
         return JSONResponse({"detail": "the document store is unavailable; try again shortly"}, status_code=503)
+
+    @app.exception_handler(IngestBusy)
+    async def busy(_: Request, exc: IngestBusy):
+        return JSONResponse({"detail": str(exc)}, status_code=409, headers={"Retry-After": "60"})
 
     @app.exception_handler(InvalidInput)
     async def invalid(_: Request, exc: InvalidInput):

@@ -305,10 +305,16 @@ class DocumentsResponse(BaseModel):
 
 class HealthResponse(BaseModel):
     status: str = Field(..., description="ok, or degraded (the store is unreachable or the audit log cannot be written)")
-    store_reachable: bool
+    store_reachable: bool = Field(..., description="The vector store and the database both answer.")
+    database_reachable: bool
     audit: str = Field(..., description="ok, off, or degraded: <why the last entry could not be written>")
     store: str
+    database: str = Field(..., description="sqlite (files under PAPERS_HOME) or postgresql (PAPERS_DATABASE_URL, shared by replicas)")
     collection: str
+    replica: str = Field(..., description="This process's id (random at start): which replica answered.")
+    generation: int = Field(..., description="The catalog's generation: bumped by every ingest, deletion and reclassification.")
+    index_generation: int | None = Field(..., description="The generation this replica's lexical index is at.")
+    current: bool = Field(..., description="This replica's index is at the catalog's generation.")
     documents: int
     chunks: int
     model: str

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from core.errors import AccessDenied
+from core.database import Database, as_database
+from core.errors import AccessDenied, StorageFull, StoreUnavailable
 from core.types import Classification
-from vectorstore.catalog import ThreadConnections
 
 ROLES = ("public", "member", "officer", "admin")
 
@@ -111,12 +111,12 @@ def _unb64(text: str) -> bytes:
 class AccessControl:
     """API keys and the audit log, in their own SQLite file under PAPERS_HOME."""
 
-    def __init__(self, path: Path, clearance: dict[str, list[Classification]], anonymous: bool = True) -> None:
-        self.path = Path(path)
+    def __init__(self, path: Path | Database, clearance: dict[str, list[Classification]], anonymous: bool = True) -> None:
+        self.db = as_database(path)
         self.clearance = {role: frozenset(levels) for role, levels in clearance.items()}
         self.anonymous = anonymous
-        self._conn = ThreadConnections(self.path).get
-        self._conn().executescript(SCHEMA)
+        self._conn = self.db.conn
+        self.db.executescript(SCHEMA)
         self.audit_error: str | None = None  # why the last audit write failed; None once one succeeds
         self._secret: bytes | None = None
 
@@ -152,7 +152,7 @@ class AccessControl:
         process serving the same PAPERS_HOME accepts the same tickets)."""
         if self._secret is None:
             conn = self._conn()
-            conn.execute("INSERT OR IGNORE INTO secrets VALUES ('tickets', ?)", (secrets.token_bytes(32),))
+            conn.execute("INSERT INTO secrets VALUES ('tickets', ?) ON CONFLICT(name) DO NOTHING", (secrets.token_bytes(32),))
             self._secret = bytes(conn.execute("SELECT value FROM secrets WHERE name = 'tickets'").fetchone()[0])
         return self._secret
 
@@ -236,7 +236,7 @@ class AccessControl:
                 "VALUES (?,?,?,?,?,?,?,?,?)",
                 (_now(), key_id, name, role, method, endpoint, status, query, json.dumps(sorted(set(documents)))),
             )
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, StoreUnavailable, StorageFull) as exc:
             if self.audit_error is None:
                 log.error("audit log: cannot record requests: %s", exc)
             self.audit_error = str(exc)

@@ -25,9 +25,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 from xml.sax.saxutils import escape
 
+from core.database import Database, as_database
 from core.errors import NotFoundError
 from core.types import ActionFilters, SearchFilters
-from vectorstore.catalog import ThreadConnections
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +86,14 @@ def _now() -> str:
 
 
 class Alerts:
-    def __init__(self, path: Path, webhook_hosts: list[str] | None = None, webhook_attempts: int = 3) -> None:
+    def __init__(self, path: Path | Database, webhook_hosts: list[str] | None = None, webhook_attempts: int = 3) -> None:
         """`webhook_hosts`: the hosts a webhook may be sent to (empty: webhooks are refused, so
         no caller can make the server call an address of their choosing)."""
-        self.path = Path(path)
+        self.db = as_database(path)
         self.webhook_hosts = {h.lower() for h in (webhook_hosts or [])}
         self.webhook_attempts = webhook_attempts
-        self._conn = ThreadConnections(self.path).get
-        self._conn().executescript(SCHEMA)
+        self._conn = self.db.conn
+        self.db.executescript(SCHEMA)
 
     def subscribe(
         self,
@@ -136,7 +136,6 @@ class Alerts:
             "feed_token, webhook_url, webhook_secret, seen, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             row,
         )
-        self._conn().commit()
         sub = self._get(sid)
         self._set_seen(sid, {m for m, _ in self._matches(sub, service, clearance)})
         return sub, secret
@@ -162,12 +161,10 @@ class Alerts:
     def remove(self, sid: str) -> bool:
         """Delete any caller's alert (the server's own command line)."""
         cur = self._conn().execute("DELETE FROM subscriptions WHERE id = ?", (sid,))
-        self._conn().commit()
         return cur.rowcount > 0
 
     def delete(self, owner: str, sid: str) -> None:
         cur = self._conn().execute("DELETE FROM subscriptions WHERE id = ? AND owner = ?", (sid, owner))
-        self._conn().commit()
         if cur.rowcount == 0:
             raise NotFoundError(f"no alert {sid!r}")
 
@@ -196,10 +193,10 @@ class Alerts:
                 continue
             stamp = _now()
             self._conn().executemany(
-                "INSERT OR IGNORE INTO entries (subscription_id, entry_id, title, summary, document_id, created_at) VALUES (?,?,?,?,?,?)",
+                "INSERT INTO entries (subscription_id, entry_id, title, summary, document_id, created_at) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(subscription_id, entry_id) DO NOTHING",
                 [(sub.id, mid, e["title"], e["summary"], e.get("document_id"), stamp) for mid, e in new],
             )
-            self._conn().commit()
             self._set_seen(sub.id, seen | {mid for mid, _ in new})
             delivered += len(new)
             if row["webhook_url"]:
@@ -243,7 +240,6 @@ class Alerts:
                 error = type(exc).__name__
             time.sleep(0.2 * 2**attempt)
         self._conn().execute("UPDATE subscriptions SET last_error = ? WHERE id = ?", (error, sub.id))
-        self._conn().commit()
         if error:
             log.warning("webhook for %s failed: %s", sub.id, error)
 
@@ -252,7 +248,6 @@ class Alerts:
 
     def _set_seen(self, sid: str, seen: set[str]) -> None:
         self._conn().execute("UPDATE subscriptions SET seen = ? WHERE id = ?", (json.dumps(sorted(seen)), sid))
-        self._conn().commit()
 
     @staticmethod
     def _sub(r) -> Subscription:

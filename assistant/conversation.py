@@ -22,7 +22,7 @@ words with committee names from the caller's own registry, so it carries nothing
 the rewritten question is then answered under their clearance like any other. Councils, too, are
 learnt only from the papers the caller may see.
 
-The turns themselves are kept by `assistant.history.SqliteConversationStore`.
+The turns themselves are kept by `assistant.history.SqlConversationStore`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 SQLite (PAPERS_HOME/conversations.sqlite3), so a conversation survives a restart of the server and
 of the browser.
 
-`SqliteConversationStore` gives the follow-up rewriter its turns (`start`/`history`/`add`), with
+`SqlConversationStore` gives the follow-up rewriter its turns (`start`/`history`/`add`), with
 these bounds:
 each caller keeps at most `max_per_caller` conversations, callers without a key share
 `max_conversations` (the least recently used go first, and only anonymous ones), a conversation
@@ -36,6 +36,7 @@ from dataclasses import fields
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from core.database import Database, as_database
 from core.errors import ConversationNotFound, StorageFull
 from core.types import (
     AnswerMode,
@@ -49,7 +50,6 @@ from core.types import (
     RecordedTurn,
     Turn,
 )
-from vectorstore.catalog import ThreadConnections
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -168,13 +168,13 @@ def _citations(text: str) -> tuple[Citation, ...]:
 # --- the store ---------------------------------------------------------------------------------------
 
 
-class SqliteConversationStore:
+class SqlConversationStore:
     """Conversations, turns and ratings per caller, in one SQLite file. Safe to use from several
     threads and processes (one connection per thread, WAL, each write one transaction)."""
 
     def __init__(
         self,
-        path: Path,
+        path: Path | Database,
         max_conversations: int = 1000,
         retention_seconds: float = 90 * 86400,
         max_turns: int = 20,
@@ -182,45 +182,38 @@ class SqliteConversationStore:
         max_mb: float | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.path = Path(path)
+        self.db = as_database(path)
         self.max_conversations = max_conversations
         self.retention_seconds = retention_seconds
         self.max_turns = max_turns
         self.max_per_caller = max_per_caller
         self.max_mb = max_mb
         self._clock = clock
-        self._connections = ThreadConnections(self.path)
         self._limited = threading.local()
-        self._conn().executescript(SCHEMA)
+        self._conn()
+        self.db.executescript(SCHEMA)
 
-    def _conn(self) -> sqlite3.Connection:
+    def _conn(self):
         try:
-            conn = self._connections.get()
-        except sqlite3.OperationalError as exc:  # the database cannot even be made (a full disk)
-            if "full" in str(exc).lower():
-                raise StorageFull(f"the conversation history cannot be saved: {exc}") from exc
-            raise
-        if self.max_mb is not None and getattr(self._limited, "conn", None) is not conn:
+            conn = self.db.conn()
+        except StorageFull as exc:  # the database cannot even be made (a full disk)
+            raise StorageFull(f"the conversation history cannot be saved: {exc}") from exc
+        # The size bound is SQLite's (a page count); a PostgreSQL server's storage is its own.
+        if self.max_mb is not None and self.db.dialect == "sqlite" and getattr(self._limited, "conn", None) is not conn:
             page = conn.execute("PRAGMA page_size").fetchone()[0]
             conn.execute(f"PRAGMA max_page_count = {max(1, math.floor(self.max_mb * 1e6 / page))}")
             self._limited.conn = conn
         return conn
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self) -> Iterator:
         """One transaction; a full database or disk rolls it back and raises StorageFull."""
-        conn = self._conn()
+        self._conn()
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                try:
-                    conn.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-            if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc).lower():
+            with self.db.transaction(scope="conversations") as conn:
+                yield conn
+        except (sqlite3.OperationalError, StorageFull) as exc:
+            if self.db.is_full(exc) or isinstance(exc, StorageFull):
                 raise StorageFull(f"the conversation history cannot be saved: {exc}") from exc
             raise
 
@@ -285,8 +278,9 @@ class SqliteConversationStore:
                 ),
             )
             conn.execute(
-                "UPDATE conversations SET next_n = MAX(next_n, ?), updated = ?, title = COALESCE(title, ?) WHERE id = ?",
-                (n + 1, now, _title(turn.question), conversation_id),
+                "UPDATE conversations SET next_n = CASE WHEN next_n > ? THEN next_n ELSE ? END, updated = ?, "
+                "title = COALESCE(title, ?) WHERE id = ?",
+                (n + 1, n + 1, now, _title(turn.question), conversation_id),
             )
             conn.execute(
                 "DELETE FROM turns WHERE conversation_id = ? AND n <= ?", (conversation_id, n - self.max_turns)
@@ -371,13 +365,13 @@ class SqliteConversationStore:
         conn = self._conn()
         total = conn.execute(f"SELECT COUNT(*) FROM feedback {where}", args).fetchone()[0]
         rows = conn.execute(
-            f"SELECT * FROM feedback {where} ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?", [*args, limit, offset]
+            f"SELECT * FROM feedback {where} ORDER BY created DESC, id DESC LIMIT ? OFFSET ?", [*args, limit, offset]
         ).fetchall()
         return total, [self._feedback(r) for r in rows]
 
     # --- rows ----------------------------------------------------------------------------------------
 
-    def _insert(self, conn: sqlite3.Connection, owner: str, conversation_id: str) -> None:
+    def _insert(self, conn, owner: str, conversation_id: str) -> None:
         """Insert a conversation and apply the bounds: expired ones go, then the owner's least
         recently used past its own bound, then (for an anonymous owner) the least recently used
         anonymous ones past theirs."""
@@ -390,23 +384,23 @@ class SqliteConversationStore:
         )
         conn.execute(
             "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE owner = ? "
-            "ORDER BY updated DESC, rowid DESC LIMIT -1 OFFSET ?)",
-            (owner, self.max_per_caller),
+            "ORDER BY updated DESC, created DESC, id DESC LIMIT ? OFFSET ?)",
+            (owner, 2**62, self.max_per_caller),
         )
         if anonymous:
             conn.execute(
                 "DELETE FROM conversations WHERE id IN (SELECT id FROM conversations WHERE anonymous = 1 "
-                "ORDER BY updated DESC, rowid DESC LIMIT -1 OFFSET ?)",
-                (self.max_conversations,),
+                "ORDER BY updated DESC, created DESC, id DESC LIMIT ? OFFSET ?)",
+                (2**62, self.max_conversations),
             )
 
-    def _owned(self, conn: sqlite3.Connection, owner: str, conversation_id: str) -> sqlite3.Row | None:
+    def _owned(self, conn, owner: str, conversation_id: str):
         return conn.execute(
             "SELECT * FROM conversations WHERE id = ? AND owner = ? AND updated >= ?",
             (conversation_id, owner, self._cutoff()),
         ).fetchone()
 
-    def _owned_turn(self, conn: sqlite3.Connection, owner: str, conversation_id: str, n: int) -> sqlite3.Row:
+    def _owned_turn(self, conn, owner: str, conversation_id: str, n: int):
         row = None
         if self._owned(conn, owner, conversation_id) is not None:
             row = conn.execute("SELECT * FROM turns WHERE conversation_id = ? AND n = ?", (conversation_id, n)).fetchone()
@@ -415,18 +409,18 @@ class SqliteConversationStore:
         return row
 
     @staticmethod
-    def _turn(row: sqlite3.Row) -> Turn:
+    def _turn(row) -> Turn:
         return Turn(
             row["question"], row["standalone"], AnswerMode(row["mode"]), row["answer"], _citations(row["citations"]),
             row["answerer"], Classification(row["classification"]),
         )
 
     @staticmethod
-    def _conversation(row: sqlite3.Row, turns: int, recorded: tuple[RecordedTurn, ...] = ()) -> Conversation:
+    def _conversation(row, turns: int, recorded: tuple[RecordedTurn, ...] = ()) -> Conversation:
         return Conversation(row["id"], row["title"] or "", _iso(row["created"]), _iso(row["updated"]), turns, recorded)
 
     @staticmethod
-    def _feedback(row: sqlite3.Row) -> Feedback:
+    def _feedback(row) -> Feedback:
         return Feedback(
             row["id"], row["conversation_id"], row["n"], row["rating"], row["comment"], _iso(row["created"]),
             row["owner"], row["key_id"], row["key_name"], row["role"], row["question"], row["standalone"],

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cached_property
@@ -17,14 +19,15 @@ from assistant.access import AccessControl
 from assistant.answerers import Answerer, ExtractiveAnswerer, stream_whole
 from assistant.companions import covering_papers, with_covering_committees
 from assistant.conversation import follow_up_scope, rewrite_follow_up
-from assistant.history import SqliteConversationStore, missing_turn
+from assistant.history import SqlConversationStore, missing_turn
 from assistant.query import plan_query
 from assistant.retrieval import HybridRetriever, RetrievalResult, decide, refusal
 from assistant.retrieval.front_sheet import with_front_sheets
 from core.committees import CommitteeRegistry, committee_key
-from core.config import Settings
+from core.config import CATALOG_SCHEMA, Settings
 from core.councils import Council, learn_councils
-from core.errors import ConfigError, InvalidInput, NotFoundError, StorageFull
+from core.database import Database, open_database
+from core.errors import ConfigError, IngestBusy, InvalidInput, NotFoundError, StorageFull, StoreUnavailable
 from core.labels import committee_label
 from core.text import content_words
 from core.types import (
@@ -48,7 +51,7 @@ from core.types import (
     Turn,
 )
 from sources.uploads import discard_unused, store_uploads
-from vectorstore.catalog import SqliteCatalog
+from vectorstore.catalog import SqlCatalog
 from vectorstore.chroma import ChromaStore
 from vectorstore.embedder import Embedder
 from vectorstore.interfaces import Catalog, DenseIndex, LexicalIndex
@@ -76,6 +79,9 @@ def _file_format(path: Path) -> str | None:
 
     return detect_format(path)
 
+
+# Which process answered (health): random per process, so it names no host.
+REPLICA = secrets.token_hex(4)
 
 # Said with an answer the conversation history could not keep (a full disk): the answer is a
 # read and is given; a follow-up to it is asked as a new question.
@@ -109,8 +115,20 @@ class PapersService:
     # --- components, created lazily ------------------------------------------------------------
 
     @cached_property
+    def database(self) -> Database | None:
+        """The PostgreSQL database every replica shares (PAPERS_DATABASE_URL); None: each store
+        is its own SQLite file under PAPERS_HOME."""
+        url = self.settings.database_url
+        return open_database(url) if url else None
+
+    def _db(self, path: Path) -> Database | Path:
+        return self.database or path
+
+    @cached_property
     def catalog(self) -> Catalog:
-        return SqliteCatalog(self.settings.catalog_path)
+        if self.database is None:
+            return SqlCatalog(self.settings.catalog_path)
+        return SqlCatalog(self.database, schema=CATALOG_SCHEMA)
 
     @cached_property
     def store(self) -> DenseIndex:
@@ -143,8 +161,11 @@ class PapersService:
     def lexical(self) -> LexicalIndex:
         from core.text import dense_windows  # the lexical windows are the dense index's windows
 
+        directory = self.settings.lexical_path / self.settings.collection_name
+        if self.database is not None:  # a shared catalog: this replica's copy is saved under its id
+            directory = directory / f"catalog-{self.catalog.instance_id()}"
         return Bm25Index(
-            self.settings.lexical_path / self.settings.collection_name,
+            directory,
             windows=dense_windows,
             clearances=self.settings.access.clearance.values(),  # a view per role's clearance
             chunk_weight=self.settings.retrieval.lexical_chunk_weight,
@@ -171,7 +192,7 @@ class PapersService:
 
         a = self.settings.alerts
         self.settings.home.mkdir(parents=True, exist_ok=True)
-        return Alerts(self.settings.alerts_path, a.webhook_hosts, a.webhook_attempts)
+        return Alerts(self._db(self.settings.alerts_path), a.webhook_hosts, a.webhook_attempts)
 
     def deliver_alerts(self) -> int:
         """Deliver what is new to every alert (after an ingest or a sync); a failure is logged,
@@ -187,13 +208,13 @@ class PapersService:
     @cached_property
     def access(self) -> AccessControl:
         a = self.settings.access
-        return AccessControl(self.settings.access_path, a.clearance, a.anonymous)
+        return AccessControl(self._db(self.settings.access_path), a.clearance, a.anonymous)
 
     @cached_property
-    def conversations(self) -> SqliteConversationStore:
+    def conversations(self) -> SqlConversationStore:
         c = self.settings.conversation
-        return SqliteConversationStore(
-            self.settings.conversations_path,
+        return SqlConversationStore(
+            self._db(self.settings.conversations_path),
             c.max_conversations,
             c.retention_days * 86400,
             c.max_turns,
@@ -215,12 +236,29 @@ class PapersService:
         """Ingest files and folders. `allow_declassify`: a sidecar may lower a paper's own marking
         (an admin's explicit decision; refused otherwise). `isolate`: parse even a single file in
         a worker process, so the memory a large paper takes is given back (the server does this)."""
-        report = self.ingestor.ingest(
-            [Path(p) for p in paths], progress=progress, allow_declassify=allow_declassify, isolate=isolate
-        )
-        if any(f.status in ("added", "replaced") for f in report.files) and self.settings.alerts_path.exists():
+        with self.exclusive("ingest"):
+            report = self.ingestor.ingest(
+                [Path(p) for p in paths], progress=progress, allow_declassify=allow_declassify, isolate=isolate
+            )
+        if any(f.status in ("added", "replaced") for f in report.files) and (
+            self.database is not None or self.settings.alerts_path.exists()
+        ):
             self.deliver_alerts()
         return report
+
+    @contextmanager
+    def exclusive(self, task: str) -> Iterator[None]:
+        """Hold the database's lock for `task`: no two ingests or syncs run at once, in this process
+        or any other replica of the same database. Waits `ingest.lock_wait_seconds`, then raises
+        IngestBusy."""
+        try:
+            with self.catalog.db.lock(task, timeout=self.settings.ingest.lock_wait_seconds):
+                yield
+        except TimeoutError as exc:
+            raise IngestBusy(
+                f"another ingest or sync is running and did not finish within {self.settings.ingest.lock_wait_seconds:g} s; "
+                "try again when it has"
+            ) from exc
 
     def sync_moderngov(
         self,
@@ -244,20 +282,21 @@ class PapersService:
             base_url, timeout=s.timeout_seconds, retries=s.retries, rate=s.rate, backoff=s.backoff_seconds, transport=transport
         )
         today = date.today()
-        try:
-            report = moderngov.sync_site(
-                client,
-                self.settings.sources_path / "moderngov",
-                committees,
-                date_from or today - timedelta(days=s.days_back),
-                date_to or today + timedelta(days=s.days_ahead),
-                progress=(lambda msg: print(msg, flush=True)) if progress else None,
-                body=body,
-            )
-        finally:
-            client.close()
-        if report.files:
-            report.ingest = self.ingest(report.files, progress=progress).files
+        with self.exclusive("ingest"):  # the fetch writes the sources folder that the ingest reads
+            try:
+                report = moderngov.sync_site(
+                    client,
+                    self.settings.sources_path / "moderngov",
+                    committees,
+                    date_from or today - timedelta(days=s.days_back),
+                    date_to or today + timedelta(days=s.days_ahead),
+                    progress=(lambda msg: print(msg, flush=True)) if progress else None,
+                    body=body,
+                )
+            finally:
+                client.close()
+            if report.files:
+                report.ingest = self.ingest(report.files, progress=progress).files
         if remember:
             moderngov.remember_site(self.settings.sources_path / "sources.json", client.base, list(committees), body)
         return report
@@ -880,17 +919,39 @@ class PapersService:
         embedder.embed_passages(["warm up"], [[[(0, 7)]]])
         return f"{embedder.backend}, {embedder.encoder.precision}" if embedder.backend == "torch" else embedder.backend
 
+    def follow_catalog(self) -> None:
+        """Bring this replica's derived index (the lexical index and its chunk table) to the
+        catalog's current generation: a paper another replica ingested or deleted is answered
+        here once this returns. Run every `api.follow_seconds` by the server, and before each
+        search."""
+        self.lexical.sync(self.catalog)
+
     def health(self, clearance: frozenset[Classification] | None = None) -> dict:
-        docs, chunks = self.catalog.counts(clearance)
+        """What this replica uses and whether it is current. `current`: its lexical index is at
+        the catalog's generation (a replica behind is catching up with another's ingest)."""
+        try:
+            docs, chunks = self.catalog.counts(clearance)
+            generation = self.catalog.generation()
+            db_reachable = True
+        except StoreUnavailable:
+            docs = chunks = generation = 0
+            db_reachable = False
         reachable = self.store.ping()
-        error = self.access.audit_error
+        error = self.access.audit_error if db_reachable else "the database is unreachable"
         audit = "off" if not self.settings.access.audit else ("ok" if error is None else f"degraded: {error}")
+        indexed = getattr(self.lexical, "generation", None)
         return {
-            "status": "ok" if reachable and error is None else "degraded",
-            "store_reachable": reachable,
+            "status": "ok" if reachable and db_reachable and error is None else "degraded",
+            "store_reachable": reachable and db_reachable,
+            "database_reachable": db_reachable,
             "audit": audit,
             "store": self.settings.chroma_url or "embedded",
+            "database": self.catalog.db.dialect,
             "collection": self.settings.collection_name,
+            "replica": REPLICA,
+            "generation": generation,
+            "index_generation": indexed,
+            "current": db_reachable and indexed == generation,
             "documents": docs,
             "chunks": chunks,
             "model": self.settings.embedding.model_name,

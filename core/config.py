@@ -93,6 +93,12 @@ class IngestSettings(BaseModel):
         "GIL); 0 parses in the ingesting process. Default: one per four CPUs, at least one.",
     )
 
+    lock_wait_seconds: float = Field(
+        900,
+        ge=0,
+        description="How long an ingest or sync waits for one already running (on any replica: the "
+        "database holds the lock) before it is refused as busy.",
+    )
     max_file_mb: float = Field(50, gt=0, description="Largest file ingest reads, in MB (an upload is also held to PAPERS_API__MAX_UPLOAD_MB).")
     max_chunks_per_file: int = Field(
         5000,
@@ -367,6 +373,13 @@ class ApiSettings(BaseModel):
         True, description="Load the model and run one search as the server starts, so the first question does not wait for them."
     )
     max_k: int = Field(50, ge=1, description="Largest k a caller may ask for.")
+    follow_seconds: float = Field(
+        2,
+        ge=0,
+        description="How often a server checks the catalog's generation and brings its lexical index "
+        "to it, so a paper ingested or deleted through another replica (or the CLI) is answered "
+        "here within this many seconds plus the rebuild (0: only when a search finds it stale).",
+    )
     max_upload_mb: float = Field(50, gt=0, description="Largest file accepted by ingest or upload, in MB.")
     max_upload_files: int = Field(20, ge=1, le=1000, description="Most files one upload request may carry.")
     max_body_kb: int = Field(1000, ge=1, description="Largest request body other than an upload, in KB.")
@@ -448,6 +461,13 @@ class Settings(BaseSettings):
         None,
         description="URL of a Chroma server (e.g. http://127.0.0.1:8001). Unset: embedded store "
         "under PAPERS_HOME.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="PostgreSQL database every replica shares (postgresql://user:password@host:port/"
+        "database): the catalog, action and decision records, keys, audit log, conversations, "
+        "feedback and alerts. Unset: SQLite files under PAPERS_HOME (one process, or several on "
+        "one machine).",
     )
     committee_aliases: Path | None = Field(
         None,

@@ -8,6 +8,15 @@ class StoreUnavailable(RuntimeError):
     """The vector store cannot be reached (e.g. the Chroma server is down)."""
 
 
+class DatabaseUnavailable(StoreUnavailable):
+    """The shared database (PostgreSQL) cannot be reached."""
+
+
+class IngestBusy(RuntimeError):
+    """Another ingest or sync holds the database's ingest lock (on this replica or another) and did
+    not finish within the wait."""
+
+
 class NotFoundError(LookupError):
     """A requested resource (e.g. a document id) does not exist, or the caller may not see it:
     the two are reported alike."""

@@ -83,6 +83,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A real PostgreSQL cluster (Debian's package: initdb and pg_ctl in a temp dir, on a loopback
+    port) for the session; stopped and removed at the end."""
+    from bench.servers import postgres
+
+    with postgres() as pg:
+        yield pg
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A URL of a fresh, empty PostgreSQL schema for one test (every table a store makes lands in
+    it); its connections are closed after the test."""
+    import re
+
+    from core.database import open_database
+
+    schema = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[-40:] + f"_{os.getpid()}"
+    url = postgres_server.schema_url("papers_tests", schema)
+    yield url
+    open_database(url).close()
+
+
+def database_target(kind: str, request, tmp_path: Path, name: str):
+    """Where a store keeps its tables in a test run against both databases: an SQLite file named
+    `name` under tmp_path, or (kind 'postgresql') a fresh PostgreSQL schema."""
+    return tmp_path / f"{name}.sqlite3" if kind == "sqlite" else request.getfixturevalue("postgres_url")
+
+
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """A real Chroma server (`chroma run`) on loopback, for the module's tests."""

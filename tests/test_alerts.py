@@ -22,9 +22,11 @@ LIBRARY = "The library opening hours are extended on Saturdays from April.\n"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture
-def setup(tmp_path, shared_embedder):
-    service = make_service(tmp_path / "home", alerts={"webhook_hosts": ["127.0.0.1"], "webhook_attempts": 2})
+@pytest.fixture(params=["sqlite", "postgresql"])
+def setup(request, tmp_path, shared_embedder):
+    """A service whose alerts, keys and catalog are on each database in turn."""
+    shared = {"database_url": request.getfixturevalue("postgres_url")} if request.param == "postgresql" else {}
+    service = make_service(tmp_path / "home", alerts={"webhook_hosts": ["127.0.0.1"], "webhook_attempts": 2}, **shared)
     service.embedder = shared_embedder
     first = tmp_path / "first"
     first.mkdir()
@@ -180,7 +182,8 @@ def test_the_command_line_lists_removes_and_delivers_alerts(setup):
 
     service, clients, _, _ = setup
     alert = clients["member"].post("/alerts", json={"kind": "search", "query": "allotment rents"}).json()
-    env = papers_env(service.settings.home)
+    shared = {"PAPERS_DATABASE_URL": service.settings.database_url} if service.settings.database_url else {}
+    env = papers_env(service.settings.home, **shared)
     listed = run_cli(["alerts", "list"], env)
     assert listed.returncode == 0 and alert["id"] in listed.stdout and "allotment rents" in listed.stdout
     assert run_cli(["alerts", "deliver"], env).stdout.startswith("Delivered 0")

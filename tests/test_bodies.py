@@ -20,7 +20,7 @@ from core.types import Chunk, DocType, Document
 from ingest.clean import clean
 from ingest.loaders import load
 from ingest.metadata import apply_sidecar, detect_metadata, not_a_title
-from vectorstore.catalog import SCHEMA, SqliteCatalog
+from vectorstore.catalog import SCHEMA, SqlCatalog
 
 WIDER = CORPUS / "wider"
 
@@ -298,14 +298,14 @@ def test_an_existing_catalog_gains_the_body_column(tmp_path):
         conn.execute(
             "INSERT INTO documents VALUES ('old','old.pdf','/old.pdf','sha','fp','Old paper','Cabinet',NULL,'2024-01-01','report','public',1,0,'2024-01-01','{}')"
         )
-    catalog = SqliteCatalog(path)
+    catalog = SqlCatalog(path)
     old = catalog.get_document("old")
     assert old.title == "Old paper" and old.body is None
     new = Document("new", "new.pdf", "/new.pdf", "sha2", "New paper", "Cabinet", None, date(2025, 1, 1), DocType.report, body="Kent County Council")
     catalog.replace_document(new, [], "fp2")
     assert catalog.get_document("new").body == "Kent County Council"
     assert catalog.committee_bodies() == {"Cabinet": {"Kent County Council": 1}}
-    SqliteCatalog(path)  # opening it again adds nothing twice
+    SqlCatalog(path)  # opening it again adds nothing twice
 
 
 @pytest.fixture(scope="module")

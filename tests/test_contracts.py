@@ -119,11 +119,13 @@ class TestDenseIndex:
 # --- Catalog -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def catalog(request, tmp_path) -> Catalog:
-    from vectorstore.catalog import SqliteCatalog
+    from conftest import database_target
 
-    return SqliteCatalog(tmp_path / "catalog.sqlite3")
+    from vectorstore.catalog import SqlCatalog
+
+    return SqlCatalog(database_target(request.param, request, tmp_path, "catalog"))
 
 
 def _store_all(catalog) -> None:

@@ -12,7 +12,7 @@ from conftest import EXAMPLES, make_service
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from assistant.history import SqliteConversationStore
+from assistant.history import SqlConversationStore
 from bench.metrics import is_hit
 from core.errors import ConversationNotFound
 from core.types import Classification, Turn
@@ -36,10 +36,15 @@ def turn(question: str) -> Turn:
 # --- the store -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def make_store(tmp_path):
+@pytest.fixture(params=["sqlite", "postgresql"])
+def make_store(request, tmp_path):
+    """The store on each database (one contract, both implementations)."""
+    from conftest import database_target
+
+    target = database_target(request.param, request, tmp_path, "c")
+
     def make(max_conversations=1000, max_turns=20, max_per_caller=50):
-        return SqliteConversationStore(tmp_path / "c.sqlite3", max_conversations, 86400, max_turns, max_per_caller)
+        return SqlConversationStore(target, max_conversations, 86400, max_turns, max_per_caller)
 
     return make
 
@@ -98,7 +103,7 @@ def test_store_is_safe_across_threads(make_store):
 
 def test_history_forgets_after_the_retention_and_numbers_turns_for_good(tmp_path):
     now = [1_000_000.0]
-    store = SqliteConversationStore(tmp_path / "c.sqlite3", retention_seconds=60, max_turns=2, clock=lambda: now[0])
+    store = SqlConversationStore(tmp_path / "c.sqlite3", retention_seconds=60, max_turns=2, clock=lambda: now[0])
     cid = store.start("k/member")
     assert [store.add("k/member", cid, turn(f"q{i}")) for i in range(3)] == [1, 2, 3]
     assert [r.n for r in store.get("k/member", cid).recorded] == [2, 3]  # trimmed, numbers kept

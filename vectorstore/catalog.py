@@ -1,5 +1,5 @@
-"""The catalog: an SQLite database under PAPERS_HOME that is the source of truth for which documents
-and chunks exist. Chroma holds their vectors and the lexical index is derived from it; a chunk that
+"""The catalog: the database (SQLite under PAPERS_HOME, or the PostgreSQL every replica shares:
+core.database) that is the source of truth for which documents and chunks exist. Chroma holds their vectors and the lexical index is derived from it; a chunk that
 Chroma returns but the catalog does not know is an orphan of an interrupted ingest and is ignored.
 """
 
@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import sqlite3
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+from core.database import Database, as_database
+from core.errors import ConfigError
 from core.labels import paper_label
 from core.types import Action, ActionStatus, Chunk, Classification, Decision, DecisionKind, DocType, Document, Votes
 
@@ -120,8 +122,13 @@ _DOCUMENT_COLUMNS = (
 _ADDED_COLUMNS = {"documents": [("body", "TEXT")]}
 
 
-def _add_missing_columns(conn: sqlite3.Connection) -> None:
+def _add_missing_columns(db: Database) -> None:
+    conn = db.conn()
     for table, columns in _ADDED_COLUMNS.items():
+        if db.dialect == "postgresql":  # a server's schema is made once, by the lock-holding replica
+            for name, declaration in columns:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {declaration}")
+            continue
         have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
         for name, declaration in columns:
             if name not in have:
@@ -132,7 +139,7 @@ def _add_missing_columns(conn: sqlite3.Connection) -> None:
                         raise
 
 
-def _paper_of(row: sqlite3.Row) -> Document:
+def _paper_of(row) -> Document:
     """The paper an action row was joined with, as much of it as a label needs."""
     return Document(
         id=row["document_id"], source=row["source"], path="", sha256=None, title=row["paper_title"],
@@ -156,7 +163,7 @@ def _level(value: Classification | None) -> str:
 
 def _clearance_sql(column: str, clearance: frozenset[Classification] | None) -> tuple[str, list[str]]:
     if clearance is None:
-        return "1", []
+        return "1 = 1", []
     values = sorted(c.value for c in clearance) or ["-"]
     return f"{column} IN ({','.join('?' * len(values))})", values
 
@@ -171,61 +178,54 @@ def _as_seen(doc: Document, visible: int, last_page: int | None) -> None:
     doc.chunks = visible
 
 
-class ThreadConnections:
-    """One SQLite connection per thread for a database file, in WAL mode (readers never block the
-    writer), autocommit unless a transaction is opened explicitly. Shared by the catalog and the
-    access database."""
+class SqlCatalog:
+    """Documents and chunks in SQLite (WAL mode: readers never block the ingest writer) or
+    PostgreSQL (`db`: a Database, or an SQLite file's path)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
+    def __init__(self, db: Database | Path, schema: str | None = None) -> None:
+        """`schema`: the catalog schema version this code writes; a PostgreSQL database made by
+        another version is refused, by name (an SQLite file is named by its version instead)."""
+        self.db = as_database(db)
+        self.path = getattr(self.db, "path", None)
+        self.db.executescript(SCHEMA)
+        _add_missing_columns(self.db)
+        if schema is not None:
+            self._check_schema(schema)
+        self._CHUNK_SELECT = _chunk_select(self.db)
 
-    def get(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.row_factory = sqlite3.Row
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            self._local.conn = conn
-        return conn
+    def _check_schema(self, schema: str) -> None:
+        conn = self.db.conn()
+        conn.execute("INSERT INTO state VALUES ('schema', ?) ON CONFLICT(key) DO NOTHING", (schema,))
+        held = conn.execute("SELECT value FROM state WHERE key = 'schema'").fetchone()[0]
+        if held != schema:
+            raise ConfigError(
+                f"database {self.db.describe()}: it holds a catalog of schema {held}, this version writes {schema}; "
+                "give this version a new database (PAPERS_DATABASE_URL) and ingest the papers into it"
+            )
 
+    def instance_id(self) -> str:
+        """A random id this catalog was given when made: what an index derived from it is saved
+        under, so a generation number of one database is never taken for another's."""
+        conn = self.db.conn()
+        conn.execute("INSERT INTO state VALUES ('instance', ?) ON CONFLICT(key) DO NOTHING", (secrets.token_hex(8),))
+        return conn.execute("SELECT value FROM state WHERE key = 'instance'").fetchone()[0]
 
-class SqliteCatalog:
-    """Documents and chunks in SQLite (WAL mode: readers never block the ingest writer)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._connections = ThreadConnections(self.path)
-        with self._conn() as conn:
-            conn.executescript(SCHEMA)
-            _add_missing_columns(conn)
-
-    def _connection(self) -> sqlite3.Connection:
-        return self._connections.get()
-
-    @contextmanager
-    def _conn(self) -> Iterator[sqlite3.Connection]:
-        yield self._connection()
+    def _connection(self):
+        return self.db.conn()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+    def _conn(self) -> Iterator:
+        yield self.db.conn()
+
+    @contextmanager
+    def transaction(self) -> Iterator:
+        with self.db.transaction(scope="catalog") as conn:
             yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
 
     # --- documents ---------------------------------------------------------------------------
 
     @staticmethod
-    def _document(row: sqlite3.Row) -> Document:
+    def _document(row) -> Document:
         return Document(
             id=row["id"],
             source=row["source"],
@@ -254,7 +254,7 @@ class SqliteCatalog:
         return doc
 
     @staticmethod
-    def _visible_chunks(conn: sqlite3.Connection, document_id: str, clearance: frozenset[Classification]) -> tuple[int, int | None]:
+    def _visible_chunks(conn, document_id: str, clearance: frozenset[Classification]) -> tuple[int, int | None]:
         """(chunks, last page) of a document that the clearance allows."""
         sql_clear, args = _clearance_sql("classification", clearance)
         row = conn.execute(
@@ -288,7 +288,7 @@ class SqliteCatalog:
             rows = conn.execute(
                 f"SELECT * FROM documents WHERE {sql_clear} "
                 "ORDER BY meeting_date IS NULL, meeting_date DESC, source, id LIMIT ? OFFSET ?",
-                [*args, -1 if limit is None else limit, offset],
+                [*args, 2**62 if limit is None else limit, offset],
             ).fetchall()
             docs = [self._document(r) for r in rows]
             if clearance is not None and docs:
@@ -364,7 +364,8 @@ class SqliteCatalog:
         with self.transaction() as conn:
             old = self._remove_chunks(conn, doc.id)
             conn.execute(
-                f"INSERT OR REPLACE INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) VALUES ({','.join('?' * len(_DOCUMENT_COLUMNS))})",
+                f"INSERT INTO documents ({', '.join(_DOCUMENT_COLUMNS)}) VALUES ({','.join('?' * len(_DOCUMENT_COLUMNS))}) "
+                f"ON CONFLICT(id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _DOCUMENT_COLUMNS[1:])}",
                 (
                     doc.id, doc.source, doc.path, doc.sha256, fingerprint, doc.title, doc.committee,
                     doc.committee_acronym, doc.meeting_date.isoformat() if doc.meeting_date else None,
@@ -455,7 +456,7 @@ class SqliteCatalog:
     # --- chunks ------------------------------------------------------------------------------
 
     @staticmethod
-    def _remove_chunks(conn: sqlite3.Connection, document_id: str) -> list[str]:
+    def _remove_chunks(conn, document_id: str) -> list[str]:
         """Delete a document's chunks inside the caller's transaction; return their ids."""
         old = [r[0] for r in conn.execute("SELECT id FROM chunks WHERE document_id = ?", (document_id,))]
         conn.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
@@ -463,15 +464,8 @@ class SqliteCatalog:
         conn.execute("DELETE FROM decisions WHERE document_id = ?", (document_id,))
         return old
 
-    _CHUNK_SELECT = (
-        "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
-        "d.committee, d.meeting_date, d.doc_type, d.body, c.classification, c.answers, c.ocr, "
-        "json_extract(d.provenance, '$.source_url.evidence') AS source_url FROM chunks c "
-        "JOIN documents d ON d.id = c.document_id"
-    )
-
     @staticmethod
-    def _chunk(row: sqlite3.Row) -> Chunk:
+    def _chunk(row) -> Chunk:
         return Chunk(
             id=row["id"],
             document_id=row["document_id"],
@@ -587,13 +581,9 @@ class SqliteCatalog:
 
     def snapshot(self) -> tuple[int, list[Chunk]]:
         """The generation and every chunk, read in one transaction (so they belong together)."""
-        conn = self._connection()
-        conn.execute("BEGIN")
-        try:
+        with self.db.transaction(snapshot=True) as conn:
             row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
             chunks = [self._chunk(r) for r in conn.execute(f"{self._CHUNK_SELECT} ORDER BY c.document_id, c.seq")]
-        finally:
-            conn.execute("COMMIT")
         return (int(row[0]) if row else 0), chunks
 
     def chunk_ids(self) -> set[str]:
@@ -624,21 +614,23 @@ class SqliteCatalog:
         """Action records, narrowed inside SQLite; newest meeting first. Records above `clearance`
         are never read. `overdue_on`: open or ongoing and due before that day; `raised_*`: the
         meeting date; `committee`: a test of the committee cell; `owner`: a test passed by the
-        owner cell or the lead cell. The tests run inside the query, so at 100k chunks (15k
-        records) a committee's or a person's records cost a few ms where building every record to
-        test it in Python cost about 400 ms."""
+        owner cell or the lead cell. Each test is run once per distinct cell value and the
+        query keeps the values it passes, so at 100k chunks (15k records) a committee's or a
+        person's records cost a few ms where building every record to test it in Python cost
+        about 400 ms."""
         sql_clear, where_args = _clearance_sql("a.classification", clearance)
         where, args = [sql_clear], list(where_args)
-        tests: dict[str, Callable] = {}
         if overdue_on:
             where.append("a.due_date < ? AND a.status IN (?, ?)")
             args += [overdue_on.isoformat(), ActionStatus.open.value, ActionStatus.ongoing.value]
         if committee:
-            tests["papers_committee"] = lambda cell: int(committee(cell))
-            where.append("papers_committee(a.committee)")
+            clause, values = self._passing("actions", ("committee",), committee, "a.committee")
+            where.append(clause)
+            args += values
         if owner:
-            tests["papers_owner"] = lambda cell: int(owner(cell))
-            where.append("(papers_owner(a.owner) OR papers_owner(a.lead))")
+            clause, values = self._passing("actions", ("owner", "lead"), owner, "a.owner", "a.lead")
+            where.append(clause)
+            args += values
         bounds = [
             ("a.due_date >= ?", due_from),
             ("a.due_date <= ?", due_to),
@@ -662,8 +654,6 @@ class SqliteCatalog:
             + " ORDER BY a.meeting_date IS NULL, a.meeting_date DESC, a.document_id, a.seq"
         )
         with self._conn() as conn:
-            for name, test in tests.items():  # this thread's own connection: no other caller sees it
-                conn.create_function(name, 1, test, deterministic=True)
             rows = conn.execute(sql, args).fetchall()
         return [
             Action(
@@ -700,7 +690,7 @@ class SqliteCatalog:
     )
 
     @staticmethod
-    def _decision(r: sqlite3.Row) -> Decision:
+    def _decision(r) -> Decision:
         return Decision(
             id=r["id"], document_id=r["document_id"], kind=DecisionKind(r["kind"]), text=r["text"], body=r["body"],
             meeting_date=_date(r["meeting_date"]), item=r["item"], item_title=r["item_title"], reference=r["reference"],
@@ -727,7 +717,6 @@ class SqliteCatalog:
         as the record or its item gives it; `body`: a test of the body it went to or was taken by."""
         sql_clear, args = _clearance_sql("x.classification", clearance)
         where, args = [sql_clear], list(args)
-        tests: dict[str, Callable] = {}
         if kind:
             where.append("x.kind = ?")
             args.append(kind.value)
@@ -752,15 +741,14 @@ class SqliteCatalog:
             where.append(f"x.chunk_id IN ({','.join('?' * len(chunks)) or 'NULL'})")
             args += chunks
         if body:
-            tests["papers_body"] = lambda cell: int(body(cell))
-            where.append("papers_body(x.body)")
+            clause, values = self._passing("decisions", ("body",), body, "x.body")
+            where.append(clause)
+            args += values
         sql = (
             f"{self._DECISION_SELECT} WHERE {' AND '.join(where)} "
             "ORDER BY x.meeting_date IS NULL, x.meeting_date DESC, x.document_id, x.seq"
         )
         with self._conn() as conn:
-            for name, test in tests.items():
-                conn.create_function(name, 1, test, deterministic=True)
             rows = conn.execute(sql, args).fetchall()
         return [self._decision(r) for r in rows]
 
@@ -776,7 +764,7 @@ class SqliteCatalog:
         words = sorted(w for w in re.findall(r"[a-z]{5,}", (record.item_title or "").lower()))[:6]
         if words:
             likes = " OR ".join("lower(x.item_title) LIKE ?" for _ in words)
-            where.append(f"((d.body IS ? OR d.body = ?) AND ({likes}))")
+            where.append(f"((d.body IS NOT DISTINCT FROM ? OR d.body = ?) AND ({likes}))")
             params += [record.council, record.council or "", *[f"%{w}%" for w in words]]
         if not where:
             return [record]
@@ -792,10 +780,22 @@ class SqliteCatalog:
 
     # --- generation: bumped by every change, so derived indexes know when they are stale ------
 
-    def _bump(self, conn: sqlite3.Connection) -> None:
+    def _passing(self, table: str, cells: tuple[str, ...], test: Callable[[str | None], bool], *columns: str) -> tuple[str, list]:
+        """A WHERE clause keeping the rows whose `columns` (any of them) hold a value of `table`'s
+        `cells` that passes `test`: the test runs once per distinct value (a few hundred
+        committees or people), in Python, so it is the same in every database."""
+        union = " UNION ".join(f"SELECT DISTINCT {c} FROM {table}" for c in cells)
+        with self._conn() as conn:
+            values = sorted(v for (v,) in conn.execute(union).fetchall() if v is not None and test(v))
+        clauses = [f"{col} IN ({','.join('?' * len(values))})" for col in columns] if values else []
+        if test(None):
+            clauses += [f"{col} IS NULL" for col in columns]
+        return (f"({' OR '.join(clauses)})" if clauses else "1 = 0"), values * len(columns) if values else []
+
+    def _bump(self, conn) -> None:
         conn.execute(
             "INSERT INTO state VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
-            "SET value = CAST(value AS INTEGER) + 1"
+            "SET value = CAST(CAST(state.value AS INTEGER) + 1 AS TEXT)"
         )
 
     def generation(self) -> int:
@@ -807,7 +807,7 @@ class SqliteCatalog:
 class _PaperRow(dict):
     """A decision row's paper columns under the names `_paper_of` reads."""
 
-    def __init__(self, r: sqlite3.Row) -> None:
+    def __init__(self, r) -> None:
         super().__init__({k: r[k] for k in r.keys()})
         self["body"] = r["council"]
 
@@ -829,6 +829,15 @@ def _votes(value: str | None) -> Votes | None:
     return Votes(
         d.get("for"), d.get("against"), d.get("abstain"), bool(d.get("unanimous")), tuple(d.get("for_names") or ()),
         tuple(d.get("against_names") or ()), tuple(d.get("abstain_names") or ()), d.get("evidence") or "",
+    )
+
+
+def _chunk_select(db: Database) -> str:
+    return (
+        "SELECT c.id, c.document_id, c.text, c.page, c.heading_path, c.kind, d.source, d.title, "
+        "d.committee, d.meeting_date, d.doc_type, d.body, c.classification, c.answers, c.ocr, "
+        f"{db.json_text('d.provenance', 'source_url', 'evidence')} AS source_url FROM chunks c "
+        "JOIN documents d ON d.id = c.document_id"
     )
 
 

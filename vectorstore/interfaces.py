@@ -2,7 +2,7 @@
 an implementation; `tests/test_contracts.py` runs one contract-test class per protocol against
 every implementation.
 
-- `Catalog`: the record of documents, chunks and actions (SQLite today: `catalog.SqliteCatalog`).
+- `Catalog`: the record of documents, chunks and actions (SQLite today: `catalog.SqlCatalog`).
   It is the source of truth; both indexes are derived from it.
 - `DenseIndex`: vectors of each chunk's windows (Chroma, embedded or a server: `chroma.ChromaStore`).
 - `LexicalIndex`: word statistics over the same chunks (BM25: `lexical.Bm25Index`), which also

@@ -318,9 +318,12 @@ class Bm25Index:
         thread builds while concurrent queries wait for it (or keep the index they have); the
         generation and the chunks are read from one snapshot of the catalog."""
         self._catalog = catalog
-        if self._views.generation == catalog.generation():
+        current = catalog.generation()
+        if self._views.generation == current:
             return
         with self._build_lock:
+            if self._views.generation == current or self.load(current):  # built here or by another process
+                return
             generation, chunks = catalog.snapshot()
             if self._views.generation == generation or self.load(generation):
                 return
