@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install ocr pdfjs chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale examples clean
+.PHONY: install ocr pdfjs postgres chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale examples clean
 
 # A new package (a folder with __init__.py) needs the editable install's finder to learn of it.
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml $(wildcard */__init__.py)
 	$(PAPERS) warm
 	touch $(STAMP)
 
-install: $(STAMP) ocr pdfjs
+install: $(STAMP) ocr pdfjs postgres
 
 # The page viewer (PDF.js) from the npm registry, at the version web/package-lock.json pins,
 # copied where the app serves it: the chat page loads nothing from any other site.
@@ -46,6 +46,11 @@ $(PDFJS)/.installed: web/package.json web/package-lock.json
 # Pages with no text layer (scans, text drawn as shapes) are read by Tesseract: Debian's packages.
 ocr:
 	@command -v tesseract >/dev/null && test -f /usr/share/tesseract-ocr/5/tessdata/eng.traineddata || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-eng; }
+
+# PostgreSQL, the database several replicas share (Debian's package; the tests and benchmarks start
+# a throwaway cluster of their own with its initdb and pg_ctl, so no system service is enabled).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -q && $(SUDO) apt-get install -y --no-install-recommends postgresql; }
 
 # The end-to-end tests drive Debian's chromium through playwright (never `playwright install`:
 # the machines have no internet for browser downloads).

@@ -939,14 +939,14 @@ class PapersService:
         reachable = self.store.ping()
         error = self.access.audit_error if db_reachable else "the database is unreachable"
         audit = "off" if not self.settings.access.audit else ("ok" if error is None else f"degraded: {error}")
-        indexed = getattr(self.lexical, "generation", None)
+        indexed = getattr(self.lexical, "generation", None) if db_reachable else None
         return {
             "status": "ok" if reachable and db_reachable and error is None else "degraded",
             "store_reachable": reachable and db_reachable,
             "database_reachable": db_reachable,
             "audit": audit,
             "store": self.settings.chroma_url or "embedded",
-            "database": self.catalog.db.dialect,
+            "database": "postgresql" if self.settings.database_url else "sqlite",
             "collection": self.settings.collection_name,
             "replica": REPLICA,
             "generation": generation,
