@@ -469,6 +469,12 @@ class Settings(BaseSettings):
         "feedback and alerts. Unset: SQLite files under PAPERS_HOME (one process, or several on "
         "one machine).",
     )
+    files_dir: Path | None = Field(
+        None,
+        description="Where uploaded and synced original papers are kept (its uploads/ and sources/). "
+        "Replicas on several machines point this at storage they share, so each can serve every "
+        "original. Default: PAPERS_HOME.",
+    )
     committee_aliases: Path | None = Field(
         None,
         description="JSON file of committee names and their other names, e.g. "
@@ -541,7 +547,7 @@ class Settings(BaseSettings):
     @property
     def sources_path(self) -> Path:
         """Where synced papers are kept, and the file of configured sites (sources.json)."""
-        return self.home / "sources"
+        return (self.files_dir or self.home) / "sources"
 
     @property
     def conversations_path(self) -> Path:
@@ -553,7 +559,7 @@ class Settings(BaseSettings):
 
     @property
     def uploads_path(self) -> Path:
-        return self.home / "uploads"
+        return (self.files_dir or self.home) / "uploads"
 
     @property
     def aliases_path(self) -> Path:
