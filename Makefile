@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install ocr pdfjs postgres chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale examples clean
+.PHONY: install ocr pdfjs postgres chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale bench-scale-shared examples clean
 
 # A new package (a folder with __init__.py) needs the editable install's finder to learn of it.
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
@@ -96,8 +96,19 @@ SIZES ?= 1000,10000,100000
 bench-scale: install
 	SIZES=$(SIZES) $(PY) -m bench.scale
 
+# The shared deployment (a Chroma server, PostgreSQL, one and two replicas) up to a million
+# passages: stand-ins made from the real corpus's passages (ingested once into BASE by the real
+# pipeline), with the onnx-int8 and torch backends: bench/results/scale-shared.md.
+BASE ?= .papers-scale-base
+SHARED_SIZES ?= 100000,300000,1000000
+$(BASE)/.ingested:
+	PAPERS_HOME=$(BASE) OMP_WAIT_POLICY=PASSIVE $(PAPERS) ingest --quiet ../shared/corpus/seeds ../shared/corpus/kent ../shared/corpus/wider examples/papers
+	touch $@
+bench-scale-shared: install postgres $(BASE)/.ingested
+	OMP_WAIT_POLICY=PASSIVE $(PY) -m bench.scale_shared --base $(BASE) --sizes $(SHARED_SIZES) --compare-vectors
+
 examples: install
 	$(PY) examples/make_examples.py
 
 clean:
-	rm -rf .papers .pytest_cache bench/results test-artifacts
+	rm -rf .papers .papers-scale-base .pytest_cache bench/results test-artifacts
