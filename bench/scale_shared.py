@@ -124,7 +124,7 @@ def load(size: int, base: Base, catalog, stores: list, mode: str, seed: int = 7)
     made = papers = 0
     catalog_s = chroma_s = 0.0
     t0 = time.perf_counter()
-    copy = 0
+    copy = reported = 0
     pending: tuple[list, list, list] = ([], [], [])
     while made < size:
         for doc in base.documents:
@@ -163,7 +163,8 @@ def load(size: int, base: Base, catalog, stores: list, mode: str, seed: int = 7)
                     store.upsert(pending[0], pending[1], vectors)
                 chroma_s += time.perf_counter() - t
                 pending = ([], [], [])
-                if papers % 200 == 0:
+                if made // 25000 > reported:  # every 25,000 passages
+                    reported = made // 25000
                     log(f"  loaded {made:,} passages ({made / (time.perf_counter() - t0):.0f}/s)")
         copy += 1
     if pending[0]:
