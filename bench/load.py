@@ -111,7 +111,7 @@ async def _phase(base: str, concurrency: int, seconds: float, upload: tuple[str,
 
 
 @contextmanager
-def serve(home: Path, log_name: str = "server.log", extra_env: dict | None = None):
+def serve(home: Path, log_name: str = "server.log", extra_env: dict | None = None, start_seconds: float = 300):
     """`papers serve` (this checkout's code) over `home` on a free loopback port, in a subprocess;
     yields (base URL, the server's Popen) once /health answers, and stops it on exit."""
     port = _free_port()
@@ -124,7 +124,7 @@ def serve(home: Path, log_name: str = "server.log", extra_env: dict | None = Non
     try:
         import httpx
 
-        deadline = time.time() + 300
+        deadline = time.time() + start_seconds
         while True:
             try:
                 if httpx.get(f"{base}/health", timeout=5).status_code == 200:

@@ -35,11 +35,10 @@ import json
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -47,6 +46,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.corpus import RESULTS, dir_size, latency_stats, log, offline
+from bench.load import serve
+from bench.scale import _rss_mb, _timed_requests
 
 offline()
 
@@ -177,16 +178,6 @@ def load(size: int, base: Base, catalog, stores: list, mode: str, seed: int = 7)
             "catalog_seconds": catalog_s, "chroma_seconds": chroma_s}
 
 
-def _rss_mb(pid: int) -> tuple[float, float]:
-    fields = {}
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            key, _, value = line.partition(":")
-            fields[key] = value.strip()
-    kb = lambda k: int(fields.get(k, "0 kB").split()[0])  # noqa: E731
-    return kb("VmRSS") / 1024, kb("VmHWM") / 1024
-
-
 def _questions() -> list[str]:
     from bench.metrics import load_questions
 
@@ -196,18 +187,10 @@ def _questions() -> list[str]:
 def _sequential(base_url: str, questions: list[str], n_search: int, n_ask: int, rng: random.Random) -> dict:
     import httpx
 
-    out = {}
     with httpx.Client(timeout=120) as client:
-        for path, n in (("/search", n_search), ("/ask", n_ask)):
-            ms = []
-            for _ in range(n):
-                q = rng.choice(questions)
-                t = time.perf_counter()
-                r = client.get(base_url + path, params={"q": q, "k": 5}) if path == "/search" else client.post(base_url + path, json={"question": q})
-                ms.append((time.perf_counter() - t) * 1000)
-                r.raise_for_status()
-            out[path.strip("/")] = latency_stats(ms, samples=False)
-    return out
+        search = _timed_requests(client, base_url, "GET", "/search", [{"q": rng.choice(questions), "k": 5} for _ in range(n_search)])
+        ask = _timed_requests(client, base_url, "POST", "/ask", [{"question": rng.choice(questions)} for _ in range(n_ask)])
+    return {"search": latency_stats(search, samples=False), "ask": latency_stats(ask, samples=False)}
 
 
 async def _load(bases: list[str], questions: list[str], clients: int, seconds: float) -> dict:
@@ -249,45 +232,20 @@ async def _load(bases: list[str], questions: list[str], clients: int, seconds: f
     }
 
 
-class Replica:
-    def __init__(self, home: Path, env: dict, log_path: Path) -> None:
-        from bench.servers import free_port
+@contextmanager
+def replica(home: Path, env: dict, log_name: str):
+    """A `papers serve` over the shared stores (bench.load's), once /health says its index is at
+    the catalog's generation; yields (URL, pid, seconds from start until then)."""
+    import httpx
 
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.started = time.perf_counter()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO, env={**os.environ, **env, "PAPERS_HOME": str(home), "PYTHONPATH": str(REPO)},
-            stdout=subprocess.DEVNULL, stderr=open(log_path, "w"),
-        )
-
-    def wait_current(self, seconds: float = 3600) -> float:
-        """Seconds from start until /health says the replica's index is at the catalog's generation."""
-        import httpx
-
-        deadline = time.perf_counter() + seconds
-        while time.perf_counter() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"replica exited with {self.proc.returncode}")
-            try:
-                h = httpx.get(self.url + "/health", timeout=10).json()
-                if h.get("current"):
-                    return time.perf_counter() - self.started
-            except (httpx.HTTPError, ValueError):
-                pass
+    started = time.perf_counter()
+    with serve(home, log_name, env, start_seconds=3600) as (url, proc):
+        deadline = started + 3600
+        while not httpx.get(url + "/health", timeout=10).json().get("current"):
+            if proc.poll() is not None or time.perf_counter() > deadline:
+                raise RuntimeError(f"replica did not become current (see {home / log_name})")
             time.sleep(1)
-        raise RuntimeError("replica did not become current")
-
-    def rss(self) -> tuple[float, float]:
-        return _rss_mb(self.proc.pid)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        yield url, proc.pid, time.perf_counter() - started
 
 
 def measure(size: int, base: Base, work: Path, mode: str, backends: list[str], args, pg, chroma_url: str, chroma_dir: Path) -> list[dict]:
@@ -316,27 +274,19 @@ def measure(size: int, base: Base, work: Path, mode: str, backends: list[str], a
             "PAPERS_EMBEDDING__BACKEND": backend, "OMP_WAIT_POLICY": "PASSIVE",
         }
         log(f"[{size} {mode} {backend}] starting replica 1 (its lexical index is built from the catalog) ...")
-        first = Replica(home, env, work / f"replica1-{size}-{backend}.log")
-        try:
-            start_s = first.wait_current()
-            rss_start = first.rss()
-            _sequential(first.url, questions, 20, 5, rng)  # warm
-            seq = _sequential(first.url, questions, args.queries, args.asks, rng)
-            one = asyncio.run(_load([first.url], questions, LOAD_CLIENTS, args.seconds))
-            rss_one = first.rss()
+        with replica(home, env, f"replica1-{size}.log") as (first, first_pid, start_s):
+            rss_start = _rss_mb(first_pid)
+            _sequential(first, questions, 20, 5, rng)  # warm
+            seq = _sequential(first, questions, args.queries, args.asks, rng)
+            one = asyncio.run(_load([first], questions, LOAD_CLIENTS, args.seconds))
+            rss_one = _rss_mb(first_pid)
             log(f"[{size} {mode} {backend}] search p50/p95 {seq['search']['p50_ms']:.0f}/{seq['search']['p95_ms']:.0f} ms; "
                 f"starting replica 2 (same home: loads the saved index) ...")
-            second = Replica(home, env, work / f"replica2-{size}-{backend}.log")
-            try:
-                second_s = second.wait_current()
-                _sequential(second.url, questions, 20, 5, rng)
-                seq_two = _sequential(second.url, questions, args.queries // 2, args.asks // 2, rng)
-                two = asyncio.run(_load([first.url, second.url], questions, LOAD_CLIENTS, args.seconds))
-                rss_two = [first.rss(), second.rss()]
-            finally:
-                second.stop()
-        finally:
-            first.stop()
+            with replica(home, env, f"replica2-{size}.log") as (second, second_pid, second_s):
+                _sequential(second, questions, 20, 5, rng)
+                seq_two = _sequential(second, questions, args.queries // 2, args.asks // 2, rng)
+                two = asyncio.run(_load([first, second], questions, LOAD_CLIENTS, args.seconds))
+                rss_two = [_rss_mb(first_pid), _rss_mb(second_pid)]
         results.append({
             "size": size, "passages": loaded["passages"], "vectors": mode, "backend": backend, "load": loaded,
             "db_mb": db_bytes / 1e6, "chroma_mb": dir_size(chroma_dir) / 1e6,
