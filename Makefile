@@ -16,7 +16,7 @@ CHROMIUM ?= /usr/bin/chromium
 # apt needs root: use sudo only when not already root.
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install ocr pdfjs postgres chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale bench-scale-shared examples clean
+.PHONY: install ocr pdfjs postgres chromium serve ingest-examples test bench eval answers llm-smoke compare bench-scale bench-scale-shared bench-lexical-scale examples clean
 
 # A new package (a folder with __init__.py) needs the editable install's finder to learn of it.
 $(STAMP): pyproject.toml $(wildcard */__init__.py)
@@ -106,6 +106,12 @@ $(BASE)/.ingested:
 	touch $@
 bench-scale-shared: install postgres $(BASE)/.ingested
 	OMP_WAIT_POLICY=PASSIVE $(PY) -m bench.scale_shared --base $(BASE) --sizes $(SHARED_SIZES) --compare-vectors
+
+# A replica's lexical index built from PostgreSQL at 100k and 1M passages (build time, peak and
+# resident memory, search latency); AGAINST=<git rev> adds a before/after: bench/results/lexical-scale.md.
+LEXICAL_SIZES ?= 100000,1000000
+bench-lexical-scale: install postgres $(BASE)/.ingested
+	$(PY) -m bench.lexical_scale --base $(BASE) --sizes $(LEXICAL_SIZES) $(if $(AGAINST),--against $(AGAINST))
 
 examples: install
 	$(PY) examples/make_examples.py

@@ -34,6 +34,7 @@ from core.errors import ConfigError, DatabaseUnavailable, StorageFull
 
 # How long a replica waits for a PostgreSQL connection before saying the database is unreachable.
 CONNECT_TIMEOUT_SECONDS = 5
+STREAM_BATCH = 2000  # rows a server-side cursor fetches at a time
 
 
 class Database:
@@ -59,6 +60,11 @@ class Database:
     def executescript(self, script: str) -> None:
         """Run a schema script (statements separated by ';')."""
         raise NotImplementedError
+
+    def stream(self, conn, sql: str, params: Sequence | None = None) -> Iterator[Any]:
+        """The rows of a query inside `conn`'s open transaction, fetched as they are read rather
+        than all at once (a whole catalog's chunks need not be in memory together)."""
+        return iter(conn.execute(sql, params or ()))
 
     @contextmanager
     def lock(self, name: str, timeout: float | None = None) -> Iterator[None]:
@@ -375,6 +381,17 @@ class PostgresDatabase(Database):
             raise
         else:
             conn.execute("COMMIT")
+
+    def stream(self, conn: _PgConnection, sql: str, params: Sequence | None = None) -> Iterator[Any]:
+        """A server-side cursor (a client-side one would hold every row at once), read in batches."""
+        cur = conn.raw.cursor(name=f"papers_stream_{threading.get_ident()}", row_factory=_row_factory)
+        cur.itersize = STREAM_BATCH
+        try:
+            self._run(conn, lambda _: cur.execute(_pg_sql(sql), _pg_params(params)))
+            yield from cur
+        finally:
+            if not conn.raw.closed:
+                cur.close()
 
     def executescript(self, script: str) -> None:
         for pattern, replacement in _TYPES:

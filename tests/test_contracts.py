@@ -6,6 +6,7 @@ All real: Chroma embedded and a Chroma server on loopback, SQLite, BM25, the rea
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -148,6 +149,21 @@ class TestCatalog:
         assert catalog.generation() > stored
         generation, chunks = catalog.snapshot()
         assert generation == catalog.generation() and {c.id for c in chunks} == {"c-lib", "c-sale"}
+
+    def test_a_stream_of_the_snapshot_is_the_snapshot(self, catalog, monkeypatch):
+        import core.database
+
+        monkeypatch.setattr(core.database, "STREAM_BATCH", 2)  # PostgreSQL's cursor fetches in several batches
+        _store_all(catalog)
+        generation, chunks = catalog.snapshot()
+        with catalog.snapshot_stream() as (streamed_generation, present, stream):
+            change = threading.Thread(target=catalog.delete_document, args=("d-c-bin",))  # another connection
+            change.start()
+            change.join()  # a change committed while the stream is read is not in it
+            assert list(stream) == chunks and streamed_generation == generation
+        assert present == {"public", "exempt"}
+        with catalog.snapshot_stream() as (later, present, stream):
+            assert later > generation and {c.id for c in stream} == {"c-lib", "c-sale"}
 
     def test_clearance_hides_documents_chunks_and_counts(self, catalog):
         _store_all(catalog)

@@ -581,10 +581,21 @@ class SqlCatalog:
 
     def snapshot(self) -> tuple[int, list[Chunk]]:
         """The generation and every chunk, read in one transaction (so they belong together)."""
+        with self.snapshot_stream() as (generation, _, chunks):
+            return generation, list(chunks)
+
+    @contextmanager
+    def snapshot_stream(self) -> Iterator[tuple[int, frozenset[str], Iterator[Chunk]]]:
+        """(generation, the classifications the chunks hold, every chunk as it is read), all from
+        one read transaction that lasts the block: a derived index is built from a million
+        chunks without holding them all (an unclassified chunk counts as restricted)."""
         with self.db.transaction(snapshot=True) as conn:
             row = conn.execute("SELECT value FROM state WHERE key = 'generation'").fetchone()
-            chunks = [self._chunk(r) for r in conn.execute(f"{self._CHUNK_SELECT} ORDER BY c.document_id, c.seq")]
-        return (int(row[0]) if row else 0), chunks
+            present = frozenset(
+                r[0] or Classification.restricted.value for r in conn.execute("SELECT DISTINCT c.classification FROM chunks c JOIN documents d ON d.id = c.document_id")
+            )
+            rows = self.db.stream(conn, f"{self._CHUNK_SELECT} ORDER BY c.document_id, c.seq")
+            yield (int(row[0]) if row else 0), present, map(self._chunk, rows)
 
     def chunk_ids(self) -> set[str]:
         with self._conn() as conn:

@@ -99,6 +99,10 @@ class Catalog(Protocol):
     def snapshot(self) -> tuple[int, list[Chunk]]:
         """(generation, every chunk) read together."""
 
+    def snapshot_stream(self) -> AbstractContextManager[tuple[int, frozenset[str], Iterator[Chunk]]]:
+        """(generation, the classifications present, every chunk as it is read) from one read
+        transaction lasting the block, for building an index without every chunk in memory."""
+
     def replace_document(
         self,
         doc: Document,

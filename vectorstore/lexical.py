@@ -19,14 +19,17 @@ import os
 import re
 import shutil
 import threading
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from core.committees import committee_key
 from core.types import Chunk, Classification, SearchFilters
-from vectorstore.chunk_table import ChunkSet, ChunkTable, level_of
+from vectorstore.chunk_table import ChunkSet, ChunkTable, date_number, level_of
+from vectorstore.postings import Postings
 
 
 def _tokenizer():
@@ -54,7 +57,12 @@ class LexicalHit:
     score: float
 
 
-RECENT_QUERIES = 16  # queries (and query, filters) whose scores are kept per index snapshot (16 x 12 bytes per chunk)
+RECENT_QUERIES = 16  # queries (and query, filters) whose scores are kept per index snapshot ...
+RECENT_BYTES = 64_000_000  # ... fewer when their 12 bytes a chunk would pass this (5 at a million chunks)
+# Scorings run at once: each makes arrays as long as the index (about 30 MB at a million chunks),
+# and 40 request threads scoring together would hold over a gigabyte; the work is CPU-bound, so
+# more at once than there are cores gains nothing.
+_SCORING = threading.BoundedSemaphore(max(2, os.cpu_count() or 2))
 
 
 class _Built:
@@ -71,6 +79,7 @@ class _Built:
         self.position = table.position
         self.recent: dict[tuple, np.ndarray] = {}  # lexical scores of the latest queries
         self._raw: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}  # ... before any filter
+        self.keep = max(2, min(RECENT_QUERIES, RECENT_BYTES // (12 * max(1, len(self.ids)))))  # entries of each
 
     def mask(self, filters: SearchFilters | None) -> np.ndarray | None:
         """The BM25 weight mask for the filters (the chunk table's; bm25s only reads it)."""
@@ -157,7 +166,7 @@ class _Built:
             # np.maximum.at: 1.2 ms over 390k windows, where reduceat over the chunks' runs took 5.
             np.maximum.at(best, self.owners, self.windows.get_scores(query_ids))
         whole.flags.writeable = best.flags.writeable = False
-        if len(self._raw) >= RECENT_QUERIES:
+        if len(self._raw) >= self.keep:
             self._raw.clear()
         self._raw[key] = (whole, best)
         return whole, best
@@ -281,21 +290,23 @@ class Bm25Index:
         """The views of the current generation."""
         return sorted(self._views.built)
 
-    def _wanted_views(self, chunks: list[Chunk]) -> dict[str, list[Chunk]]:
-        present = frozenset(level_of(c) for c in chunks)
-        views = {ALL: chunks}
+    def _wanted_views(self, present: frozenset[str]) -> dict[str, frozenset[str] | None]:
+        """The views to build for papers holding these classifications: name -> the levels it
+        holds (None: every one)."""
+        views: dict[str, frozenset[str] | None] = {ALL: None}
         for clearance in self.clearances:
             name = view_name(clearance, present)
-            if name not in views:
-                levels = _view_levels(name)
-                views[name] = [c for c in chunks if level_of(c) in levels]
+            views.setdefault(name, _view_levels(name))
         return views
 
-    def build(self, chunks: list[Chunk], generation: int) -> None:
-        """Index `chunks`, a view per clearance, and save the index for this catalog generation."""
-        wanted = self._wanted_views(chunks)
-        built = {name: self._index(part) for name, part in wanted.items()}
-        present = frozenset(level_of(c) for c in chunks)
+    def build(self, chunks: Iterable[Chunk], generation: int, present: frozenset[str] | None = None) -> None:
+        """Index `chunks`, a view per clearance, and save the index for this catalog generation.
+        `present`: the classifications the chunks hold, when `chunks` is a stream read once
+        (without it they are listed to find out)."""
+        if present is None:
+            chunks = list(chunks)
+            present = frozenset(level_of(c) for c in chunks)
+        built = self._index_views(chunks, self._wanted_views(present))
         target = self.directory / f"g{generation}"
         # A private temporary name: another process may be building the same generation.
         tmp = self.directory / f".tmp-g{generation}-{os.getpid()}-{threading.get_ident()}"
@@ -324,10 +335,10 @@ class Bm25Index:
         with self._build_lock:
             if self._views.generation == current or self.load(current):  # built here or by another process
                 return
-            generation, chunks = catalog.snapshot()
-            if self._views.generation == generation or self.load(generation):
-                return
-            self.build(chunks, generation)
+            with catalog.snapshot_stream() as (generation, present, chunks):
+                if self._views.generation == generation or self.load(generation):
+                    return
+                self.build(chunks, generation, present)
 
     def load(self, generation: int) -> bool:
         """Load the saved index for `generation`; False if there is none (or it lacks a view a
@@ -376,37 +387,21 @@ class Bm25Index:
                 return current.built[name]
             if self._catalog is None:
                 return None
-            generation, chunks = self._catalog.snapshot()
-            if generation != current.generation:
-                return None  # a newer generation is coming: the next sync builds every view
-            levels = _view_levels(name)
-            view = self._index([c for c in chunks if level_of(c) in levels])
+            with self._catalog.snapshot_stream() as (generation, _, chunks):
+                if generation != current.generation:
+                    return None  # a newer generation is coming: the next sync builds every view
+                view = self._index_views(chunks, {name: _view_levels(name)})[name]
             self._swap(_Views(current.generation, current.present, {**current.built, name: view}))
             return view
 
-    def _index(self, chunks: list[Chunk]) -> _Built:
-        if not chunks:
-            return _Built(None, None, ChunkTable.of(chunks))
-        import bm25s
-
-        tokenizer = _tokenizer()
-        tokens = tokenizer.tokenize([c.index_text for c in chunks], return_as="tuple", show_progress=False)
-        retriever = bm25s.BM25()
-        retriever.index(tokens, show_progress=False)
-        texts: list[str] = []
-        owners: list[int] = []
-        for position, chunk in enumerate(chunks):
-            # Every window carries its paper's title, as the whole chunk does (its context): a
-            # question names the paper ("...in the LGA action plan") as often as the fact.
-            title = chunk.title or ""
-            cut = [w if w.startswith(title) else f"{title}\n{w}" for w in self.windows(chunk)]
-            texts.extend(cut)
-            owners.extend([position] * len(cut))
-        # One vocabulary for both: a query is tokenised once and its ids mean the same in each.
-        window_tokens = tokenizer.tokenize(texts, return_as="tuple", show_progress=False)
-        windows = bm25s.BM25()
-        windows.index(window_tokens, show_progress=False)
-        return _Built(retriever, tokenizer, ChunkTable.of(chunks, _window_counts(owners, len(chunks))), windows, owners)
+    def _index_views(self, chunks: Iterable[Chunk], views: dict[str, frozenset[str] | None]) -> dict[str, _Built]:
+        """Each view's index from one pass over the chunks (each view with its own vocabulary)."""
+        builders = {name: _ViewBuilder(self.windows, levels) for name, levels in views.items()}
+        for chunk in chunks:
+            level = level_of(chunk)
+            for builder in builders.values():
+                builder.add(chunk, level)
+        return {name: builder.finish() for name, builder in builders.items()}
 
     def ids(self) -> set[str]:
         """The chunks in the current index (to check it agrees with the catalog)."""
@@ -464,8 +459,71 @@ class Bm25Index:
         key = (tuple(q), filters)
         cached = built.recent.get(key)
         if cached is None:
-            if len(built.recent) >= RECENT_QUERIES:
+            if len(built.recent) >= built.keep:
                 built.recent.clear()
-            cached = built.recent[key] = built.scores(q, mask, self.chunk_weight)
+            with _SCORING:
+                cached = built.recent[key] = built.scores(q, mask, self.chunk_weight)
             cached.flags.writeable = False
         return built, cached
+
+
+BUILD_BATCH = 1000  # chunks tokenised together while building
+
+
+class _ViewBuilder:
+    """One view's index, built from chunks added one at a time: each batch of them is tokenised
+    and reduced to compact postings, so no list of every chunk or token is ever held."""
+
+    def __init__(self, windows: Windows, levels: frozenset[str] | None) -> None:
+        self.windows = windows
+        self.levels = levels  # the classifications the view holds (None: all)
+        self.tokenizer = _tokenizer()
+        self.chunks, self.window_postings = Postings(), Postings()
+        self.ids: list[str] = []
+        self.committees: list[str] = []
+        self.dates = array("q")
+        self.doc_types: list[str] = []
+        self.classifications: list[str] = []
+        self.owners = array("q")  # window -> chunk position
+        self._texts: list[str] = []
+        self._window_texts: list[str] = []
+        self._names: dict[str, str] = {}  # one string per distinct committee
+
+    def add(self, chunk: Chunk, level: str) -> None:
+        if self.levels is not None and level not in self.levels:
+            return
+        position = len(self.ids)
+        self.ids.append(chunk.id)
+        committee = committee_key(chunk.committee) if chunk.committee else ""
+        self.committees.append(self._names.setdefault(committee, committee))
+        self.dates.append(date_number(chunk.meeting_date))
+        self.doc_types.append(chunk.doc_type.value)
+        self.classifications.append(level)
+        self._texts.append(chunk.index_text)
+        # Every window carries its paper's title, as the whole chunk does (its context): a
+        # question names the paper ("...in the LGA action plan") as often as the fact.
+        title = chunk.title or ""
+        cut = [w if w.startswith(title) else f"{title}\n{w}" for w in self.windows(chunk)]
+        self._window_texts.extend(cut)
+        self.owners.extend([position] * len(cut))
+        if len(self._texts) >= BUILD_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        # One vocabulary for both: a query is tokenised once and its ids mean the same in each.
+        tokenize = self.tokenizer.tokenize
+        self.chunks.add(tokenize(self._texts, update_vocab=True, return_as="ids", show_progress=False))
+        self.window_postings.add(tokenize(self._window_texts, update_vocab=True, return_as="ids", show_progress=False))
+        self._texts, self._window_texts = [], []
+
+    def finish(self) -> _Built:
+        if not self.ids:
+            return _Built(None, None, ChunkTable([], [], [], [], []))
+        self._flush()
+        vocab = self.tokenizer.get_vocab_dict()
+        retriever = self.chunks.bm25(vocab)
+        windows = self.window_postings.bm25(vocab)
+        owners = np.frombuffer(self.owners, dtype=np.int64)
+        table = ChunkTable(self.ids, self.committees, np.frombuffer(self.dates, dtype=np.int64), self.doc_types,
+                           self.classifications, _window_counts(owners, len(self.ids)))
+        return _Built(retriever, self.tokenizer, table, windows, owners)
