@@ -126,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             log(f"[{size}] loading stand-ins into PostgreSQL ...")
             loaded = load(size, base, catalog, [], "real")
             catalog.db.close()
+            # Settle PostgreSQL after the bulk load (autovacuum would otherwise run during the
+            # first checkout's searches and not the second's).
+            pg.sql("VACUUM ANALYZE", f"lexical_{size}")
+            pg.sql("CHECKPOINT", f"lexical_{size}")
             for name, checkout in checkouts.items():
                 directory = work / f"lexical-{size}-{name}"
                 shutil.rmtree(directory, ignore_errors=True)
