@@ -71,3 +71,31 @@ def test_a_huge_count_is_kept_to_sixteen_bits():
     postings.add([[1] * 70_000 + [2], [2]])
     built = postings.bm25({"": 0, "a": 1, "b": 2})
     assert built.scores["data"].shape == (3,) and np.isfinite(built.scores["data"]).all()
+
+
+def test_the_lexical_index_keeps_recent_scores_within_a_byte_bound(tmp_path, monkeypatch, corpus_service):
+    """Cached scores are 12 bytes a chunk per query: at a million chunks 16 of them would be
+    200 MB a view, so fewer are kept as the index grows (here the bound is two queries' worth)."""
+    import vectorstore.lexical as lexical
+
+    _, chunks = corpus_service.catalog.snapshot()
+    monkeypatch.setattr(lexical, "RECENT_BYTES", 12 * len(chunks) * 2)
+    index = lexical.Bm25Index(tmp_path / "lexical")
+    index.sync(corpus_service.catalog)
+    for q in ["council tax", "housing repairs", "school places", "bus services", "library opening hours"]:
+        assert index.search(q, 5)
+    built = index._built
+    assert built.keep == 2 and len(built.recent) <= 2 and len(built._raw) <= 2
+    again = index.search("council tax", 5)  # scored again, not from a stale cache
+    assert again == index.search("council tax", 5)
+
+
+def test_the_build_reads_the_catalog_as_a_stream(tmp_path, corpus_service, monkeypatch):
+    """A replica's build never asks the catalog for every chunk as one list."""
+    import vectorstore.lexical as lexical
+
+    catalog = corpus_service.catalog
+    monkeypatch.setattr(type(catalog), "snapshot", lambda self: pytest.fail("the build listed every chunk"))
+    index = lexical.Bm25Index(tmp_path / "lexical")
+    index.sync(catalog)
+    assert len(index) == catalog.counts()[1] and index.search("council tax", 5)
