@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import functools
 import hashlib
+import itertools
 import os
 import re
 import sqlite3
@@ -35,6 +36,7 @@ from core.errors import ConfigError, DatabaseUnavailable, StorageFull
 # How long a replica waits for a PostgreSQL connection before saying the database is unreachable.
 CONNECT_TIMEOUT_SECONDS = 5
 STREAM_BATCH = 2000  # rows a server-side cursor fetches at a time
+_STREAMS = itertools.count(1)  # names for server-side cursors, never reused in a process
 
 
 class Database:
@@ -384,7 +386,7 @@ class PostgresDatabase(Database):
 
     def stream(self, conn: _PgConnection, sql: str, params: Sequence | None = None) -> Iterator[Any]:
         """A server-side cursor (a client-side one would hold every row at once), read in batches."""
-        cur = conn.raw.cursor(name=f"papers_stream_{threading.get_ident()}", row_factory=_row_factory)
+        cur = conn.raw.cursor(name=f"papers_stream_{next(_STREAMS)}", row_factory=_row_factory)
         cur.itersize = STREAM_BATCH
         try:
             self._run(conn, lambda _: cur.execute(_pg_sql(sql), _pg_params(params)))

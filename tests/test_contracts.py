@@ -164,6 +164,12 @@ class TestCatalog:
         assert present == {"public", "exempt"}
         with catalog.snapshot_stream() as (later, present, stream):
             assert later > generation and {c.id for c in stream} == {"c-lib", "c-sale"}
+        for _ in range(3):  # a stream left after one chunk is closed with its block; the next is whole
+            with catalog.snapshot_stream() as (_, _, stream):
+                next(stream)
+        with catalog.snapshot_stream() as (_, _, stream):
+            assert len(list(stream)) == 2
+        assert catalog.generation() == later  # and the connection is usable after it
 
     def test_clearance_hides_documents_chunks_and_counts(self, catalog):
         _store_all(catalog)

@@ -595,7 +595,10 @@ class SqlCatalog:
                 r[0] or Classification.restricted.value for r in conn.execute("SELECT DISTINCT c.classification FROM chunks c JOIN documents d ON d.id = c.document_id")
             )
             rows = self.db.stream(conn, f"{self._CHUNK_SELECT} ORDER BY c.document_id, c.seq")
-            yield (int(row[0]) if row else 0), present, map(self._chunk, rows)
+            try:
+                yield (int(row[0]) if row else 0), present, map(self._chunk, rows)
+            finally:
+                rows.close()  # inside the transaction, read to the end or not
 
     def chunk_ids(self) -> set[str]:
         with self._conn() as conn:
