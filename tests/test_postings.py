@@ -66,6 +66,15 @@ def test_nothing_added_is_an_empty_matrix():
     assert built.scores["num_docs"] == 0 and len(built.scores["data"]) == 0 and len(built.scores["indptr"]) == 2
 
 
+def test_documents_without_tokens_count_but_hold_nothing():
+    postings = Postings()
+    postings.add([[], []])
+    postings.add([[1, 1], []])
+    built = postings.bm25({"": 0, "a": 1})
+    assert built.scores["num_docs"] == 4 and built.scores["indices"].tolist() == [2]
+    assert built.get_scores([1]).argmax() == 2
+
+
 def test_a_huge_count_is_kept_to_sixteen_bits():
     postings = Postings()
     postings.add([[1] * 70_000 + [2], [2]])

@@ -73,6 +73,9 @@ class Postings:
         while self._terms:
             terms, counts, pairs = self._terms.pop(0), self._counts.pop(0), self._pairs.pop(0)
             n = len(pairs)
+            if not len(terms):  # documents with no tokens at all: nothing to place
+                first += n
+                continue
             docs = np.repeat(np.arange(first, first + n, dtype=np.int32), pairs)
             tf = counts.astype(np.float32)
             # bm25s's lucene scorer, in its operation order: idf * tf / (k1 * (1 - b + b * len / avg) + tf)
