@@ -26,16 +26,9 @@ import time
 from pathlib import Path
 
 from bench.corpus import RESULTS, dir_size, latency_stats, log
+from bench.scale import _rss_mb
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _status_mb(key: str) -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def worker(url: str, directory: Path, questions: list[str]) -> dict:
@@ -53,15 +46,16 @@ def worker(url: str, directory: Path, questions: list[str]) -> dict:
     import bm25s  # noqa: F401 (imported before the baseline, as a replica has it loaded)
 
     gc.collect()
-    floor = _status_mb("VmRSS")
+    floor = _rss_mb(os.getpid())[0]
     index = Bm25Index(directory, windows=dense_windows, clearances=settings.access.clearance.values())
     t = time.perf_counter()
     index.sync(catalog)
     build_s = time.perf_counter() - t
     gc.collect()
+    resident, peak = _rss_mb(os.getpid())
     out = {
         "chunks": len(index), "views": index.view_names(), "build_s": build_s,
-        "peak_mb": _status_mb("VmHWM") - floor, "resident_mb": _status_mb("VmRSS") - floor,
+        "peak_mb": peak - floor, "resident_mb": resident - floor,
         "disk_mb": dir_size(directory) / 1e6,
     }
     public = SearchFilters(clearance=frozenset({Classification.public}))

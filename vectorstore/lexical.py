@@ -397,12 +397,20 @@ class Bm25Index:
 
     def _index_views(self, chunks: Iterable[Chunk], views: dict[str, frozenset[str] | None]) -> dict[str, _Built]:
         """Each view's index from one pass over the chunks (each view with its own vocabulary)."""
-        builders = {name: _ViewBuilder(self.windows, levels) for name, levels in views.items()}
+        builders = [(name, levels, _ViewBuilder()) for name, levels in views.items()]
         for chunk in chunks:
             level = level_of(chunk)
-            for builder in builders.values():
-                builder.add(chunk, level)
-        return {name: builder.finish() for name, builder in builders.items()}
+            taking = [b for _, levels, b in builders if levels is None or level in levels]
+            if not taking:
+                continue
+            # Every window carries its paper's title, as the whole chunk does (its context): a
+            # question names the paper ("...in the LGA action plan") as often as the fact.
+            title = chunk.title or ""
+            windows = [w if w.startswith(title) else f"{title}\n{w}" for w in self.windows(chunk)]
+            text = chunk.index_text
+            for builder in taking:
+                builder.add(chunk, level, text, windows)
+        return {name: builder.finish() for name, _, builder in builders}
 
     def ids(self) -> set[str]:
         """The chunks in the current index (to check it agrees with the catalog)."""
@@ -486,9 +494,7 @@ class _ViewBuilder:
     """One view's index, built from chunks added one at a time: each batch of them is tokenised
     and reduced to compact postings, so no list of every chunk or token is ever held."""
 
-    def __init__(self, windows: Windows, levels: frozenset[str] | None) -> None:
-        self.windows = windows
-        self.levels = levels  # the classifications the view holds (None: all)
+    def __init__(self) -> None:
         self.tokenizer = _tokenizer()
         self.chunks, self.window_postings = Postings(), Postings()
         self.ids: list[str] = []
@@ -501,9 +507,8 @@ class _ViewBuilder:
         self._window_texts: list[str] = []
         self._names: dict[str, str] = {}  # one string per distinct committee
 
-    def add(self, chunk: Chunk, level: str) -> None:
-        if self.levels is not None and level not in self.levels:
-            return
+    def add(self, chunk: Chunk, level: str, text: str, windows: list[str]) -> None:
+        """A chunk of the view, with its indexed text and its windows' texts."""
         position = len(self.ids)
         self.ids.append(chunk.id)
         committee = committee_key(chunk.committee) if chunk.committee else ""
@@ -511,13 +516,9 @@ class _ViewBuilder:
         self.dates.append(date_number(chunk.meeting_date))
         self.doc_types.append(chunk.doc_type.value)
         self.classifications.append(level)
-        self._texts.append(chunk.index_text)
-        # Every window carries its paper's title, as the whole chunk does (its context): a
-        # question names the paper ("...in the LGA action plan") as often as the fact.
-        title = chunk.title or ""
-        cut = [w if w.startswith(title) else f"{title}\n{w}" for w in self.windows(chunk)]
-        self._window_texts.extend(cut)
-        self.owners.extend([position] * len(cut))
+        self._texts.append(text)
+        self._window_texts.extend(windows)
+        self.owners.extend([position] * len(windows))
         if len(self._texts) >= BUILD_BATCH:
             self._flush()
 
