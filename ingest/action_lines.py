@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.parsed import ParsedDocument
-from ingest.people import SUBJECT_OWNER, resolve, subject_owner
+from ingest.parsed import ParsedDocument, Table
+from ingest.people import OWNER_CELL, SUBJECT_OWNER, resolve, subject_owner
 
 _LABEL = re.compile(r"^\W*actions?(?:\s+points?)?\s*(?:[:–—-]|by\b)\s*(.+)$", re.I)
 _ROLE = re.compile(r"^(?:clerk|chair(?:man|woman)?|vice[- ]chair(?:man)?|secretary|treasurer|rfo|proper officer|mayor|(?:parish|town|county|district)\s+clerk)$", re.I)
@@ -74,6 +74,14 @@ def line_actions(
     out = []
     seen = set(taken)
     for bi, block in enumerate(doc.blocks):
+        if block.table is not None and minutes and not block.edge:
+            for text, owner in owner_column_rows(block.table):
+                key = _key(text)
+                if len(text.split()) >= 4 and key not in seen:
+                    seen.add(key)
+                    name, initials = resolve(owner.removeprefix("the ").removeprefix("The "), known)
+                    out.append((bi, text, name, initials))
+            continue
         if block.table is not None or block.edge:
             continue
         lines = list(block.lines)
@@ -87,12 +95,12 @@ def line_actions(
                 column = nxt
             if _OWNER_ONLY.match(line.strip()) and k and _OWNER_ONLY.match(line.strip()):
                 continue  # the column line itself, taken with the line before
-            if minutes and column and _OWNER_ONLY.match(column) and _can_own(column, known) and not _ATTENDANCE.match(before):
-                text = _SENTENCE.split(before.replace("\t", " "))[-1].strip(" -•*·▪●◦").rstrip(".")
+            if minutes and column and (_OWNER_ONLY.match(column) or ("\t" in line and OWNER_CELL.match(column))) and _can_own(column, known) and not _ATTENDANCE.match(before):
+                name, initials = resolve(column.removeprefix("the ").removeprefix("The "), known)
+                text = _column_sentence(before.replace("\t", " "), [column, name or ""])
                 key = _key(text)
                 if len(text.split()) >= 4 and key not in seen:
                     seen.add(key)
-                    name, initials = resolve(column.removeprefix("the ").removeprefix("The "), known)
                     out.append((bi, text, name, initials))
                     continue
             line = line.replace("\t", " ")
@@ -114,6 +122,16 @@ def line_actions(
                 m = _LABEL.match(sentence)
                 text = m.group(1).strip() if m else sentence
                 sm = SUBJECT_OWNER.match(text)
+                agreed = _AGREED.match(text) if minutes and not m else None
+                if agreed and not _DECIDED_ONLY.match(agreed.group("what")):
+                    key = _key(text)
+                    if key in seen or any(key.startswith(k) or k.startswith(key) for k in seen if len(k) >= 20):
+                        continue
+                    seen.add(key)
+                    owner = subject_owner(agreed.group("what"))
+                    name, initials = resolve(owner, known) if owner and _owner_kind(owner, known) else (None, None)
+                    out.append((bi, text.rstrip("."), name, initials))
+                    continue
                 if sm is None or sm.group(2) in _VERBS_NOT_ACTIONS:
                     continue
                 owner = subject_owner(text)
@@ -129,6 +147,73 @@ def line_actions(
                 name, initials = resolve(owner, known)
                 out.append((bi, text.rstrip("."), name, initials))
     return out
+
+
+# Minutes that record what the meeting agreed to do, with no one named: "It was AGREED to invite
+# a representative ...", "The meeting agreed we should approach the City Council ...". An
+# agreement to do something is an action of the body; one that only approves, notes, accepts or
+# signs something is a decision (ingest.decisions), not an action.
+_AGREED = re.compile(
+    r"^(?:it\s+(?:was|had\s+been)|the\s+(?:meeting|council|committee|group|board|members)|members|councillors)\s+"
+    r"(?:also\s+|further\s+|then\s+|unanimously\s+)?(?:agreed|resolved|decided)\s*(?:,\s*)?(?:that\s+|to\s+)?(?P<what>\S.*)$",
+    re.I,
+)
+_DECIDED_ONLY = re.compile(
+    r"^(?:(?:the|these|this|those|its|their)\s+)?(?:(?:draft\s+)?minutes|accounts?|report|budget|precept|agenda|item|recommendations?|policy|decision)\b(?!.*\b(?:be|should|would|will)\s+(?:sent|circulated|published|written|forwarded|put|placed)\b)"
+    r"|.*\b(?:be|is|are|being)\s+(?:co-?opted|appointed|elected|re-?elected|approved|accepted|adopted|noted|granted|awarded|agreed)\b"
+    r"|^(?:(?:we|it|they)\s+(?:should\s+)?)?(?:not\s+to\b|no\s+(?:further\s+)?action|(?:to\s+)?(?:approve|accept|note|adopt|receive|sign|ratify|endorse|agree|support|defer|take\s+no)\w*\b)",
+    re.I,
+)
+
+
+_ACTION_COLUMN = re.compile(r"^\W*(?:actions?(?:\s+(?:by|owner))?|by\s+whom|who)\W*$", re.I)
+_MINUTE_COLUMN = re.compile(r"^\W*(?:minutes?|items?|discussion|details|notes|matters?|business|subject|resolutions?|decisions?|agenda\s+items?|report)\b", re.I)
+
+
+def owner_column_rows(table: Table) -> list[tuple[str, str]]:
+    """(action sentence, owner) for each row of minutes set out as a table whose ACTION column
+    holds who acts ("Item | Minute | Action" with "Clerk", "JB/TH" in the last column): the
+    action is the sentence of the minute that column's owner acts on. A row with an empty ACTION
+    cell records the meeting, not an action. Not an action log: there the Action column holds
+    the action itself, and the reader of action tables takes it."""
+    header = [" ".join(c.split()) for c in table.header]
+    actions = [i for i, c in enumerate(header) if _ACTION_COLUMN.match(c)]
+    texts = [i for i, c in enumerate(header) if _MINUTE_COLUMN.match(c) and i not in actions]
+    if len(actions) != 1 or not texts:
+        return []
+    a = actions[0]
+    cells = [r[a].strip() for r in table.rows if len(r) > a and r[a].strip()]
+    if not cells or sum(1 for c in cells if OWNER_CELL.match(c)) < 0.6 * len(cells):
+        return []
+    out = []
+    for row in table.rows:
+        if len(row) <= a or not OWNER_CELL.match(row[a].strip()):
+            continue
+        minute = " ".join(row[i] for i in texts if i < len(row) and row[i].strip())
+        text = _column_sentence(minute, [row[a]])
+        if text:
+            out.append((text, row[a].strip()))
+    return out
+
+
+_ACTION_CUE = re.compile(r"\b(?:agreed|resolved|will|would|to\s+be|asked|should|undertook|offered|promised|arrange|write|contact|obtain|report)\b", re.I)
+
+
+def _column_sentence(paragraph: str, owners: list[str]) -> str:
+    """The sentence of a paragraph that an ACTION column's owner acts on: one that gives the
+    owner work ("Cllr Hale will get two quotes"), names the owner ("... that the clerk would
+    report it"), or agrees something to be done; the last sentence when none does."""
+    names = {w.lower() for o in owners for w in re.findall(r"[A-Za-z]{2,}", o) if w.lower() not in {"cllr", "the", "and"}}
+    best, best_score = "", -1
+    for sentence in _SENTENCE.split(paragraph):
+        sentence = sentence.strip(" -•*·▪●◦").rstrip(".")
+        if len(sentence.split()) < 4:
+            continue
+        words = {w.lower() for w in re.findall(r"[A-Za-z]{2,}", sentence)}
+        score = 3 * bool(SUBJECT_OWNER.match(sentence)) + 2 * bool(names & words) + bool(_ACTION_CUE.search(sentence))
+        if score >= best_score:
+            best, best_score = sentence, score
+    return best
 
 
 def _key(text: str) -> str:

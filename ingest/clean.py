@@ -13,6 +13,7 @@ from collections import Counter
 
 from core.committees import is_committee_name
 from ingest.parsed import Block, ParsedDocument, Table
+from ingest.people import OWNER_CELL
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|[-–]?\s*(?!(?:19|20)\d\d\b)\d{1,4}\s*[-–]?|\d+\s*/\s*\d+)\s*$", re.I
@@ -210,6 +211,7 @@ def _join(a: str, b: str) -> str:
 
 
 _INITIALS = re.compile(r"^[A-Z]{2,4}(?:\s*/\s*[A-Z]{2,4})*$")
+_TRAILING_CELL = re.compile(r"^(.*\S)\t([^\t]+)$")
 
 
 def _stands_alone(prev: str, line: str) -> bool:
@@ -243,12 +245,20 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
         if hard_wrapped and units and _INITIALS.match(line) and not units[-1].endswith((".", ":", "?", "!", ";")):
             held.append(line)  # "RE" between "... to the County" and "Council rights of way team."
             continue
+        # An ACTION column's cell read onto a line of the paragraph beside it ("... that the\tClerk"):
+        # it belongs to the whole paragraph, so it goes to the paragraph's end.
+        cell = _TRAILING_CELL.match(line)
+        owner = cell.group(2) if cell and OWNER_CELL.match(cell.group(2)) else None
+        if owner is not None:
+            line = cell.group(1)
         line = _MARKDOWN_LINK.sub(r"\1", _EMPHASIS.sub(r"\1", line))
         if units and units[-1] in ("•", "-", "▪", "●", "◦", "*"):
             units[-1] = f"- {line}"
+            held.extend([owner] if owner else [])
             continue
         if units and _BARE_NUMBER.match(units[-1]) and not _BARE_NUMBER.match(line):
             units[-1] = f"{units[-1]} {line}"
+            held.extend([owner] if owner else [])
             continue
         starts_unit = bool(_LIST_START.match(line) or _LABEL_START.match(line) or _BARE_NUMBER.match(line))
         if units and not starts_unit and _stands_alone(units[-1], line):
@@ -264,8 +274,12 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
                 joins = line[:1].islower() or prev.endswith("-")
             if joins:
                 units[-1] = _join(prev, line)
+                if owner is not None:
+                    held.append(owner)
                 continue
         units.append(line)
+        if owner is not None:
+            held.append(owner)
     release()
     return units
 

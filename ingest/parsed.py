@@ -9,6 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Sets off a trailing cell within a paragraph's line in a loader's text lines (an owner after the
+# minute: "... police. <em>Clerk</em>"). It becomes a tab in the paragraph, which cleaning and
+# the action reader know, without the line being read as a table row as a tab-separated line is.
+CELL_MARK = "\x1f"
+
 
 @dataclass
 class Table:

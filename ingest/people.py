@@ -21,6 +21,14 @@ SUBJECT_OWNER = re.compile(
     r"((?:the\s+)?(?:[A-Z][\w&'’./-]*(?:\s+(?:and|&|of|for)\s+|\s+)){0,5}?(?:[A-Z][\w&'’./-]*|clerk|chair(?:man)?|secretary|treasurer|team|officers?))"
     r"\s+(?:to|will|would|agreed\s+to|was\s+asked\s+to|were\s+asked\s+to|promised\s+to|undertook\s+to|offered\s+to)\s+(?!be\b)([a-z]+)\b"
 )
+# What an ACTION column holds: initials ("JB", "JB/TH"), a role ("Clerk", "RFO"), a councillor
+# ("Cllr Hale") or a full name ("Jane Brown"), or several joined ("Clerk/JB", "JB & TH").
+_OWNER_ATOM = (
+    r"(?:[A-Z]{2,4}|(?:the\s+)?(?:Clerk|Chair(?:man|woman)?|Vice[- ]Chair(?:man)?|Secretary|Treasurer|RFO|Proper Officer|Mayor)"
+    r"|(?:Cllrs?|Councillors?)\.?\s+[A-Z][\w'’-]+"
+    r"|[A-Z][a-z'’-]+\s+(?!(?:Council|Committee|Meeting|Minutes|Agenda|Report|Plan|Road|Street|Lane|Hall|Park|Green|Centre)\b)[A-Z][a-z'’-]+)"
+)
+OWNER_CELL = re.compile(rf"^{_OWNER_ATOM}(?:\s*[/&,]\s*{_OWNER_ATOM}|\s+and\s+{_OWNER_ATOM})*$")
 _NOT_OWNERS = re.compile(r"^(?:it|this|that|there|they|we|all|members|councillors|everyone|nobody|the\s+(?:committee|council|meeting|board|panel|group))$", re.I)
 
 

@@ -62,7 +62,7 @@ def test_an_owner_at_the_end_of_a_paragraph_of_minutes(tmp_path: Path):
     ]
 
 
-@pytest.mark.parametrize("split,floor", [("dev", {"recall": 0.6, "precision": 0.8}), ("heldout", {"recall": 0.2, "precision": 0.4})])
+@pytest.mark.parametrize("split,floor", [("dev", {"recall": 0.75, "precision": 0.8}), ("heldout", {"recall": 0.2, "precision": 0.4})])
 def test_actions_in_new_layouts_hold_their_floors(split, floor):
     r = evaluate(CORPUS, labels=WIDER_LABELS[split])
     assert r["recall"] >= floor["recall"] and r["precision"] >= floor["precision"], (r["recall"], r["precision"])
@@ -98,3 +98,123 @@ def test_initials_in_an_action_column_beside_the_minutes(tmp_path: Path):
     doc.save(path)
     got = [(a.action[:20], a.owner, a.details.get("Owner as written")) for a in extract(path)]
     assert got == [("The Clerk will repor", "Ruth Evans", "RE"), ("The safety inspectio", "Alan Reid", "AR")]
+
+
+def _minutes_pdf(path: Path, lines: list[tuple[float, float, str]]) -> Path:
+    """A one-page PDF with each text at its own (x, y): separate text objects, as a two-column
+    Word layout gives them."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for x, y, text in lines:
+        page.insert_text((x, y), text, fontsize=10)
+    doc.save(path)
+    return path
+
+
+def test_an_action_column_read_as_lines_of_its_own(tmp_path: Path):
+    """The column's cells come out of the text layer as separate blocks between paragraphs, level
+    with any line of the paragraph (its first, a middle one, its last): each becomes the owner of
+    the sentence of its paragraph that gives work, and the "ACTION" heading is not text."""
+    path = _minutes_pdf(tmp_path / "minutes.pdf", [
+        (72, 60, "OAKRIDGE PARISH COUNCIL"), (72, 80, "Minutes of the meeting held on 3 March 2025"),
+        (72, 100, "Present: Cllr Jane Brown (JB), Cllr Tom Hale (TH), Sarah Lee (Clerk)"), (480, 125, "ACTION"),
+        (72, 140, "4. Highways. The footpath by the school is overgrown again. It was agreed that the"), (480, 140, "Clerk"),
+        (72, 152, "clerk would report it to the County Council and ask for a date."),
+        (72, 180, "5. Playground. The swings need new chains. Two quotes are to be obtained before"),
+        (72, 192, "the next meeting."), (480, 192, "TH"),
+        (72, 220, "6. Finance. The bank mandate needs updating for the new signatories."), (480, 220, "JB/TH"),
+        (72, 248, "7. Correspondence. A letter from a resident about parking was read and noted."),
+    ])
+    got = [(a.action[:30], a.owner) for a in extract(path)]
+    assert got == [
+        ("It was agreed that the clerk w", "Clerk"),
+        ("Two quotes are to be obtained ", "Tom Hale"),
+        ("The bank mandate needs updatin", "Jane Brown / Tom Hale"),
+    ]
+    from ingest.clean import clean
+    from ingest.loaders import load
+
+    text = clean(load(path)).plain_text()
+    assert "ACTION" not in text and "\nClerk\n" not in text
+
+
+def test_figures_at_the_right_of_a_page_are_not_an_action_column(tmp_path: Path):
+    """A careless reading would take any short text at the right for owners: amounts, dates and
+    page numbers stay where they are, and body text that runs to the right margin is no column."""
+    path = _minutes_pdf(tmp_path / "accounts.pdf", [
+        (72, 60, "OAKRIDGE PARISH COUNCIL"), (72, 80, "Minutes of the meeting held on 3 March 2025"),
+        (72, 110, "8. Payments. The following payments were approved:"),
+        (72, 125, "Grass cutting contract"), (480, 125, "£225.00"),
+        (72, 140, "Village hall hire"), (480, 140, "£40.00"),
+        (72, 170, "9. Planning. The application for a garage at Mill House was discussed at length and"),
+        (72, 182, "the council had no objection to it. Councillors asked about the hedge along the lane to"),
+        (72, 194, "the field"), (440, 194, "Mill House Farm"),
+    ])
+    from ingest.clean import clean
+    from ingest.loaders import load
+
+    text = clean(load(path)).plain_text()
+    assert "Grass cutting contract\t£225.00" not in text and "£225.00" in text and "£40.00" in text
+    assert "Mill House Farm" in text
+    assert extract(path) == []
+
+
+def test_minutes_set_out_as_a_table_with_an_action_column_of_owners(tmp_path: Path):
+    """"Item | Minute | Action", the Action cell holding who acts: the action is the minute's
+    sentence that gives work; a row with an empty Action cell is a record, not an action."""
+    page = tmp_path / "minutes.html"
+    page.write_text(
+        "<h1>Oakridge Parish Council</h1><p>Minutes of the meeting held on 3 March 2025</p>"
+        "<p>Present: Cllr Jane Brown (JB), Cllr Tom Hale (TH), Sarah Lee (Clerk)</p>"
+        "<table><tr><th>Item</th><th>Minute</th><th>Action</th></tr>"
+        "<tr><td>4</td><td>Highways. The footpath is overgrown. It was agreed that the clerk would report it to the County Council.</td><td>Clerk</td></tr>"
+        "<tr><td>5</td><td>Playground. Two quotes for new swing chains to be obtained before the next meeting.</td><td>TH</td></tr>"
+        "<tr><td>6</td><td>Finance. The accounts for February were received and noted.</td><td></td></tr></table>",
+        encoding="utf-8",
+    )
+    got = [(a.action[:30], a.owner) for a in extract(page)]
+    assert got == [("It was agreed that the clerk w", "Clerk"), ("Two quotes for new swing chain", "Tom Hale")]
+
+
+def test_an_emphasised_owner_after_the_minute_in_markdown_and_html(tmp_path: Path):
+    md = tmp_path / "minutes.md"
+    md.write_text(
+        "# Oakridge Parish Council\n\nMinutes of the meeting held on 3 March 2025\n\n"
+        "Present: Cllr Jane Brown (JB), Cllr Tom Hale (TH)\n\n"
+        "7. Website. The new website will go live in April. *Jane Brown*\n\n"
+        "8. Grass. Quotes to be sought for the coming season. **Clerk**\n\n"
+        "9. Audit. The internal audit report was **noted**.\n",
+        encoding="utf-8",
+    )
+    assert [(a.action, a.owner) for a in extract(md)] == [
+        ("The new website will go live in April", "Jane Brown"), ("Quotes to be sought for the coming season", "Clerk"),
+    ]
+    from ingest.loaders.html import html_to_lines
+
+    # Emphasis inside a sentence is not a cell: a heading naming the body still reads as one line.
+    assert html_to_lines("<p>Minutes of the meeting of <strong>Oakridge Parish Council</strong></p>") == [
+        "Minutes of the meeting of Oakridge Parish Council"
+    ]
+
+
+def test_what_the_meeting_agreed_to_do_is_an_action_and_what_it_approved_is_not(tmp_path: Path):
+    page = tmp_path / "minutes.html"
+    page.write_text(
+        "<h1>Oakridge Community Council</h1><p>Minutes of the meeting held on 3 March 2025</p>"
+        "<p>It was AGREED to invite a representative of the bus company to the next meeting.</p>"
+        "<p>The meeting agreed we should approach the City Council about the empty shop units.</p>"
+        "<p>It was agreed that the Secretary would write to the housing association.</p>"
+        "<p>It was agreed that the minutes be signed as a true record.</p>"
+        "<p>It was agreed to approve the accounts for the year.</p>"
+        "<p>It was agreed that Ann Lee be co-opted as a member.</p>"
+        "<p>It was agreed not to respond to the consultation.</p>",
+        encoding="utf-8",
+    )
+    got = [(a.action[:28], a.owner) for a in extract(page)]
+    assert got == [
+        ("It was AGREED to invite a re", None),
+        ("The meeting agreed we should", None),
+        ("It was agreed that the Secre", "Secretary"),
+    ]

@@ -4,12 +4,16 @@ tab-separated rows, list items as `- ` lines. Scripts, styles and comments are d
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
+
+from ingest.parsed import CELL_MARK
 
 _BLOCK = {
     "p", "div", "section", "article", "header", "footer", "main", "br", "ul", "ol", "li",
     "table", "tr", "blockquote", "pre", "hr", "dl", "dt", "dd", "caption", "figure", "nav",
 }
+_EMPHASIS = {"em", "strong", "b", "i"}
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "iframe", "object", "svg"}
 
 
@@ -23,12 +27,23 @@ class _ToLines(HTMLParser):
         self.cell: list[str] | None = None
         self.in_sup = False
         self.sup: list[str] = []
+        self.emphasis: list[int] = []  # where each open <em>/<strong> began in self.line
+        self.last_emphasis: tuple[int, int] | None = None  # the last closed one: (start, end)
 
     def _flush(self) -> None:
         text = " ".join("".join(self.line).split())
+        trailing = self.last_emphasis
+        if text and trailing and not "".join(self.line[trailing[1] :]).strip(" ."):
+            # "... to the police. <em>Clerk</em>": a short emphasised name after the paragraph's
+            # last sentence is who acts on it, set off as an ACTION column's cell is.
+            before = " ".join("".join(self.line[: trailing[0]]).split())
+            marked = " ".join("".join(self.line[trailing[0] : trailing[1]]).split()).strip(" .")
+            if re.search(r"[.!?)]$|\s[-–—]$", before) and len(before.split()) >= 3 and 0 < len(marked.split()) <= 4:
+                text = f"{before}{CELL_MARK}{marked}"
         if text:
             self.out.append(text)
         self.line = []
+        self.emphasis, self.last_emphasis = [], None
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIP:
@@ -38,6 +53,8 @@ class _ToLines(HTMLParser):
             return
         if tag == "sup":
             self.in_sup, self.sup = True, []
+        elif tag in _EMPHASIS and self.cell is None:
+            self.emphasis.append(len(self.line))
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             self._flush()
             self.line.append("#" * int(tag[1]) + " ")
@@ -61,7 +78,9 @@ class _ToLines(HTMLParser):
             return
         if self.skip:
             return
-        if tag == "sup":
+        if tag in _EMPHASIS and self.cell is None and self.emphasis:
+            self.last_emphasis = (self.emphasis.pop(), len(self.line))
+        elif tag == "sup":
             self.in_sup = False
             sup = "".join(self.sup).strip()
             # Footnote markers glue onto words ("documents1"); keep only non-numeric superscripts.

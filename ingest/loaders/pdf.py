@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import LoadError
+from ingest.loaders.columns import attach_action_column
 from ingest.parsed import Block, Table
 from ingest.positions import page_words
 
@@ -240,13 +241,15 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
         pages = doc.page_count
         if pages == 0:
             raise LoadError("PDF has no pages")
-        # (page, top y, text, font size, bold, table, pymupdf block id)
-        raw: list[tuple[int, float, str, float, bool, Table | None, int]] = []
+        # (page, top y, text, font size, bold, table, pymupdf block id, line box)
+        raw: list[tuple] = []
+        widths: dict[int, float] = {}
         sizes: Counter[float] = Counter()
         ocr_pages: set[int] = set()
         data_dir = tessdata()
         for page in doc:
             number = page.number + 1
+            widths[number] = page.rect.width
             # Ruled tables only: the layout model is 4x slower and misses real tables here.
             tables, failure = find_page_tables(page)
             if failure:
@@ -274,7 +277,7 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
                 t = _table_from(tab, words)
                 if t is not None:
                     rects.append(tab.bbox)
-                    raw.append((number, tab.bbox[1], "", 0.0, False, t, -1))
+                    raw.append((number, tab.bbox[1], "", 0.0, False, t, -1, tuple(tab.bbox)))
             group = 0  # text blocks: pymupdf's blocks, cut where the lines' style changes
             # Text only: the images the default flags decode would be skipped here anyway.
             for block in page_dict["blocks"]:
@@ -299,7 +302,7 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
                     if style is not None and line_style != style[0] and abs(line["bbox"][1] - style[1]) > 1:
                         group += 1
                     style = (line_style, line["bbox"][1])
-                    raw.append((number, line["bbox"][1], text, size, bold, None, group))
+                    raw.append((number, line["bbox"][1], text, size, bold, None, group, tuple(line["bbox"])))
         if not any(r[2].strip() for r in raw) and not any(r[5] for r in raw):
             if any("OCR is not installed" in w for w in warnings):
                 raise LoadError("no text found: the PDF has no text layer and needs OCR, which is not installed")
@@ -319,7 +322,7 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
     for item in raw:
         by_page.setdefault(item[0], []).append(item)
     for number in sorted(by_page):
-        items = by_page[number]
+        items = attach_action_column(by_page[number], widths[number])
         groups: dict[int, list] = {}
         for item in items:
             if item[5] is None:

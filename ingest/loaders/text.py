@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ingest.loaders.html import html_to_lines
-from ingest.parsed import Block, Table
+from ingest.parsed import CELL_MARK, Block, Table
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -28,7 +28,15 @@ def _strip_inline_html(cell: str) -> str:
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 
 
+# "... to the police. **Clerk**": a short emphasised name after a paragraph's last sentence is
+# who acts on it (as html_to_lines reads <em>/<strong>), set off as a cell.
+_MD_TRAILING = re.compile(r"^(.*\S(?:[.!?)]|\s[-–—]))\s+(\*\*|__|\*|_)([^*_\t]{1,40}?)\2\s*\.?$")
+
+
 def _markdown_line(line: str) -> str:
+    m = _MD_TRAILING.match(line)
+    if m and len(m.group(1).split()) >= 3 and len(m.group(3).split()) <= 4:
+        line = f"{m.group(1)}{CELL_MARK}{m.group(3).strip()}"
     line = _MD_LINK.sub(lambda m: m.group(1), line)
     line = _MD_EMPHASIS.sub("", line)
     return _MD_ESCAPE.sub(r"\1", line)  # "1\. PUBLIC FORUM", "Public\_Board": what the page shows
@@ -106,8 +114,8 @@ def lines_to_blocks(lines: list[str], markdown: bool = False) -> list[Block]:
         if para is None:
             para = Block(page=page)
             blocks.append(para)
-        para.lines.append(line.strip())
-        last_text = line.strip()
+        para.lines.append(line.strip().replace(CELL_MARK, "\t"))
+        last_text = line.strip().replace(CELL_MARK, " ")
     close_table()
     return blocks
 
