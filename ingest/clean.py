@@ -214,6 +214,16 @@ _INITIALS = re.compile(r"^[A-Z]{2,4}(?:\s*/\s*[A-Z]{2,4})*$")
 _TRAILING_CELL = re.compile(r"^(.*\S)\t([^\t]+)$")
 
 
+def _owner_cells(unit: str) -> tuple[str, list[str]]:
+    """A unit without the owner cells at its end ("... that the\tClerk" -> "... that the",
+    ["Clerk"]), in the order they are written."""
+    cells: list[str] = []
+    while (m := _TRAILING_CELL.match(unit)) and OWNER_CELL.match(m.group(2).strip()):
+        cells.insert(0, m.group(2).strip())
+        unit = m.group(1)
+    return unit, cells
+
+
 def _stands_alone(prev: str, line: str) -> bool:
     """Two lines that are never one wrapped line: two committee names stacked under a label
     ("Meeting:" / "Cabinet" / "Council": a report to both), or a short heading in capitals
@@ -245,41 +255,32 @@ def unwrap_lines(lines: list[str], hard_wrapped: bool = True) -> list[str]:
         if hard_wrapped and units and _INITIALS.match(line) and not units[-1].endswith((".", ":", "?", "!", ";")):
             held.append(line)  # "RE" between "... to the County" and "Council rights of way team."
             continue
-        # An ACTION column's cell read onto a line of the paragraph beside it ("... that the\tClerk"):
-        # it belongs to the whole paragraph, so it goes to the paragraph's end.
-        cell = _TRAILING_CELL.match(line)
-        owner = cell.group(2) if cell and OWNER_CELL.match(cell.group(2)) else None
-        if owner is not None:
-            line = cell.group(1)
         line = _MARKDOWN_LINK.sub(r"\1", _EMPHASIS.sub(r"\1", line))
         if units and units[-1] in ("•", "-", "▪", "●", "◦", "*"):
             units[-1] = f"- {line}"
-            held.extend([owner] if owner else [])
             continue
         if units and _BARE_NUMBER.match(units[-1]) and not _BARE_NUMBER.match(line):
             units[-1] = f"{units[-1]} {line}"
-            held.extend([owner] if owner else [])
             continue
         starts_unit = bool(_LIST_START.match(line) or _LABEL_START.match(line) or _BARE_NUMBER.match(line))
         if units and not starts_unit and _stands_alone(units[-1], line):
             starts_unit = True
-        if starts_unit or (units and units[-1].endswith((".", ":", "?", "!", ";")) and not line[:1].islower()):
+        # An ACTION column's cells read onto the line beside them ("... that the\tClerk"): when the
+        # paragraph goes on, they belong to all of it, so they move to its end.
+        body, cells = _owner_cells(units[-1]) if units else ("", [])
+        if starts_unit or (units and body.endswith((".", ":", "?", "!", ";")) and not line[:1].islower()):
             release()
         if units and not starts_unit:
-            prev = units[-1]
-            ends_sentence = prev.endswith((".", ":", "?", "!", ";"))
+            ends_sentence = body.endswith((".", ":", "?", "!", ";"))
             if hard_wrapped:
                 joins = not ends_sentence or line[:1].islower() or not line[:1].isalpha()
             else:
-                joins = line[:1].islower() or prev.endswith("-")
+                joins = line[:1].islower() or body.endswith("-")
             if joins:
-                units[-1] = _join(prev, line)
-                if owner is not None:
-                    held.append(owner)
+                units[-1] = _join(body, line)
+                held.extend(cells)
                 continue
         units.append(line)
-        if owner is not None:
-            held.append(owner)
     release()
     return units
 
