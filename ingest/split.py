@@ -216,6 +216,16 @@ class Splitter:
             for action in actions.anchors.get(bi, []):
                 chunk_level = paper_level.at_least(sections.get(bi))
                 action.classification = chunk_level.at_least(action.classification)
+                if action.owner is None and not action.due_text:
+                    # Nothing to add to the minute's own words ("It was agreed to invite ..."): a
+                    # passage of its own would only repeat them and crowd the answers; the record
+                    # cites the passage that holds them.
+                    said = " ".join(action.action.split())
+                    home = next((c for c in chunks if c.kind != "action" and said in " ".join(c.text.split())), None)
+                    if home is not None:
+                        action.chunk_id = home.id
+                        action.classification = home.classification.at_least(action.classification)
+                        continue
                 at_page[0] = block.page if block.page is not None else at_page[0]
                 path.clear()
                 action.chunk_id = emit(action_passage(action), action.page, "action")

@@ -218,3 +218,33 @@ def test_what_the_meeting_agreed_to_do_is_an_action_and_what_it_approved_is_not(
         ("The meeting agreed we should", None),
         ("It was agreed that the Secre", "Secretary"),
     ]
+
+
+def test_an_agreement_with_no_owner_cites_the_minute_instead_of_repeating_it(tmp_path: Path):
+    """An action that adds nothing to the minute's own words (no owner, no date) is a record that
+    cites the minute's passage: a passage of its own would repeat the minute and crowd answers.
+    One with an owner keeps its own passage ("Owner: ..." is what answers "who")."""
+    from core.types import Document
+    from ingest.action_tables import extract_actions
+    from ingest.clean import clean
+    from ingest.loaders import load
+    from ingest.metadata import detect_metadata
+    from ingest.split import Splitter
+
+    page = tmp_path / "minutes.html"
+    page.write_text(
+        "<h1>Oakridge Community Council</h1><p>Minutes of the meeting held on 3 March 2025</p>"
+        "<p>It was AGREED to invite a representative of the bus company to the next meeting.</p>"
+        "<p>It was agreed that the Secretary would write to the housing association.</p>",
+        encoding="utf-8",
+    )
+    parsed = clean(load(page))
+    meta = detect_metadata(parsed)
+    doc = Document(id="m", source=page.name, path=str(page), sha256="0" * 64, committee=meta.committee,
+                   meeting_date=meta.meeting_date, classification=meta.classification, doc_type=meta.doc_type)
+    actions = extract_actions(parsed, doc)
+    chunks = {c.id: c for c in Splitter(lambda t: len(t.split())).split(parsed, doc, actions)}
+    invite, write = actions.actions
+    assert chunks[invite.chunk_id].kind == "text" and "invite a representative" in chunks[invite.chunk_id].text
+    assert chunks[write.chunk_id].kind == "action" and "Owner: Secretary" in chunks[write.chunk_id].text
+    assert sum("invite a representative" in c.text for c in chunks.values()) == 1
