@@ -125,7 +125,7 @@ def line_actions(
                 agreed = _AGREED.match(text) if minutes and not m else None
                 if agreed and not _DECIDED_ONLY.match(agreed.group("what")):
                     key = _key(text)
-                    if key in seen or any(key.startswith(k) or k.startswith(key) for k in seen if len(k) >= 20):
+                    if _seen_before(key, seen):
                         continue
                     seen.add(key)
                     owner = subject_owner(agreed.group("what"))
@@ -141,7 +141,7 @@ def line_actions(
                 if promise and not m and (not minutes or _ROLE.match(owner) is None and not _is_person(owner, known)):
                     continue
                 key = _key(text)
-                if key in seen or any(key.startswith(k) or k.startswith(key) for k in seen if len(k) >= 20):
+                if _seen_before(key, seen):
                     continue
                 seen.add(key)
                 name, initials = resolve(owner, known)
@@ -214,6 +214,12 @@ def _column_sentence(paragraph: str, owners: list[str]) -> str:
         if score >= best_score:
             best, best_score = sentence, score
     return best
+
+
+def _seen_before(key: str, seen: set[str]) -> bool:
+    """The same action already taken, or one whose opening words it shares (a sentence read once
+    inline and once in a summary list)."""
+    return key in seen or any(key.startswith(k) or k.startswith(key) for k in seen if len(k) >= 20)
 
 
 def _key(text: str) -> str:

@@ -6,6 +6,7 @@ so a PDF, a DOCX and a text extraction go through the same noise removal and chu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,17 @@ from pathlib import Path
 # minute: "... police. <em>Clerk</em>"). It becomes a tab in the paragraph, which cleaning and
 # the action reader know, without the line being read as a table row as a tab-separated line is.
 CELL_MARK = "\x1f"
+_ENDS_SENTENCE = re.compile(r"(?:[.!?)]|\s[-–—])$")
+
+
+def trailing_cell(before: str, marked: str) -> str | None:
+    """A paragraph's line with a short emphasised name after its last sentence set off as a cell
+    ("... to the police." + "Clerk"), or None when the emphasis is not one (inside a sentence,
+    after too few words, or too long to be a name). HTML's <em>/<strong> and Markdown's *X*."""
+    before, marked = " ".join(before.split()), " ".join(marked.split()).strip(" .")
+    if _ENDS_SENTENCE.search(before) and len(before.split()) >= 3 and 0 < len(marked.split()) <= 4:
+        return f"{before}{CELL_MARK}{marked}"
+    return None
 
 
 @dataclass

@@ -210,6 +210,7 @@ class Splitter:
                 pending.append(_Unit(line, block.page, bool(_NUMBERED.match(line))))
         flush()
         # Actions written in the text (not a table): each its own passage too, after the text.
+        flat: list[tuple[Chunk, str]] | None = None  # the text passages, whitespace folded, when first needed
         for bi, block in enumerate(doc.blocks):
             if block.table is not None:
                 continue
@@ -220,8 +221,10 @@ class Splitter:
                     # Nothing to add to the minute's own words ("It was agreed to invite ..."): a
                     # passage of its own would only repeat them and crowd the answers; the record
                     # cites the passage that holds them.
+                    if flat is None:
+                        flat = [(c, " ".join(c.text.split())) for c in chunks if c.kind != "action"]
                     said = " ".join(action.action.split())
-                    home = next((c for c in chunks if c.kind != "action" and said in " ".join(c.text.split())), None)
+                    home = next((c for c, text in flat if said in text), None)
                     if home is not None:
                         action.chunk_id = home.id
                         action.classification = home.classification.at_least(action.classification)

@@ -4,10 +4,9 @@ tab-separated rows, list items as `- ` lines. Scripts, styles and comments are d
 from __future__ import annotations
 
 import html
-import re
 from html.parser import HTMLParser
 
-from ingest.parsed import CELL_MARK
+from ingest.parsed import trailing_cell
 
 _BLOCK = {
     "p", "div", "section", "article", "header", "footer", "main", "br", "ul", "ol", "li",
@@ -36,10 +35,7 @@ class _ToLines(HTMLParser):
         if text and trailing and not "".join(self.line[trailing[1] :]).strip(" ."):
             # "... to the police. <em>Clerk</em>": a short emphasised name after the paragraph's
             # last sentence is who acts on it, set off as an ACTION column's cell is.
-            before = " ".join("".join(self.line[: trailing[0]]).split())
-            marked = " ".join("".join(self.line[trailing[0] : trailing[1]]).split()).strip(" .")
-            if re.search(r"[.!?)]$|\s[-–—]$", before) and len(before.split()) >= 3 and 0 < len(marked.split()) <= 4:
-                text = f"{before}{CELL_MARK}{marked}"
+            text = trailing_cell("".join(self.line[: trailing[0]]), "".join(self.line[trailing[0] : trailing[1]])) or text
         if text:
             self.out.append(text)
         self.line = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ingest.loaders.html import html_to_lines
-from ingest.parsed import CELL_MARK, Block, Table
+from ingest.parsed import CELL_MARK, Block, Table, trailing_cell
 
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -30,13 +30,13 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 
 # "... to the police. **Clerk**": a short emphasised name after a paragraph's last sentence is
 # who acts on it (as html_to_lines reads <em>/<strong>), set off as a cell.
-_MD_TRAILING = re.compile(r"^(.*\S(?:[.!?)]|\s[-–—]))\s+(\*\*|__|\*|_)([^*_\t]{1,40}?)\2\s*\.?$")
+_MD_TRAILING = re.compile(r"^(.*\S)\s+(\*\*|__|\*|_)([^*_\t]{1,40}?)\2\s*\.?$")
 
 
 def _markdown_line(line: str) -> str:
     m = _MD_TRAILING.match(line)
-    if m and len(m.group(1).split()) >= 3 and len(m.group(3).split()) <= 4:
-        line = f"{m.group(1)}{CELL_MARK}{m.group(3).strip()}"
+    if m:
+        line = trailing_cell(m.group(1), m.group(3)) or line
     line = _MD_LINK.sub(lambda m: m.group(1), line)
     line = _MD_EMPHASIS.sub("", line)
     return _MD_ESCAPE.sub(r"\1", line)  # "1\. PUBLIC FORUM", "Public\_Board": what the page shows
