@@ -47,8 +47,9 @@ def _edge_lines(blocks: list[Block], page: int) -> list[str]:
 
 def remove_running_lines(doc: ParsedDocument) -> None:
     """Drop lines repeated at the top or bottom of most pages, and bare page numbers."""
-    if doc.pages >= 2 and any(b.page for b in doc.blocks):
-        _remove_paged(doc)
+    if any(b.page for b in doc.blocks):
+        if doc.pages >= 2:  # one page repeats nothing: its rows ("10-05-17 Grass cut") stay
+            _remove_paged(doc)
     else:
         _remove_unpaged(doc)
     for b in doc.blocks:

@@ -38,10 +38,16 @@ def _tokens(text: str) -> list[str]:
 
 def page_words(page, textpage=None) -> list[PageWord]:
     """A pymupdf page's words as fractions of its (rotated) page, in reading order."""
+    return word_fractions(page, page.get_text("words", textpage=textpage, sort=False))
+
+
+def word_fractions(page, words) -> list[PageWord]:
+    """Words as pymupdf gives them for `page` (x0, y0, x1, y1, text, block, line, ...), in the
+    page's unrotated points, as fractions of its (rotated) page."""
     width, height = page.rect.width or 1.0, page.rect.height or 1.0
     matrix = page.rotation_matrix if page.rotation else None
     out: list[PageWord] = []
-    for x0, y0, x1, y1, text, block, line, _ in page.get_text("words", textpage=textpage, sort=False):
+    for x0, y0, x1, y1, text, block, line, *_ in words:
         if matrix is not None:
             import pymupdf
 

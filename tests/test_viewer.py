@@ -44,15 +44,17 @@ def _fresh_words(path: Path, number: int) -> list[tuple[float, float, str]]:
     centre of each, as fractions of the page, and its text, in reading order."""
     import pymupdf
 
-    from ingest.loaders.pdf import _needs_ocr, _ocr_textpage, tessdata
+    from ingest.loaders.ocr import needs_ocr, ocr_page, tessdata
 
     with pymupdf.open(path) as doc:
         page = doc[number - 1]
         textpage = page.get_textpage()
-        if _needs_ocr(page, page.get_text("dict", textpage=textpage)):
-            textpage = _ocr_textpage(page, 0, tessdata())
+        if needs_ocr(page, page.get_text("dict", textpage=textpage)):
+            words = ocr_page(page, tessdata()).words
+        else:
+            words = page.get_text("words", textpage=textpage)
         w, h = page.rect.width, page.rect.height
-        return [((x0 + x1) / 2 / w, (y0 + y1) / 2 / h, text) for x0, y0, x1, y1, text, *_ in page.get_text("words", textpage=textpage)]
+        return [((x0 + x1) / 2 / w, (y0 + y1) / 2 / h, text) for x0, y0, x1, y1, text, *_ in words]
 
 
 def _words_in_boxes(path: Path, boxes) -> list[str]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections import Counter
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -13,8 +11,9 @@ import numpy as np
 
 from core.errors import LoadError
 from ingest.loaders.columns import attach_action_column
+from ingest.loaders.ocr import needs_ocr, ocr_page, tessdata
 from ingest.parsed import Block, Table
-from ingest.positions import page_words
+from ingest.positions import page_words, word_fractions
 
 
 def _cell_text(bbox, words) -> str:
@@ -180,47 +179,6 @@ def _inside(bbox, rect) -> bool:
     return rect[0] - 1 <= cx <= rect[2] + 1 and rect[1] - 1 <= cy <= rect[3] + 1
 
 
-OCR_DPI = 300  # for a page whose text is drawn as shapes (no image to take the resolution from)
-_TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata")
-
-
-def tessdata() -> str | None:
-    """Tesseract's language data with English in it (Debian's tesseract-ocr-eng), or None when
-    OCR is not installed."""
-    candidates = [os.environ.get("TESSDATA_PREFIX", ""), *_TESSDATA_DIRS]
-    found = next((c for c in candidates if c and (Path(c) / "eng.traineddata").is_file()), None)
-    if found is None or shutil.which("tesseract") is None:
-        return None
-    return found
-
-
-def _needs_ocr(page, page_dict: dict) -> bool:
-    """A page with no text layer that shows something: a scanned image, or text drawn as
-    vector shapes (hundreds of paths). (The page's own text, already extracted, is looked at
-    first: the check costs nothing on a page with text.)"""
-    for block in page_dict["blocks"]:
-        for line in block.get("lines", []):
-            if any(s["text"].strip() for s in line["spans"]):
-                return False
-    return bool(page.get_images()) or len(page.get_cdrawings()) >= 50
-
-
-def _scan_dpi(page) -> int:
-    """The resolution the page was scanned at (its largest image's pixels per inch), so OCR reads
-    the image as it is instead of a resampled one; 300 for vector-drawn text."""
-    best = None
-    for info in page.get_image_info():
-        width_in = (info["bbox"][2] - info["bbox"][0]) / 72
-        if width_in > 1 and (best is None or info["width"] > best[0]):
-            best = (info["width"], info["width"] / width_in)
-    return int(min(600, max(150, round(best[1])))) if best else OCR_DPI
-
-
-def _ocr_textpage(page, flags, data_dir: str):
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # tesseract's threads slow it down fivefold here
-    return page.get_textpage_ocr(flags=flags, language="eng", dpi=_scan_dpi(page), full=True, tessdata=data_dir)
-
-
 def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list[Block], int, list[str]]:
     """Return (blocks, page count, warnings). Raises LoadError for unreadable PDFs. A page with no
     text layer (a scan, or text drawn as shapes) is read by OCR (Tesseract, through pymupdf) and
@@ -259,20 +217,26 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
             # "dict" flags are the "words" flags, and making a text page is most of either call.
             textpage = page.get_textpage(flags=text_flags)
             page_dict = page.get_text("dict", textpage=textpage)
-            if _needs_ocr(page, page_dict):
+            read = None
+            if needs_ocr(page, page_dict):
                 if data_dir is None:
                     warnings.append(f"page {number}: no text layer, and OCR is not installed (tesseract-ocr, tesseract-ocr-eng)")
                     continue
                 try:
-                    textpage = _ocr_textpage(page, text_flags, data_dir)
+                    read = ocr_page(page, data_dir)
                 except Exception as exc:  # a failed OCR loses the page's text, not the paper
                     warnings.append(f"page {number}: OCR failed ({type(exc).__name__}: {exc})")
                     continue
-                page_dict = page.get_text("dict", textpage=textpage)
+                page_dict = read.page_dict
                 ocr_pages.add(number)
-            words = page.get_text("words", textpage=textpage) if tables else []
-            if words_out is not None:
-                words_out[number] = page_words(page, textpage)
+            if read is not None:
+                words = read.words
+                if words_out is not None:
+                    words_out[number] = word_fractions(page, read.words)
+            else:
+                words = page.get_text("words", textpage=textpage) if tables else []
+                if words_out is not None:
+                    words_out[number] = page_words(page, textpage)
             for tab in tables:
                 t = _table_from(tab, words)
                 if t is not None:
@@ -357,6 +321,8 @@ def _line_text(spans: list[dict]) -> str:
     for span in spans:
         text = span["text"]
         if right is not None and text.strip() and span["bbox"][0] - right > COLUMN_GAP and len(text.split()) <= 4:
+            if parts:
+                parts[-1] = parts[-1].rstrip()
             parts.append("\t" + text.strip())
         else:
             parts.append(text)
