@@ -125,3 +125,27 @@ def test_debris_is_never_quoted():
     assert is_debris("Email: karen.haile@gloucester.gov.uk Tel: 396476", chunk, "what did cabinet decide?")
     assert not is_debris("Email: karen.haile@gloucester.gov.uk Tel: 396476", chunk, "who should I contact about it?")
     assert not is_debris("The council resolved to set the precept at £14,250.", chunk, "what precept?")
+
+
+@pytest.mark.parametrize(
+    "sentence, gives",
+    [
+        ("Number of keyworkers Rehoused: 11.", True),  # a row's value at its end is a figure
+        ("After discussion it was resolved to apply for £4500 precept.", True),
+        ("Garden Waste Skip 6.", False),  # a heading and its item number
+        ("CHARGES, PAYMENTS AND CAPITAL FUNDING 21.", False),
+        ("6. GOVAN FAIR FRIDAY 7 JUNE Members felt the Fair was successful.", False),  # a date, shouted
+        ("Inequalities experts from across Page 2 of 5 the city.", False),
+        ("", False),
+        ("9" * 5000, False),
+    ],
+)
+def test_only_a_sentence_that_states_a_figure_gives_one(sentence, gives):
+    """The refusal's check for "how much / how many" questions: headings, item and page numbers
+    and shouted dates are not figures; a figure in a sentence or a table row's value is."""
+    import importlib
+
+    from core.intent import Intent
+
+    decide = importlib.import_module("assistant.retrieval.decide")
+    assert decide._gives(sentence, Intent.quantity, "text") is gives

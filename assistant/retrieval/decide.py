@@ -81,8 +81,23 @@ def _shares(asked: set[str], words: set[str]) -> bool:
     return False
 
 
+# Numbers that are not figures: a page's number, a heading's item number at its end.
+_PAGE_NUMBER = re.compile(r"\bPage \d+(?: of \d+)?\b", re.I)
+_ITEM_NUMBER = re.compile(r"\s\d{1,3}\.?\s*$")
+_SHOUTED = re.compile(r"\b[A-Z]{3,}\b")
+MIN_SENTENCE_WORDS = 4  # fewer words than this is a heading or a label, not a sentence that gives
+
+
 def _gives(sentence: str, intent: Intent, kind: str) -> bool:
     sentence = quotable(sentence)  # a paragraph number is not a figure
+    if kind != "action" and len(sentence.split()) < MIN_SENTENCE_WORDS:
+        return False
+    if intent in (Intent.quantity, Intent.time):
+        # "Page 2 of 5" is no figure, nor a heading's item number ("Garden Waste Skip 6.", "...
+        # FUNDING 21.": no word of it starts in lower case); and "7 JUNE" is a date.
+        if not any(w[:1].islower() for w in sentence.split()):
+            sentence = _ITEM_NUMBER.sub(" ", sentence)
+        sentence = _PAGE_NUMBER.sub(" ", _SHOUTED.sub(lambda m: m.group(0).title(), sentence))
     return holds(sentence, intent, kind) or bool(_GIVES[intent].search(sentence))
 
 
