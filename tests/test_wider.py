@@ -13,6 +13,7 @@ import pytest
 from conftest import CORPUS, EXAMPLES
 
 from bench.metadata_eval import DATA, evaluate, parse
+from core.errors import LoadError
 
 WIDER = CORPUS / "wider"
 
@@ -125,3 +126,55 @@ def test_labels_exist_for_every_wider_paper():
     names = {line.split('"file": "')[1].split('"')[0] for f in ("metadata_dev.jsonl", "metadata_heldout.jsonl") for line in (DATA / "wider" / f).read_text().splitlines() if line.strip()}
     papers = {str(p.relative_to(WIDER)) for p in WIDER.rglob("*") if p.is_file() and p.name not in ("README.md", "labels.jsonl")}
     assert papers == names
+
+
+def test_ocr_of_a_poster_sized_scan_stays_within_its_pixel_budget(tmp_path):
+    """A scanned page 2 m square (a plan or poster) is not rendered at OCR's usual resolution
+    (at least 150 dpi: a 144-megapixel image): the resolution drops to keep the image within
+    MAX_PIXELS, and the page is still read."""
+    import pymupdf
+
+    from ingest.loaders.ocr import MAX_PIXELS, scan_dpi
+    from ingest.loaders.pdf import load_pdf
+
+    side = 72 * 80  # 80 inches
+    pix = pymupdf.Pixmap(pymupdf.csGRAY, pymupdf.IRect(0, 0, 4000, 4000), False)  # 50 dpi over the page
+    pix.clear_with(255)
+    doc = pymupdf.open()
+    page = doc.new_page(width=side, height=side)
+    page.insert_image(page.rect, pixmap=pix)
+    poster = tmp_path / "poster.pdf"
+    doc.save(poster)
+    with pymupdf.open(poster) as opened:
+        dpi = scan_dpi(opened[0])
+        assert dpi < 150 and (80 * dpi) ** 2 <= MAX_PIXELS
+    with pytest.raises(LoadError, match="no text found, not even by OCR"):
+        load_pdf(poster)  # a blank scan: read, nothing found, said so
+
+
+def test_a_failed_ocr_loses_the_page_not_the_paper(monkeypatch):
+    """Tesseract failing on a page (its binary broken, too slow, the disk full for its image) is
+    reported for that page; the paper's other pages are kept. Failing on every page, the paper is
+    refused saying OCR failed, not that it holds no scanned page."""
+    import subprocess
+
+    from ingest.loaders import pdf
+
+    real = pdf.ocr_page
+
+    def fails_on_page_2(page, data_dir):
+        if page.number == 1:
+            raise subprocess.TimeoutExpired("tesseract", 300)
+        return real(page, data_dir)
+
+    monkeypatch.setattr(pdf, "ocr_page", fails_on_page_2)
+    blocks, pages, warnings = pdf.load_pdf(WIDER / "souldern-pc" / "2019-07-25 SPC minutes.pdf")
+    assert pages == 3 and {b.page for b in blocks} == {1, 3}
+    assert any(w.startswith("page 2: OCR failed (TimeoutExpired") for w in warnings), warnings
+
+    def always_fails(page, data_dir):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pdf, "ocr_page", always_fails)
+    with pytest.raises(LoadError, match="OCR failed on every page .*No space left on device"):
+        pdf.load_pdf(WIDER / "souldern-pc" / "2019-07-25 SPC minutes.pdf")

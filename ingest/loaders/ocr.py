@@ -27,6 +27,7 @@ from pathlib import Path
 from statistics import median
 
 OCR_DPI = 300  # for a page whose text is drawn as shapes (no image to take the resolution from)
+MAX_PIXELS = 60_000_000  # of the page image OCR reads (an A4 page at 600 dpi is 35 million)
 OCR_TIMEOUT_S = 300  # one page; a page Tesseract cannot finish in this is reported, not waited on
 PAGE_SEGMENTATION = "4"  # one column of text of varying sizes (see the module's docstring)
 BLANK_LINE = 1.5  # times the page's usual step from line to line: a blank line between them
@@ -64,7 +65,11 @@ def scan_dpi(page) -> int:
         width_in = (info["bbox"][2] - info["bbox"][0]) / 72
         if width_in > 1 and (best is None or info["width"] > best[0]):
             best = (info["width"], info["width"] / width_in)
-    return int(min(600, max(150, round(best[1])))) if best else OCR_DPI
+    dpi = int(min(600, max(150, round(best[1])))) if best else OCR_DPI
+    # A poster-sized page at that resolution would be an image of gigabytes: no more than
+    # MAX_PIXELS, whatever the page's size.
+    area_in = max(1e-6, page.rect.width / 72 * page.rect.height / 72)
+    return max(1, min(dpi, int((MAX_PIXELS / area_in) ** 0.5)))
 
 
 @dataclass
@@ -139,8 +144,8 @@ def _from_tsv(tsv: str, scale: tuple[float, float], derotate) -> OcrPage:
         block_no = numbers.index(key) if key in blocks else len(numbers)
         size = round(median(b[3] - b[1] for b, _ in items) * 0.75, 1)  # a word's box is ~4/3 of the font size
         spans: list[dict] = []
-        for n, (box, text) in enumerate(items):
-            words.append((*box, text, block_no, len(blocks.get(key, [])), n))
+        for w, (box, text) in enumerate(items):
+            words.append((*box, text, block_no, len(blocks.get(key, [])), w))
             if spans and box[0] - spans[-1]["bbox"][2] <= SPAN_GAP:
                 last = spans[-1]
                 last["text"] += " " + text

@@ -181,7 +181,7 @@ def _inside(bbox, rect) -> bool:
 
 def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list[Block], int, list[str]]:
     """Return (blocks, page count, warnings). Raises LoadError for unreadable PDFs. A page with no
-    text layer (a scan, or text drawn as shapes) is read by OCR (Tesseract, through pymupdf) and
+    text layer (a scan, or text drawn as shapes) is read by OCR (the tesseract command: ingest.loaders.ocr) and
     its blocks are marked `ocr`. `words_out`, when given, gets each page's words with their
     boxes (ingest.positions.page_words), OCR'd pages included."""
     import pymupdf
@@ -272,6 +272,9 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
                 raise LoadError("no text found: the PDF has no text layer and needs OCR, which is not installed")
             if ocr_pages:
                 raise LoadError("no text found, not even by OCR")
+            failed = [w for w in warnings if ": OCR failed (" in w]
+            if failed:
+                raise LoadError(f"no text found: OCR failed on every page ({failed[0]})")
             raise LoadError("no text found: the PDF holds neither text nor a scanned page")
         if ocr_pages:
             pages_read = ", ".join(map(str, sorted(ocr_pages)))
