@@ -40,6 +40,9 @@ def _norm(line: str) -> str:
 # --- running headers and footers -------------------------------------------------------------
 
 
+FOOTER_LINES = 6  # lines at the foot of a page a footer may take
+
+
 def _edge_lines(blocks: list[Block], page: int) -> list[str]:
     lines = [ln for b in blocks if b.page == page and not b.table for ln in b.lines]
     return lines[:2] + lines[-2:]
@@ -76,6 +79,22 @@ def _remove_paged(doc: ParsedDocument) -> None:
         counts.update({_norm(ln) for ln in _edge_lines(doc.blocks, p) if ln.strip()})
     needed = max(2, int(0.5 * len(pages) + 0.5))
     running = {line for line, n in counts.items() if n >= needed}
+    # A footer of more lines than the edges hold ("Parish Clerk : ...", the address, a telephone,
+    # a mobile): from the page's end up, each line that stands at the same place from the end on
+    # as many pages. (At the same place: a heading that is also listed at the foot of page 1,
+    # "Appendix 3 - ...", is not the footer of the page it heads.)
+    text_lines = {p: [ln for b in doc.blocks if b.page == p and not b.table for ln in b.lines if ln.strip()] for p in pages}
+    placed: Counter[tuple[int, str]] = Counter()
+    for p in pages:
+        placed.update((k, _norm(ln)) for k, ln in enumerate(reversed(text_lines[p][-FOOTER_LINES:])))
+    footers: dict[int, set[str]] = {}
+    for p in pages:
+        run: set[str] = set()
+        for k, ln in enumerate(reversed(text_lines[p][-FOOTER_LINES:])):
+            if placed[(k, _norm(ln))] < needed:
+                break
+            run.add(_norm(ln))
+        footers[p] = run
     doc.running_lines = [
         ln for b in doc.blocks if not b.table for ln in b.lines if _norm(ln) in running and not _PAGE_NUMBER.match(ln)
     ][:1]
@@ -86,7 +105,7 @@ def _remove_paged(doc: ParsedDocument) -> None:
                 continue
             kept = []
             for ln in b.lines:
-                if _norm(ln) in edges and (_norm(ln) in running or _PAGE_NUMBER.match(ln)):
+                if (_norm(ln) in edges and (_norm(ln) in running or _PAGE_NUMBER.match(ln))) or _norm(ln) in footers[p]:
                     doc.removed_edges.setdefault(p, []).append(ln)  # a marking may be among them
                 else:
                     kept.append(ln)

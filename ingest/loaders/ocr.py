@@ -22,9 +22,12 @@ import os
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import median
+
+from ingest.loaders.ocr_tables import drop_rules, find_tables
+from ingest.parsed import Table
 
 OCR_DPI = 300  # for a page whose text is drawn as shapes (no image to take the resolution from)
 MAX_PIXELS = 60_000_000  # of the page image OCR reads (an A4 page at 600 dpi is 35 million)
@@ -76,10 +79,12 @@ def scan_dpi(page) -> int:
 class OcrPage:
     """One page as read by OCR, in the page's own (unrotated) coordinates, as pymupdf gives them:
     `page_dict` as get_text("dict") (text blocks of lines of spans), `words` as get_text("words")
-    (x0, y0, x1, y1, text, block, line, word)."""
+    (x0, y0, x1, y1, text, block, line, word), and the tables read from the words' positions
+    (ingest.loaders.ocr_tables), whose lines are not in `page_dict`."""
 
     page_dict: dict
     words: list[tuple]
+    tables: list[tuple[Table, tuple[float, float, float, float]]] = field(default_factory=list)  # with their boxes
 
 
 def ocr_page(page, data_dir: str) -> OcrPage:
@@ -120,6 +125,7 @@ def _from_tsv(tsv: str, scale: tuple[float, float], derotate) -> OcrPage:
             continue  # a malformed row loses its word, not the page
         box = pymupdf.Rect(left * scale[0], top * scale[1], (left + width) * scale[0], (top + height) * scale[1]) * derotate
         lines.setdefault(key, []).append((tuple(box), text))
+    lines = {k: kept for k, items in lines.items() if (kept := drop_rules(items))}
     blocks: dict[tuple[int, int, int], list[dict]] = {}
     words: list[tuple] = []
     # A paragraph is cut where a blank line parts two of its lines: where the step from one
@@ -128,6 +134,15 @@ def _from_tsv(tsv: str, scale: tuple[float, float], derotate) -> OcrPage:
     bases = [(k[:2], max(b[3] for b, _ in items)) for k, items in lines.items()]
     steps = [b[1] - a[1] for a, b in zip(bases, bases[1:]) if a[0] == b[0] and b[1] > a[1]]
     usual = median(steps) if steps else None
+    # Tables first (on an upright page: their columns are read from x positions); their lines
+    # are not text blocks.
+    ordered = list(lines.values())
+    tables = find_tables(ordered, usual) if derotate.is_rectilinear and derotate.a == derotate.d == 1 else []
+    in_table = {n for t in tables for n in t.lines}
+    for number, t in enumerate(tables):
+        # Their words' block numbers: one per table, apart from the text blocks' (0 and up).
+        for row, n in enumerate(t.lines):
+            words.extend((*box, text, -1 - number, row, w) for w, (box, text) in enumerate(ordered[n]))
     # It is cut too after a line that stops well short of the text's right edge on the page: a
     # heading ("07.19.01 Apologies"), a paragraph's last line, a name in a list of those present,
     # which pymupdf's blocks keep apart on a page with text by their style or spacing.
@@ -135,6 +150,9 @@ def _from_tsv(tsv: str, scale: tuple[float, float], derotate) -> OcrPage:
     right = max((items[-1][0][2] for items in lines.values()), default=0.0)
     cut, short = 0, False
     for n, ((block, par, line), items) in enumerate(lines.items()):
+        if n in in_table:
+            cut += 1
+            continue
         if n and bases[n - 1][0] == (block, par):
             if short or (usual and bases[n][1] - bases[n - 1][1] > BLANK_LINE * usual):
                 cut += 1
@@ -157,4 +175,7 @@ def _from_tsv(tsv: str, scale: tuple[float, float], derotate) -> OcrPage:
         bbox = (min(s["bbox"][0] for s in spans), min(s["bbox"][1] for s in spans),
                 max(s["bbox"][2] for s in spans), max(s["bbox"][3] for s in spans))
         blocks.setdefault(key, []).append({"bbox": bbox, "spans": spans})
-    return OcrPage(page_dict={"blocks": [{"type": 0, "lines": ls} for ls in blocks.values()]}, words=words)
+    return OcrPage(
+        page_dict={"blocks": [{"type": 0, "lines": ls} for ls in blocks.values()]}, words=words,
+        tables=[(t.table, t.bbox) for t in tables],
+    )

@@ -242,6 +242,8 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
                 if t is not None:
                     rects.append(tab.bbox)
                     raw.append((number, tab.bbox[1], "", 0.0, False, t, -1, tuple(tab.bbox)))
+            if read is not None and not rects:  # ruled tables found on an OCR'd page win
+                raw.extend((number, bbox[1], "", 0.0, False, t, -1, bbox) for t, bbox in read.tables)
             group = 0  # text blocks: pymupdf's blocks, cut where the lines' style changes
             # Text only: the images the default flags decode would be skipped here anyway.
             for block in page_dict["blocks"]:
