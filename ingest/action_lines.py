@@ -277,4 +277,12 @@ def status_log_actions(doc: ParsedDocument) -> list[tuple[int, str, str | None, 
             pending = None
             for m in found:
                 add(bi, m.group(1), m.group(2))
+            # Lines run together: a topic heading after the last status is the next actions' lead
+            # ("... Carried forward OS Derived Data Licensing Restrictions - Lead GS"), and an
+            # action after it waits for its status on the next line.
+            rest = line[found[-1].end():].strip()
+            lead = _LEAD.match(rest)
+            if lead:
+                owner, rest = lead.group(2).replace(" ", ""), lead.group(3)
+            pending = (bi, rest) if len(rest.split()) >= 3 else None
     return out

@@ -248,3 +248,43 @@ def test_an_agreement_with_no_owner_cites_the_minute_instead_of_repeating_it(tmp
     assert chunks[invite.chunk_id].kind == "text" and "invite a representative" in chunks[invite.chunk_id].text
     assert chunks[write.chunk_id].kind == "action" and "Owner: Secretary" in chunks[write.chunk_id].text
     assert sum("invite a representative" in c.text for c in chunks.values()) == 1
+
+
+def test_a_log_whose_topic_headings_run_into_its_actions_keeps_each_topics_lead():
+    """A header-less log whose lines the PDF ran together: a topic heading after an action's status
+    names the lead of the actions after it, and an action after it waits for its status on the
+    next line."""
+    from ingest.action_lines import status_log_actions
+    from ingest.parsed import Block, ParsedDocument
+
+    blocks = [
+        Block(page=1, lines=[
+            "Weather Observations – Lead JC Meeting of the working group New Road Works – Lead PM "
+            "Secure a plan for release of the dataset Carried forward Footpaths and Bridleways - Lead GS",
+        ]),
+        Block(page=1, lines=["Meet with the Environment Agency about flooding Completed"]),
+        Block(page=1, lines=["Refine the case in light of comments New Parish Data – Lead AM Ask the clerk for the register of assets"]),
+        Block(page=1, lines=["Ongoing"]),
+    ]
+    doc = ParsedDocument(path=Path("log.pdf"), source="log.pdf", sha256="", fmt="pdf", pages=1, blocks=blocks)
+    got = {text: (owner, status) for _, text, owner, status in status_log_actions(doc)}
+    assert got == {
+        "Meeting of the working group": ("JC", "New"),
+        "Secure a plan for release of the dataset": ("PM", "Carried forward"),
+        "Meet with the Environment Agency about flooding": ("GS", "Completed"),
+        "Refine the case in light of comments": ("GS", "New"),
+        "Ask the clerk for the register of assets": ("AM", "Ongoing"),
+    }
+
+
+def test_a_text_block_either_side_of_a_table_is_cut_at_it():
+    """pymupdf may make one block of the lines above a table and below it; the table then goes
+    between the two parts, under the heading it stands under."""
+    from ingest.loaders.pdf import _split_at_tables
+
+    line = lambda y, text: (1, y, text, 11.0, False, None, 7, (72, y, 300, y + 12))  # noqa: E731
+    group = [line(100, "Topic A – Lead GS"), line(300, "Topic B – Lead BB"), line(320, "Final consultation New")]
+    assert [[i[2] for i in g] for g in _split_at_tables([group], [120.0])] == [
+        ["Topic A – Lead GS"], ["Topic B – Lead BB", "Final consultation New"],
+    ]
+    assert _split_at_tables([group], []) == [group] and _split_at_tables([group], [50.0, 500.0]) == [group]

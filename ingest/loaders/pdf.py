@@ -296,9 +296,10 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
         for item in items:
             if item[5] is None:
                 groups.setdefault(item[6], []).append(item)
-        ordered = list(groups.values())
+        tables_here = sorted((i for i in items if i[5] is not None), key=lambda i: i[1])
+        ordered = _split_at_tables(list(groups.values()), [t[1] for t in tables_here])
         after: dict[int, list[Table]] = {}  # index of the text block a table follows (-1: page top)
-        for t in sorted((i for i in items if i[5] is not None), key=lambda i: i[1]):
+        for t in tables_here:
             above = [n for n, group in enumerate(ordered) if group[0][1] < t[1]]
             after.setdefault(max(above, default=-1), []).append(t[5])
         page_blocks = [Block(page=number, table=t) for t in after.get(-1, [])]
@@ -312,6 +313,24 @@ def load_pdf(path: Path, words_out: dict[int, list] | None = None) -> tuple[list
                 block.ocr = True
         blocks.extend(page_blocks)
     return blocks, pages, warnings
+
+
+def _split_at_tables(groups: list[list], tops: list[float]) -> list[list]:
+    """Text blocks cut where a table starts between two of their lines: pymupdf can make one
+    block of the lines above a table and those below it (a log's topic headings either side of
+    a table of actions), and the table would follow all of them, under the wrong heading."""
+    if not tops:
+        return groups
+    out: list[list] = []
+    for group in groups:
+        part = [group[0]]
+        for prev, item in zip(group, group[1:]):
+            if any(prev[1] < top <= item[1] for top in tops):
+                out.append(part)
+                part = []
+            part.append(item)
+        out.append(part)
+    return out
 
 
 COLUMN_GAP = 40  # points of blank between two spans of one line: a second column, not a space
