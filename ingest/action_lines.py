@@ -17,6 +17,7 @@ from ingest.parsed import ParsedDocument, Table
 from ingest.people import OWNER_CELL, SUBJECT_OWNER, resolve, subject_owner
 
 _LABEL = re.compile(r"^\W*actions?(?:\s+points?)?\s*(?:[:–—-]|by\b)\s*(.+)$", re.I)
+_NO_ACTION = re.compile(r"^\W*(?:none|nil|n/?a|no\s+(?:further\s+)?actions?|noted|not\s+applicable|tbc)\b", re.I)
 _ROLE = re.compile(r"^(?:clerk|chair(?:man|woman)?|vice[- ]chair(?:man)?|secretary|treasurer|rfo|proper officer|mayor|(?:parish|town|county|district)\s+clerk)$", re.I)
 _BODY = re.compile(r"\b(?:team|department|office|officers?|council|group|panel|board|committee|secretariat|agency|authority|service)$", re.I)
 _PERSON = re.compile(r"^(?:cllr|councillor|mr|mrs|ms|miss|dr)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?$|^[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?$")
@@ -132,9 +133,15 @@ def line_actions(
                     name, initials = resolve(owner, known) if owner and _owner_kind(owner, known) else (None, None)
                     out.append((bi, text.rstrip("."), name, initials))
                     continue
-                if sm is None or sm.group(2) in _VERBS_NOT_ACTIONS:
+                owner = subject_owner(text) if sm is not None and sm.group(2) not in _VERBS_NOT_ACTIONS else None
+                if m and owner is None and len(text.split()) >= 4 and not _NO_ACTION.match(text):
+                    # Labelled an action, with no one named ("Action: A summary of the review to
+                    # be circulated to Board members"): the label says it is one.
+                    key = _key(text)
+                    if not _seen_before(key, seen):
+                        seen.add(key)
+                        out.append((bi, text.rstrip("."), None, None))
                     continue
-                owner = subject_owner(text)
                 if owner is None or not (m or _owner_kind(owner, known)):
                     continue
                 promise = not re.match(r"\s*to\b", text[len(sm.group(1)):])

@@ -62,7 +62,7 @@ def test_an_owner_at_the_end_of_a_paragraph_of_minutes(tmp_path: Path):
     ]
 
 
-@pytest.mark.parametrize("split,floor", [("dev", {"recall": 0.75, "precision": 0.8}), ("heldout", {"recall": 0.2, "precision": 0.4})])
+@pytest.mark.parametrize("split,floor", [("dev", {"recall": 0.85, "precision": 0.8}), ("heldout", {"recall": 0.2, "precision": 0.4})])
 def test_actions_in_new_layouts_hold_their_floors(split, floor):
     r = evaluate(CORPUS, labels=WIDER_LABELS[split])
     assert r["recall"] >= floor["recall"] and r["precision"] >= floor["precision"], (r["recall"], r["precision"])
@@ -288,3 +288,23 @@ def test_a_text_block_either_side_of_a_table_is_cut_at_it():
         ["Topic A – Lead GS"], ["Topic B – Lead BB", "Final consultation New"],
     ]
     assert _split_at_tables([group], []) == [group] and _split_at_tables([group], [50.0, 500.0]) == [group]
+
+
+@pytest.mark.parametrize(
+    "line, action",
+    [
+        ("Action: A summary of the review to be circulated to Board members.", "A summary of the review to be circulated to Board members"),
+        ("Action – Extend the contracts for both providers until December.", "Extend the contracts for both providers until December"),
+        ("Action: None.", None),
+        ("Action: no further action required at this stage.", None),
+        ("Action: noted by the board today.", None),
+        ("Action:", None),
+    ],
+)
+def test_a_line_labelled_action_is_an_action_even_with_no_one_named(line, action):
+    from ingest.action_lines import line_actions
+    from ingest.parsed import Block, ParsedDocument
+
+    doc = ParsedDocument(path=Path("m.md"), source="m.md", sha256="", fmt="markdown", pages=0, blocks=[Block(page=None, lines=[line])])
+    got = [(text, owner) for _, text, owner, _ in line_actions(doc, {}, set(), minutes=False)]
+    assert got == ([(action, None)] if action else [])
