@@ -17,8 +17,9 @@ from ingest.parsed import ParsedDocument, Table
 from ingest.people import OWNER_CELL, SUBJECT_OWNER, resolve, subject_owner
 
 _LABEL = re.compile(r"^\W*actions?(?:\s+points?)?\s*(?:[:–—-]|by\b)\s*(.+)$", re.I)
+_ASIDE = re.compile(r"\(([A-Z][^()]{15,}?)\)")
 _NO_ACTION = re.compile(r"^\W*(?:none|nil|n/?a|no\s+(?:further\s+)?actions?|noted|not\s+applicable|tbc)\b", re.I)
-_ROLE = re.compile(r"^(?:clerk|chair(?:man|woman)?|vice[- ]chair(?:man)?|secretary|treasurer|rfo|proper officer|mayor|(?:parish|town|county|district)\s+clerk)$", re.I)
+_ROLE = re.compile(r"^(?:clerk|chair(?:man|woman)?|vice[- ]chair(?:man)?|(?:minutes? )?secretary|treasurer|rfo|proper officer|mayor|(?:parish|town|county|district)\s+clerk)$", re.I)
 _BODY = re.compile(r"\b(?:team|department|office|officers?|council|group|panel|board|committee|secretariat|agency|authority|service)$", re.I)
 _PERSON = re.compile(r"^(?:cllr|councillor|mr|mrs|ms|miss|dr)\.?\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?$|^[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?$")
 # A paragraph of minutes ending in who will act on it: "... asked to clear it. Clerk", "... be
@@ -116,7 +117,11 @@ def line_actions(
                     name, initials = resolve(trailing.group("owner").removeprefix("the ").removeprefix("The "), known)
                     out.append((bi, text, name, initials))
                     continue
-            for sentence in _SENTENCE.split(line):
+            sentences = _SENTENCE.split(line)
+            # An aside in brackets is a sentence of its own: "... from the Police (Hannah promised
+            # to forward details of Police contacts)."
+            sentences += [m.group(1) for m in _ASIDE.finditer(line)]
+            for sentence in sentences:
                 sentence = sentence.strip(" -•*·▪●◦")
                 if len(sentence.split()) < 3:
                     continue

@@ -308,3 +308,21 @@ def test_a_line_labelled_action_is_an_action_even_with_no_one_named(line, action
     doc = ParsedDocument(path=Path("m.md"), source="m.md", sha256="", fmt="markdown", pages=0, blocks=[Block(page=None, lines=[line])])
     got = [(text, owner) for _, text, owner, _ in line_actions(doc, {}, set(), minutes=False)]
     assert got == ([(action, None)] if action else [])
+
+
+def test_an_aside_in_brackets_and_a_minute_secretary_give_actions():
+    """Narrative minutes: a promise in brackets mid-sentence, and "Minute Secretary to ..."."""
+    from ingest.action_lines import line_actions
+    from ingest.parsed import Block, ParsedDocument
+
+    text = (
+        "It was agreed that we should continue with our representations on this basis (Priya promised to "
+        "forward details of the new police contacts). The hall was booked for the meeting. Minute Secretary to confirm."
+    )
+    doc = ParsedDocument(path=Path("m.docx"), source="m.docx", sha256="", fmt="docx", pages=0, blocks=[Block(page=None, lines=[text])])
+    got = {t: owner for _, t, owner, _ in line_actions(doc, {"PS": "Priya Shah"}, set(), minutes=True)}
+    assert got.get("Priya promised to forward details of the new police contacts") == "Priya Shah", got
+    assert "Minute Secretary to confirm" in got, got
+    # Brackets holding no sentence are no aside: "(see Appendix 2)", "(NO)".
+    doc.blocks = [Block(page=None, lines=["The clerk reported on the footpath (see Appendix 2) and the bench (NO)."])]
+    assert line_actions(doc, {}, set(), minutes=True) == []
