@@ -43,8 +43,7 @@ def _norm(line: str) -> str:
 FOOTER_LINES = 6  # lines at the foot of a page a footer may take
 
 
-def _edge_lines(blocks: list[Block], page: int) -> list[str]:
-    lines = [ln for b in blocks if b.page == page and not b.table for ln in b.lines]
+def _edge_lines(lines: list[str]) -> list[str]:
     return lines[:2] + lines[-2:]
 
 
@@ -74,35 +73,37 @@ def remove_running_lines(doc: ParsedDocument) -> None:
 
 def _remove_paged(doc: ParsedDocument) -> None:
     pages = sorted({b.page for b in doc.blocks if b.page})
+    # Each page's text blocks and lines, read once (removing a page's lines touches that page only).
+    page_blocks: dict[int, list[Block]] = {p: [] for p in pages}
+    for b in doc.blocks:
+        if b.page and not b.table:
+            page_blocks[b.page].append(b)
+    page_lines = {p: [ln for b in page_blocks[p] for ln in b.lines] for p in pages}
     counts: Counter[str] = Counter()
     for p in pages:
-        counts.update({_norm(ln) for ln in _edge_lines(doc.blocks, p) if ln.strip()})
+        counts.update({_norm(ln) for ln in _edge_lines(page_lines[p]) if ln.strip()})
     needed = max(2, int(0.5 * len(pages) + 0.5))
     running = {line for line, n in counts.items() if n >= needed}
     # A footer of more lines than the edges hold ("Parish Clerk : ...", the address, a telephone,
     # a mobile): from the page's end up, each line that stands at the same place from the end on
     # as many pages. (At the same place: a heading that is also listed at the foot of page 1,
     # "Appendix 3 - ...", is not the footer of the page it heads.)
-    text_lines = {p: [ln for b in doc.blocks if b.page == p and not b.table for ln in b.lines if ln.strip()] for p in pages}
-    placed: Counter[tuple[int, str]] = Counter()
-    for p in pages:
-        placed.update((k, _norm(ln)) for k, ln in enumerate(reversed(text_lines[p][-FOOTER_LINES:])))
+    feet = {p: [_norm(ln) for ln in reversed([ln for ln in page_lines[p] if ln.strip()][-FOOTER_LINES:])] for p in pages}
+    placed = Counter((k, line) for p in pages for k, line in enumerate(feet[p]))
     footers: dict[int, set[str]] = {}
     for p in pages:
         run: set[str] = set()
-        for k, ln in enumerate(reversed(text_lines[p][-FOOTER_LINES:])):
-            if placed[(k, _norm(ln))] < needed:
+        for k, line in enumerate(feet[p]):
+            if placed[(k, line)] < needed:
                 break
-            run.add(_norm(ln))
+            run.add(line)
         footers[p] = run
     doc.running_lines = [
         ln for b in doc.blocks if not b.table for ln in b.lines if _norm(ln) in running and not _PAGE_NUMBER.match(ln)
     ][:1]
     for p in pages:
-        edges = {_norm(ln) for ln in _edge_lines(doc.blocks, p)}
-        for b in doc.blocks:
-            if b.page != p or b.table:
-                continue
+        edges = {_norm(ln) for ln in _edge_lines(page_lines[p])}
+        for b in page_blocks[p]:
             kept = []
             for ln in b.lines:
                 if (_norm(ln) in edges and (_norm(ln) in running or _PAGE_NUMBER.match(ln))) or _norm(ln) in footers[p]:

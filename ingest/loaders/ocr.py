@@ -158,8 +158,7 @@ def _from_tsv(tsv: str, scale: tuple[float, float], derotate) -> OcrPage:
                 cut += 1
         short = items[-1][0][2] < right - SHORT_LINE * (right - left)
         key = (block, par, cut)
-        numbers = list(blocks)
-        block_no = numbers.index(key) if key in blocks else len(numbers)
+        block_no = len(blocks) - (key in blocks)  # `cut` only grows: a key seen before is the last one
         size = round(median(b[3] - b[1] for b, _ in items) * 0.75, 1)  # a word's box is ~4/3 of the font size
         spans: list[dict] = []
         for w, (box, text) in enumerate(items):

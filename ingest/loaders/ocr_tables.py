@@ -32,6 +32,8 @@ CELL_GAP = 9.0  # points of blank before a word: wider than a space (2-5 at body
 SAME_X = 6.0  # points: words starting this close start in the same column
 MIN_ROWS = 3  # lines a column start must be found on
 GAP_ENDS = 4.0  # times the page's usual step from line to line: a gap that ends a table
+GAP_AFTER_CELL = 2.5  # ... a gap that ends it before a line of one cell
+ROW_GAP = 1.5  # ... a blank line inside it, which starts a row
 SMALLER = 0.8  # a line whose words are under this share of the table's first line's height ends it
 MIN_WIDE = 2  # lines of three or more cells a table must have (a header and a row)
 RULES = frozenset({"|", "||", "|-", "-|", "[", "]"})
@@ -89,6 +91,11 @@ def _cells(words: list[Word], columns: list[float]) -> list[tuple[int, list[Word
     return cells
 
 
+def _step(lines: list[list[Word]], n: int) -> float:
+    """From line n-1 to line n, first word's foot to first word's foot."""
+    return lines[n][0][0][3] - lines[n - 1][0][0][3]
+
+
 def _height(words: list[Word]) -> float:
     heights = sorted(box[3] - box[1] for box, _ in words)
     return heights[len(heights) // 2]
@@ -113,10 +120,10 @@ def find_tables(lines: list[list[Word]], usual_step: float | None) -> list[OcrTa
             line = cells[end]
             if not line or (len(lines[end]) >= 3 and _height(lines[end]) < SMALLER * size):
                 break  # a line in smaller print: the page's footer (not a stray mark: "*")
-            step = lines[end][0][0][3] - lines[end - 1][0][0][3]
+            step = _step(lines, end)
             if usual_step is not None and step > GAP_ENDS * usual_step:
                 break  # a wide gap: the page's footer, the next minute
-            blank = usual_step is not None and step > 2.5 * usual_step
+            blank = usual_step is not None and step > GAP_AFTER_CELL * usual_step
             if len(line) == 1 and (line[0][0] <= first or blank):
                 break
             end += 1
@@ -133,8 +140,8 @@ def _table(region: list[int], lines, cells, first: int, usual_step: float | None
     rows: list[list[list[str]]] = []
     above: set[int] = set()  # the columns the line above had text in
     for i in region:
-        step = lines[i][0][0][3] - lines[i - 1][0][0][3] if i != region[0] else 0.0
-        blank = usual_step is not None and step > 1.5 * usual_step
+        step = _step(lines, i) if i != region[0] else 0.0
+        blank = usual_step is not None and step > ROW_GAP * usual_step
         here = {c for c, _ in cells[i]}
         # A column's text starting again in a row that already has some, after a line without
         # it, is the next row's ("Memorial plaque ... In-hand" under "... Completed").
