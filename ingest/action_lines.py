@@ -75,6 +75,14 @@ def line_actions(
     report "The Trust will seek ..." is a plan, not an action."""
     out = []
     seen = set(taken)
+
+    def take(bi: int, text: str, name: str | None, initials: str | None) -> None:
+        """An action from a sentence, unless it (or one opening the same way) was taken already."""
+        key = _key(text)
+        if not _seen_before(key, seen):
+            seen.add(key)
+            out.append((bi, text.rstrip("."), name, initials))
+
     for bi, block in enumerate(doc.blocks):
         if block.table is not None and minutes and not block.edge:
             for text, owner in owner_column_rows(block.table):
@@ -130,34 +138,21 @@ def line_actions(
                 sm = SUBJECT_OWNER.match(text)
                 agreed = _AGREED.match(text) if minutes and not m else None
                 if agreed and not _DECIDED_ONLY.match(agreed.group("what")):
-                    key = _key(text)
-                    if _seen_before(key, seen):
-                        continue
-                    seen.add(key)
                     owner = subject_owner(agreed.group("what"))
-                    name, initials = resolve(owner, known) if owner and _owner_kind(owner, known) else (None, None)
-                    out.append((bi, text.rstrip("."), name, initials))
+                    take(bi, text, *(resolve(owner, known) if owner and _owner_kind(owner, known) else (None, None)))
                     continue
                 owner = subject_owner(text) if sm is not None and sm.group(2) not in _VERBS_NOT_ACTIONS else None
                 if m and owner is None and len(text.split()) >= 4 and not _NO_ACTION.match(text):
                     # Labelled an action, with no one named ("Action: A summary of the review to
                     # be circulated to Board members"): the label says it is one.
-                    key = _key(text)
-                    if not _seen_before(key, seen):
-                        seen.add(key)
-                        out.append((bi, text.rstrip("."), None, None))
+                    take(bi, text, None, None)
                     continue
                 if owner is None or not (m or _owner_kind(owner, known)):
                     continue
                 promise = not re.match(r"\s*to\b", text[len(sm.group(1)):])
                 if promise and not m and (not minutes or _ROLE.match(owner) is None and not _is_person(owner, known)):
                     continue
-                key = _key(text)
-                if _seen_before(key, seen):
-                    continue
-                seen.add(key)
-                name, initials = resolve(owner, known)
-                out.append((bi, text.rstrip("."), name, initials))
+                take(bi, text, *resolve(owner, known))
     return out
 
 
